@@ -1,0 +1,105 @@
+package dev.cafstate.common.config;
+
+import java.time.Duration;
+import java.util.Optional;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/** Every setting of CAF State itself (prefix {@code caf}); framework settings stay under {@code quarkus.*}. */
+@ConfigMapping(prefix = "caf")
+public interface CafConfig {
+
+    /** Authentication and tenancy. */
+    Auth auth();
+
+    /** Request size and batch limits. */
+    Limits limits();
+
+    /** Event outbox, relay and Server-Sent Events. */
+    Events events();
+
+    /** S3-compatible object storage. */
+    S3 s3();
+
+    /** Health reporting. */
+    Health health();
+
+    /** Health settings. */
+    interface Health {
+        /** Fail readiness when S3 or the broker is unreachable (by default only PostgreSQL fails readiness). */
+        @WithDefault("false")
+        boolean strict();
+    }
+
+    /** Authentication and tenancy settings. */
+    interface Auth {
+        /** Require a bearer JWT on every API call; only a non-prod profile may turn this off. */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** JWT claim that names the caller's tenant. */
+        @WithDefault("tenant")
+        String tenantClaim();
+
+        /** Tenant used for every call when auth is off (local development only). */
+        @WithDefault("local")
+        String fixedTenant();
+    }
+
+    /** Limits applied to requests; each has a test at its edge. */
+    interface Limits {
+        /** Largest accepted request body on runtime endpoints, in bytes. */
+        @WithDefault("1048576")
+        long maxRequestBytes();
+
+        /** Most items (steps, messages) accepted in one batch append. */
+        @WithDefault("1000")
+        int maxBatchItems();
+    }
+
+    /** Event settings. */
+    interface Events {
+        /** RabbitMQ topic exchange the events are published to. */
+        @WithDefault("caf.events")
+        String exchange();
+
+        /** CloudEvents {@code source} attribute naming this deployment. */
+        @WithDefault("urn:caf-state:local")
+        String source();
+
+        /** Most outbox rows the relay publishes in one round. */
+        @WithDefault("200")
+        int relayBatchSize();
+
+        /** How often the relay looks for unpublished events when nothing woke it up. */
+        @WithDefault("1s")
+        Duration relayInterval();
+
+        /** How long the relay waits for the broker's publisher confirms before retrying a round. */
+        @WithDefault("10s")
+        Duration publishTimeout();
+
+        /** How long published events stay in the outbox for SSE resumption ({@code Last-Event-ID}). */
+        @WithDefault("24h")
+        Duration retention();
+
+        /** How often an SSE stream polls when no notification arrived (a safety net for missed NOTIFYs). */
+        @WithDefault("5s")
+        Duration ssePollInterval();
+    }
+
+    /** Object storage settings. */
+    interface S3 {
+        /** Bucket that holds checkpoint objects. */
+        @WithDefault("caf-checkpoints")
+        String bucket();
+
+        /** Create the bucket at start-up when it does not exist (handy locally; off in production). */
+        @WithDefault("false")
+        boolean createBucket();
+
+        /** Optional key prefix for every object this deployment writes. */
+        Optional<String> keyPrefix();
+    }
+}

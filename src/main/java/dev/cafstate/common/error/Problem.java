@@ -1,0 +1,17 @@
+package dev.cafstate.common.error;
+
+import java.util.List;
+
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+
+/** An RFC 9457 problem document, the body of every error response ({@code application/problem+json}). */
+@Schema(name = "Problem", description = "RFC 9457 problem details")
+public record Problem(String type, String title, int status, String detail, List<FieldError> errors) {
+
+    /** Media type of every error body. */
+    public static final String MEDIA_TYPE = "application/problem+json";
+
+    /** One invalid field: a JSON path into the request (or the parameter name) and what is wrong with it. */
+    public record FieldError(String field, String message) {
+    }
+}

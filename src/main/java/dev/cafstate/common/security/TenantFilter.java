@@ -1,0 +1,78 @@
+package dev.cafstate.common.security;
+
+import java.util.List;
+
+import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.core.Response;
+
+import org.eclipse.microprofile.jwt.JsonWebToken;
+import org.jboss.resteasy.reactive.server.ServerRequestFilter;
+
+import dev.cafstate.common.config.CafConfig;
+import dev.cafstate.common.error.Problem;
+import io.quarkus.security.AuthenticationFailedException;
+import io.quarkus.security.identity.CurrentIdentityAssociation;
+import io.quarkus.security.identity.SecurityIdentity;
+import io.smallrye.mutiny.Uni;
+
+/**
+ * Resolves the tenant of every {@code /api} call from the bearer JWT (claim {@code caf.auth.tenant-claim}) without
+ * blocking the event loop; answers 401/403 as problem documents. With auth off, every call gets the fixed tenant.
+ */
+public class TenantFilter {
+
+    /** Longest tenant accepted from a token; tenants end up in keys and routing keys. */
+    static final int MAX_TENANT_LENGTH = 64;
+
+    private final CafConfig config;
+    private final TenantContext context;
+    private final CurrentIdentityAssociation identities;
+
+    public TenantFilter(CafConfig config, TenantContext context, CurrentIdentityAssociation identities) {
+        this.config = config;
+        this.context = context;
+        this.identities = identities;
+    }
+
+    @ServerRequestFilter(priority = 100)
+    public Uni<Response> resolveTenant(ContainerRequestContext request) {
+        if (!request.getUriInfo().getPath().startsWith("/api/")) {
+            return Uni.createFrom().nullItem();
+        }
+        if (!config.auth().enabled()) {
+            context.set(config.auth().fixedTenant());
+            return Uni.createFrom().nullItem();
+        }
+        return identities.getDeferredIdentity()
+                .map(this::tenantOrRefusal)
+                .onFailure(AuthenticationFailedException.class)
+                .recoverWithItem(() -> refuse(401, "unauthenticated", "Unauthenticated",
+                        "the bearer token is invalid or expired"));
+    }
+
+    private Response tenantOrRefusal(SecurityIdentity identity) {
+        if (identity == null || identity.isAnonymous()) {
+            return refuse(401, "unauthenticated", "Unauthenticated", "a bearer token is required");
+        }
+        Object claim = identity.getPrincipal() instanceof JsonWebToken jwt
+                ? jwt.getClaim(config.auth().tenantClaim())
+                : null;
+        String tenant = claim == null ? null : claim.toString().replace("\"", "").trim();
+        if (tenant == null || tenant.isEmpty() || tenant.length() > MAX_TENANT_LENGTH) {
+            return refuse(403, "forbidden", "Forbidden",
+                    "the token carries no usable tenant claim '" + config.auth().tenantClaim() + "'");
+        }
+        context.set(tenant);
+        return null;
+    }
+
+    private static Response refuse(int status, String slug, String title, String detail) {
+        Problem problem = new Problem("urn:caf-state:problem:" + slug, title, status, detail, List.<Problem.FieldError> of());
+        Response.ResponseBuilder builder = Response.status(status).type(Problem.MEDIA_TYPE)
+                .entity(new Problem(problem.type(), title, status, detail, null));
+        if (status == 401) {
+            builder.header("WWW-Authenticate", "Bearer");
+        }
+        return builder.build();
+    }
+}

@@ -1,0 +1,91 @@
+package dev.cafstate.events;
+
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import dev.cafstate.common.config.CafConfig;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.subscription.MultiEmitter;
+import io.vertx.mutiny.core.Vertx;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.Tuple;
+
+/**
+ * The live event stream of one execution, read from the outbox (shared by all replicas) after a given sequence
+ * number, woken by {@link OutboxNotifications} and, as a safety net, by a periodic poll.
+ */
+@ApplicationScoped
+public class ExecutionEventFeed {
+
+    static final int PAGE = 500;
+
+    private final Pool pool;
+    private final Vertx vertx;
+    private final OutboxNotifications notifications;
+    private final CafConfig config;
+
+    public ExecutionEventFeed(Pool pool, Vertx vertx, OutboxNotifications notifications, CafConfig config) {
+        this.pool = pool;
+        this.vertx = vertx;
+        this.notifications = notifications;
+        this.config = config;
+    }
+
+    /** Every event of the execution with a sequence number above {@code after}, then each new one as committed. */
+    public Multi<StoredEvent> follow(String tenant, String executionId, long after) {
+        return Multi.createFrom().emitter(emitter -> new Follower(tenant, executionId, after, emitter).start());
+    }
+
+    private final class Follower {
+        private final String tenant;
+        private final String executionId;
+        private final MultiEmitter<? super StoredEvent> emitter;
+        private final AtomicBoolean fetching = new AtomicBoolean();
+        private volatile boolean dirty;
+        private volatile long last;
+
+        Follower(String tenant, String executionId, long after, MultiEmitter<? super StoredEvent> emitter) {
+            this.tenant = tenant;
+            this.executionId = executionId;
+            this.last = after;
+            this.emitter = emitter;
+        }
+
+        void start() {
+            Runnable unwatch = notifications.watch(tenant, executionId, this::poke);
+            long timer = vertx.setPeriodic(config.events().ssePollInterval().toMillis(), id -> poke());
+            emitter.onTermination(() -> {
+                unwatch.run();
+                vertx.cancelTimer(timer);
+            });
+            poke();
+        }
+
+        void poke() {
+            if (emitter.isCancelled()) {
+                return;
+            }
+            if (!fetching.compareAndSet(false, true)) {
+                dirty = true;
+                return;
+            }
+            dirty = false;
+            pool.preparedQuery("""
+                    SELECT seq, type, payload::text FROM outbox_events
+                    WHERE tenant = $1 AND execution_id = $2 AND seq > $3 ORDER BY seq LIMIT $4""")
+                    .execute(Tuple.of(tenant, executionId, last, PAGE))
+                    .subscribe().with(rows -> {
+                        for (Row row : rows) {
+                            last = row.getLong(0);
+                            emitter.emit(new StoredEvent(last, row.getString(1), row.getString(2)));
+                        }
+                        fetching.set(false);
+                        if (rows.size() == PAGE || dirty) {
+                            poke();
+                        }
+                    }, failure -> fetching.set(false));
+        }
+    }
+}

@@ -1,0 +1,18 @@
+package dev.cafstate.events;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Tuple;
+
+/** Writes events into the outbox inside the transaction of the change they announce. */
+@ApplicationScoped
+public class Outbox {
+
+    /** Inserts the events ({@link CloudEvents#batch} JSON) of one change of one execution. */
+    public Uni<Void> emit(SqlConnection conn, String tenant, String executionId, String events, long now) {
+        return conn.preparedQuery(OutboxSql.INSERT).execute(Tuple.of(tenant, executionId, events, now))
+                .replaceWithVoid();
+    }
+}

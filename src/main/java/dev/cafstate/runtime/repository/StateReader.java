@@ -1,0 +1,94 @@
+package dev.cafstate.runtime.repository;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import dev.cafstate.caf.Context;
+import dev.cafstate.caf.ExecutionProgress;
+import dev.cafstate.caf.RuntimeSnapshot;
+import dev.cafstate.caf.ThoughtChain;
+import dev.cafstate.caf.ToolCall;
+import dev.cafstate.caf.ToolState;
+import dev.cafstate.common.error.ResourceNotFound;
+import dev.cafstate.runtime.api.Versioned;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Tuple;
+
+/**
+ * Reads the four runtime parts of an execution as one consistent snapshot: all queries run in one
+ * REPEATABLE READ, READ ONLY transaction, so no concurrent change can land half inside it.
+ */
+@ApplicationScoped
+public class StateReader {
+
+    private final Pool pool;
+    private final Json json;
+    private final ThoughtRepository thoughts;
+    private final ContextRepository context;
+    private final ToolCallRepository tools;
+
+    public StateReader(Pool pool, Json json, ThoughtRepository thoughts, ContextRepository context,
+            ToolCallRepository tools) {
+        this.pool = pool;
+        this.json = json;
+        this.thoughts = thoughts;
+        this.context = context;
+        this.tools = tools;
+    }
+
+    /** The snapshot and the version it was taken at; 404 when the execution does not exist. */
+    public Uni<Versioned<RuntimeSnapshot>> snapshot(String tenant, String executionId) {
+        return pool.withTransaction(conn -> conn.query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+                .execute()
+                .flatMap(x -> head(conn, tenant, executionId))
+                .flatMap(head -> thoughts.all(conn, tenant, executionId)
+                        .flatMap(steps -> context.messages(conn, tenant, executionId)
+                                .flatMap(messages -> context.memory(conn, tenant, executionId)
+                                        .flatMap(memory -> tools.all(conn, tenant, executionId)
+                                                .map(calls -> assemble(head, steps, messages, memory, calls)))))));
+    }
+
+    private Uni<Row> head(SqlConnection conn, String tenant, String executionId) {
+        return conn.preparedQuery("""
+                SELECT version, current_step_id, variables::text, last_tool_call_id, step_number,
+                  total_steps_estimate, iterations_completed, tokens_used, duration_ms
+                FROM executions WHERE tenant = $1 AND id = $2""")
+                .execute(Tuple.of(tenant, executionId))
+                .map(rows -> {
+                    if (rows.size() == 0) {
+                        throw new ResourceNotFound("execution '" + executionId + "' does not exist");
+                    }
+                    return rows.iterator().next();
+                });
+    }
+
+    private Versioned<RuntimeSnapshot> assemble(Row head, List<dev.cafstate.caf.ThoughtStep> steps,
+            List<dev.cafstate.caf.Message> messages, List<dev.cafstate.caf.MemoryEntry> memory, List<ToolCall> calls) {
+        List<String> pending = new ArrayList<>();
+        List<String> running = new ArrayList<>();
+        List<ToolCall> completed = new ArrayList<>();
+        List<ToolCall> failed = new ArrayList<>();
+        for (ToolCall call : calls) {
+            switch (call.status()) {
+                case PENDING -> pending.add(call.id());
+                case RUNNING -> running.add(call.id());
+                case COMPLETED -> completed.add(ToolCalls.complete(call, json));
+                case FAILED, CANCELLED -> failed.add(ToolCalls.complete(call, json));
+            }
+        }
+        ExecutionProgress progress = new ExecutionProgress(head.getInteger("step_number"),
+                head.getInteger("total_steps_estimate"), head.getInteger("iterations_completed"),
+                head.getLong("tokens_used"), head.getDouble("duration_ms"));
+        RuntimeSnapshot snapshot = new RuntimeSnapshot(
+                new ThoughtChain(head.getString("current_step_id"), steps),
+                new Context(messages, json.readObject(head.getString("variables")), memory.isEmpty() ? null : memory),
+                new ToolState(head.getString("last_tool_call_id"), pending, running, completed, failed),
+                progress);
+        return new Versioned<>(snapshot, head.getLong("version"));
+    }
+}

@@ -1,0 +1,104 @@
+package dev.cafstate.runtime.repository;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import dev.cafstate.caf.ToolCall;
+import dev.cafstate.caf.ToolCallStatus;
+import dev.cafstate.common.error.ResourceNotFound;
+import dev.cafstate.common.error.StateConflict;
+import dev.cafstate.events.OutboxSql;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Tuple;
+
+/** Tool calls in PostgreSQL: one row per call with its status; the tool-state lists are views of the rows. */
+@ApplicationScoped
+public class ToolCallRepository {
+
+    static final String COLUMNS = "id, tool_id, arguments, status, result, error, duration_ms, ts";
+
+    /** Values of {@link #COLUMNS} taken from JSON element {@code t.value} (the CAF ToolCall shape). */
+    static final String VALUES_FROM_JSON = """
+            t.value ->> 'id', t.value ->> 'tool_id', t.value -> 'arguments', t.value ->> 'status',
+            t.value -> 'result', t.value ->> 'error', (t.value ->> 'duration_ms')::float8,
+            (t.value ->> 'timestamp')::bigint""";
+
+    private static final String SELECT = """
+            SELECT id, tool_id, arguments::text, status, result::text, error, duration_ms, ts
+            FROM runtime_tool_calls""";
+
+    private static final String CREATE = "WITH "
+            + Mutations.bumpCte("tool_call_count = tool_call_count + 1, last_tool_call_id = $6") + """
+                    , i AS (
+                      INSERT INTO runtime_tool_calls (tenant, execution_id, seq, status_seq, %s)
+                      SELECT $1, $2, e.tool_call_count, e.version, %s
+                      FROM e, jsonb_array_elements($7::text::jsonb) AS t(value)
+                      ON CONFLICT DO NOTHING
+                      RETURNING 1)
+                    , %s
+                    SELECT e.version,
+                      CASE WHEN (SELECT count(*) FROM i) = 0 THEN caf_fail('duplicate_tool_call') ELSE 0 END AS ok
+                    FROM e""".formatted(COLUMNS, VALUES_FROM_JSON, OutboxSql.insertCte(5));
+
+    private final Mutations mutations;
+    private final Json json;
+
+    public ToolCallRepository(Mutations mutations, Json json) {
+        this.mutations = mutations;
+        this.json = json;
+    }
+
+    /** Records a new call and its {@code tool.called} event; returns the new version. */
+    public Uni<Long> create(String tenant, String executionId, Long expected, long now, ToolCall call,
+            String events) {
+        return mutations.single(CREATE, Tuple.from(new Object[] { tenant, executionId, now, expected, events,
+                call.id(), "[" + json.write(call) + "]" }),
+                Map.of("duplicate_tool_call", () -> new StateConflict("tool call '" + call.id() + "' already exists")));
+    }
+
+    /** The call as stored, inside an open change, locked for update; 404 when unknown. */
+    public Uni<ToolCall> lock(SqlConnection conn, String tenant, String executionId, String callId) {
+        return conn.preparedQuery(SELECT + " WHERE tenant = $1 AND execution_id = $2 AND id = $3 FOR UPDATE")
+                .execute(Tuple.of(tenant, executionId, callId))
+                .map(rows -> {
+                    if (rows.size() == 0) {
+                        throw new ResourceNotFound("tool call '" + callId + "' does not exist");
+                    }
+                    return map(rows.iterator().next());
+                });
+    }
+
+    /** Writes a call's new status and outcome; it moves to the end of its new tool-state list. */
+    public Uni<Void> update(SqlConnection conn, String tenant, String executionId, long version, ToolCall call) {
+        return conn.preparedQuery("""
+                UPDATE runtime_tool_calls SET status = $4, result = $5::text::jsonb, error = $6, duration_ms = $7,
+                  tool_id = $8, arguments = $9::text::jsonb, status_seq = $10
+                WHERE tenant = $1 AND execution_id = $2 AND id = $3""")
+                .execute(Tuple.from(new Object[] { tenant, executionId, call.id(), call.status().wire(),
+                        json.write(call.result()), call.error(), call.durationMs(), call.toolId(),
+                        json.write(call.arguments()), version }))
+                .replaceWithVoid();
+    }
+
+    /** Every call, ordered for the tool-state lists, inside the caller's (snapshot) transaction. */
+    Uni<List<ToolCall>> all(SqlConnection conn, String tenant, String executionId) {
+        return conn.preparedQuery(SELECT + " WHERE tenant = $1 AND execution_id = $2 ORDER BY status_seq, seq")
+                .execute(Tuple.of(tenant, executionId))
+                .map(rows -> {
+                    List<ToolCall> calls = new ArrayList<>(rows.size());
+                    rows.forEach(r -> calls.add(map(r)));
+                    return calls;
+                });
+    }
+
+    private ToolCall map(Row r) {
+        return new ToolCall(r.getString(0), r.getString(1), json.readObject(r.getString(2)),
+                ToolCallStatus.of(r.getString(3)), json.read(r.getString(4)), r.getString(5), r.getDouble(6),
+                r.getLong(7));
+    }
+}

@@ -1,0 +1,67 @@
+package dev.cafstate.runtime.rest;
+
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.sse.OutboundSseEvent;
+import jakarta.ws.rs.sse.Sse;
+
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+import dev.cafstate.common.error.BadRequest;
+import dev.cafstate.common.http.Ids;
+import dev.cafstate.common.security.TenantContext;
+import dev.cafstate.events.ExecutionEventFeed;
+import dev.cafstate.runtime.service.ExecutionService;
+import io.smallrye.mutiny.Multi;
+
+/** Server-Sent Events of one execution, served by any replica, resumable with {@code Last-Event-ID}. */
+@Path("/api/v1/executions/{id}/events")
+@Tag(name = "Events")
+@SecurityRequirement(name = "bearer")
+public class EventStreamResource {
+
+    private final ExecutionService executions;
+    private final ExecutionEventFeed feed;
+    private final TenantContext tenant;
+
+    public EventStreamResource(ExecutionService executions, ExecutionEventFeed feed, TenantContext tenant) {
+        this.executions = executions;
+        this.feed = feed;
+        this.tenant = tenant;
+    }
+
+    @GET
+    @Produces(MediaType.SERVER_SENT_EVENTS)
+    @Operation(summary = "Stream this execution's events (CloudEvents JSON in data, SSE id = event sequence)")
+    @APIResponse(responseCode = "200", description = "text/event-stream; every retained event after Last-Event-ID, then live ones")
+    @APIResponse(responseCode = "404", description = ApiDoc.NOT_FOUND)
+    public Multi<OutboundSseEvent> stream(@PathParam("id") String id, @HeaderParam("Last-Event-ID") String lastEventId,
+            @Context Sse sse) {
+        String tenantId = tenant.id();
+        String executionId = Ids.path("id", id);
+        long after = lastEventId(lastEventId);
+        return executions.get(tenantId, executionId).onItem()
+                .transformToMulti(e -> feed.follow(tenantId, executionId, after))
+                .map(event -> sse.newEventBuilder().id(String.valueOf(event.seq())).name(event.type())
+                        .mediaType(MediaType.APPLICATION_JSON_TYPE).data(event.json()).build());
+    }
+
+    private static long lastEventId(String header) {
+        if (header == null || header.isBlank()) {
+            return 0;
+        }
+        try {
+            return Long.parseLong(header.trim());
+        } catch (NumberFormatException e) {
+            throw BadRequest.field("Last-Event-ID", "must be an event id received from this stream");
+        }
+    }
+}

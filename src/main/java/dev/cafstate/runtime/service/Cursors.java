@@ -1,0 +1,58 @@
+package dev.cafstate.runtime.service;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+
+import dev.cafstate.common.error.BadRequest;
+
+/** Opaque paging cursors: base64url of the keyset position of the last item of a page. */
+public final class Cursors {
+
+    /** Default page size. */
+    public static final int DEFAULT_LIMIT = 50;
+    /** Largest page size. */
+    public static final int MAX_LIMIT = 500;
+
+    private Cursors() {
+    }
+
+    public static String encode(String position) {
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(position.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** The position inside a cursor, or null without one; a cursor this service did not issue is a 400. */
+    public static String decode(String cursor) {
+        if (cursor == null || cursor.isEmpty()) {
+            return null;
+        }
+        try {
+            return new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            throw BadRequest.field("cursor", "is not a cursor issued by this service");
+        }
+    }
+
+    /** Checks a {@code limit} parameter (1..500, default 50). */
+    public static int limit(Integer limit) {
+        if (limit == null) {
+            return DEFAULT_LIMIT;
+        }
+        if (limit < 1 || limit > MAX_LIMIT) {
+            throw BadRequest.field("limit", "must be between 1 and " + MAX_LIMIT);
+        }
+        return limit;
+    }
+
+    /** A numeric position from a cursor; anything else is a 400. */
+    public static long number(String cursor) {
+        String position = decode(cursor);
+        if (position == null) {
+            return 0;
+        }
+        try {
+            return Long.parseLong(position);
+        } catch (NumberFormatException e) {
+            throw BadRequest.field("cursor", "is not a cursor issued by this service");
+        }
+    }
+}

@@ -1,0 +1,181 @@
+package dev.cafstate.runtime.service;
+
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import dev.cafstate.caf.RuntimeSnapshot;
+import dev.cafstate.common.error.BadRequest;
+import dev.cafstate.common.error.InvalidInput;
+import dev.cafstate.common.error.StaleVersion;
+import dev.cafstate.common.error.StateConflict;
+import dev.cafstate.common.http.Ids;
+import dev.cafstate.events.CloudEvents;
+import dev.cafstate.events.EventTypes;
+import dev.cafstate.events.Outbox;
+import dev.cafstate.runtime.api.CreateExecutionRequest;
+import dev.cafstate.runtime.api.ExecutionStatus;
+import dev.cafstate.runtime.api.ExecutionView;
+import dev.cafstate.runtime.api.InitialState;
+import dev.cafstate.runtime.api.Page;
+import dev.cafstate.runtime.api.Versioned;
+import dev.cafstate.runtime.repository.ExecutionRepository;
+import dev.cafstate.runtime.repository.Json;
+import dev.cafstate.runtime.repository.StateReader;
+import dev.cafstate.runtime.repository.StateWriter;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+
+/** Use cases of executions: create (optionally seeded), read, list, status/metadata changes, delete. */
+@ApplicationScoped
+public class ExecutionService {
+
+    private final Pool pool;
+    private final ExecutionRepository executions;
+    private final StateWriter writer;
+    private final StateReader reader;
+    private final CloudEvents events;
+    private final Json json;
+    private final Clock clock;
+    private final Outbox outbox;
+
+    public ExecutionService(Pool pool, ExecutionRepository executions, StateWriter writer, StateReader reader,
+            CloudEvents events, Json json, Clock clock, Outbox outbox) {
+        this.pool = pool;
+        this.executions = executions;
+        this.writer = writer;
+        this.reader = reader;
+        this.events = events;
+        this.json = json;
+        this.clock = clock;
+        this.outbox = outbox;
+    }
+
+    /**
+     * Creates an execution in status {@code running}, seeds its runtime parts from {@code initial_state} when given,
+     * and emits {@code agent.started}, all in one transaction.
+     *
+     * @throws StateConflict when the id is taken
+     */
+    public Uni<ExecutionView> create(String tenant, CreateExecutionRequest request) {
+        String id = request.id() == null ? Ids.generate() : Ids.body("id", request.id());
+        Ids.body("agent_id", request.agentId());
+        long now = clock.now();
+        InitialState init = request.initialState();
+        ObjectNode event = events.event(tenant, id, EventTypes.AGENT_STARTED, now, "agent_id", request.agentId());
+        return pool.withTransaction(conn -> executions
+                .insert(conn, tenant, id, request.agentId(), request.agentName(), json.write(request.metadata()), now)
+                .flatMap(x -> init == null ? Uni.createFrom().voidItem()
+                        : writer.replace(conn, tenant, id, init.thoughtChain(), init.context(), init.toolState(),
+                                init.progress()))
+                .flatMap(x -> outbox.emit(conn, tenant, id, events.batch(event), now))
+                .flatMap(x -> executions.get(conn, tenant, id, false)));
+    }
+
+    /** The execution, or 404 (also for another tenant's). */
+    public Uni<ExecutionView> get(String tenant, String id) {
+        return executions.get(tenant, id);
+    }
+
+    /** A page of executions, newest first. */
+    public Uni<Page<ExecutionView>> list(String tenant, String agentId, ExecutionStatus status, String cursor,
+            int limit) {
+        String position = Cursors.decode(cursor);
+        Long afterStart = null;
+        String afterId = null;
+        if (position != null) {
+            int colon = position.indexOf(':');
+            try {
+                afterStart = Long.parseLong(position.substring(0, colon));
+                afterId = position.substring(colon + 1);
+            } catch (RuntimeException e) {
+                throw BadRequest.field("cursor", "is not a cursor issued by this service");
+            }
+        }
+        return executions.list(tenant, agentId, status, afterStart, afterId, limit + 1).map(rows -> {
+            List<ExecutionView> items = rows.size() > limit ? rows.subList(0, limit) : rows;
+            String next = null;
+            if (rows.size() > limit) {
+                ExecutionView last = items.get(items.size() - 1);
+                next = Cursors.encode(last.startedAt() + ":" + last.id());
+            }
+            return new Page<>(new ArrayList<>(items), next);
+        });
+    }
+
+    /**
+     * Applies a merge patch of {@code status} and/or {@code metadata}. A status change must be a legal transition
+     * (409 otherwise) and emits its CAF event; a metadata-only change emits {@code agent.updated}.
+     */
+    public Uni<ExecutionView> patch(String tenant, String id, Long expected, JsonNode body) {
+        if (body == null || !body.isObject() || body.isEmpty()) {
+            throw InvalidInput.field("body", "must be a JSON object with status and/or metadata");
+        }
+        for (Iterator<String> names = body.fieldNames(); names.hasNext();) {
+            String name = names.next();
+            if (!name.equals("status") && !name.equals("metadata")) {
+                throw InvalidInput.field(name, "cannot be changed; only status and metadata can be patched");
+            }
+        }
+        ExecutionStatus target = null;
+        if (body.has("status")) {
+            JsonNode s = body.get("status");
+            if (!s.isTextual()) {
+                throw InvalidInput.field("status", "must be a string");
+            }
+            try {
+                target = ExecutionStatus.of(s.asText());
+            } catch (IllegalArgumentException e) {
+                throw InvalidInput.field("status", e.getMessage());
+            }
+        }
+        JsonNode metadataPatch = body.get("metadata");
+        if (metadataPatch != null && !metadataPatch.isObject() && !metadataPatch.isNull()) {
+            throw InvalidInput.field("metadata", "must be an object (or null to remove it)");
+        }
+        ExecutionStatus wanted = target;
+        long now = clock.now();
+        return pool.withTransaction(conn -> executions.get(conn, tenant, id, true).flatMap(current -> {
+            if (expected != null && current.version() != expected) {
+                throw new StaleVersion("execution '" + id + "' is at version " + current.version() + ", not "
+                        + expected);
+            }
+            boolean statusChanges = wanted != null && wanted != current.status();
+            if (statusChanges && !current.status().next().contains(wanted)) {
+                throw new StateConflict("execution '" + id + "' cannot go from " + current.status().wire() + " to "
+                        + wanted.wire());
+            }
+            ExecutionStatus status = statusChanges ? wanted : current.status();
+            Long endedAt = statusChanges && status.finished() ? Long.valueOf(now) : current.endedAt();
+            JsonNode metadata = metadataPatch == null ? current.metadata()
+                    : MergePatch.apply(current.metadata(), metadataPatch);
+            String type = statusChanges ? status.eventType() : EventTypes.AGENT_UPDATED;
+            ObjectNode event = events.event(tenant, id, type, now, statusChanges ? "status" : "metadata",
+                    statusChanges ? status.wire() : metadata);
+            return executions.update(conn, tenant, id, status, endedAt, json.write(metadata), now)
+                    .flatMap(v -> outbox.emit(conn, tenant, id, events.batch(event), now))
+                    .flatMap(x -> executions.get(conn, tenant, id, false));
+        }));
+    }
+
+    /** Deletes the execution and its runtime state (checkpoints are kept). */
+    public Uni<Void> delete(String tenant, String id, Long expected) {
+        return pool.withTransaction(conn -> executions.get(conn, tenant, id, true).flatMap(current -> {
+            if (expected != null && current.version() != expected) {
+                throw new StaleVersion("execution '" + id + "' is at version " + current.version() + ", not "
+                        + expected);
+            }
+            return executions.delete(conn, tenant, id);
+        })).replaceWithVoid();
+    }
+
+    /** All four runtime parts as one consistent CAF snapshot, with the version it was read at. */
+    public Uni<Versioned<RuntimeSnapshot>> state(String tenant, String id) {
+        return reader.snapshot(tenant, id);
+    }
+}

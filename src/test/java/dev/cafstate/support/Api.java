@@ -1,0 +1,38 @@
+package dev.cafstate.support;
+
+import static io.restassured.RestAssured.given;
+
+import java.util.Set;
+import java.util.UUID;
+
+import io.restassured.http.ContentType;
+import io.restassured.specification.RequestSpecification;
+import io.smallrye.jwt.build.Jwt;
+
+/** Requests as an agent of a tenant, with a token signed by the test key (issuer and audience as configured). */
+public final class Api {
+
+    private Api() {
+    }
+
+    public static String token(String tenant) {
+        return Jwt.issuer("https://caf-state.test/issuer").audience("caf-state").subject("system:serviceaccount:agents:a")
+                .claim("tenant", tenant).groups(Set.of("agent")).sign();
+    }
+
+    /** A request of {@code tenant} with a JSON body type. */
+    public static RequestSpecification as(String tenant) {
+        return given().auth().oauth2(token(tenant)).contentType(ContentType.JSON).accept(ContentType.JSON);
+    }
+
+    /** A fresh tenant, so tests never see each other's data. */
+    public static String newTenant() {
+        return "t-" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    /** Creates an execution and returns its id. */
+    public static String newExecution(String tenant) {
+        return as(tenant).body("{\"agent_id\":\"agent-1\"}").post("/api/v1/executions").then().statusCode(201)
+                .extract().path("id");
+    }
+}

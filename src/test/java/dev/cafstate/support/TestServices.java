@@ -1,0 +1,110 @@
+package dev.cafstate.support;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.util.Map;
+import java.util.Properties;
+
+import org.gaul.s3proxy.AuthenticationType;
+import org.gaul.s3proxy.S3Proxy;
+import org.jclouds.ContextBuilder;
+import org.jclouds.blobstore.BlobStoreContext;
+
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+
+/**
+ * The real services the tests run against: the local PostgreSQL (own database {@code caf_state_test}, created here
+ * when missing), the local RabbitMQ behind a {@link TcpProxy} (so a test can cut it off), and S3Proxy started
+ * in-process with a filesystem store under {@code target/}.
+ */
+public class TestServices implements QuarkusTestResourceLifecycleManager {
+
+    public static final String DATABASE = "caf_state_test";
+    public static final String S3_IDENTITY = "test-identity";
+    public static final String S3_CREDENTIAL = "test-credential";
+    public static final String BUCKET = "caf-test-checkpoints";
+
+    private static TcpProxy brokerProxy;
+    private static S3Proxy s3;
+    private static String s3Endpoint;
+
+    /** The proxy between the app and RabbitMQ. */
+    public static TcpProxy broker() {
+        return brokerProxy;
+    }
+
+    public static String s3Endpoint() {
+        return s3Endpoint;
+    }
+
+    @Override
+    public Map<String, String> start() {
+        try {
+            createDatabase();
+            brokerProxy = new TcpProxy("127.0.0.1", 5672);
+            startS3();
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot start the test services: " + e.getMessage(), e);
+        }
+        return Map.of(
+                "rabbitmq-port", String.valueOf(brokerProxy.port()),
+                "quarkus.s3.endpoint-override", s3Endpoint,
+                "quarkus.s3.aws.credentials.static-provider.access-key-id", S3_IDENTITY,
+                "quarkus.s3.aws.credentials.static-provider.secret-access-key", S3_CREDENTIAL,
+                "caf.s3.bucket", BUCKET);
+    }
+
+    static void createDatabase() throws Exception {
+        Properties props = new Properties();
+        props.setProperty("user", "postgres");
+        props.setProperty("password", "postgres");
+        try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/postgres", props);
+                ResultSet rs = c.createStatement()
+                        .executeQuery("SELECT 1 FROM pg_database WHERE datname = '" + DATABASE + "'")) {
+            if (!rs.next()) {
+                c.createStatement().execute("CREATE DATABASE " + DATABASE);
+            }
+        }
+    }
+
+    private static void startS3() throws Exception {
+        Path dir = Files.createDirectories(Path.of("target", "s3proxy-data"));
+        Properties properties = new Properties();
+        properties.setProperty("jclouds.filesystem.basedir", dir.toAbsolutePath().toString());
+        BlobStoreContext context = ContextBuilder.newBuilder("filesystem").overrides(properties)
+                .build(BlobStoreContext.class);
+        int port;
+        try (ServerSocket probe = new ServerSocket(0)) {
+            port = probe.getLocalPort();
+        }
+        s3Endpoint = "http://127.0.0.1:" + port;
+        s3 = S3Proxy.builder().blobStore(context.getBlobStore()).endpoint(URI.create(s3Endpoint))
+                .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, S3_IDENTITY, S3_CREDENTIAL)
+                .ignoreUnknownHeaders(true).build();
+        s3.start();
+        for (int i = 0; i < 100 && !"STARTED".equals(s3.getState()); i++) {
+            Thread.sleep(50);
+        }
+    }
+
+    @Override
+    public void stop() {
+        try {
+            if (brokerProxy != null) {
+                brokerProxy.close();
+            }
+            if (s3 != null) {
+                s3.stop();
+            }
+        } catch (Exception e) {
+            // best effort at the end of the run
+        }
+    }
+
+}
