@@ -51,6 +51,9 @@ public class ProblemMappers {
 
     @ServerExceptionMapper
     public RestResponse<Problem> web(WebApplicationException e) {
+        if (e.getCause() instanceof JsonProcessingException json) {
+            return json(json);
+        }
         int status = e.getResponse().getStatus();
         String title = Response.Status.fromStatusCode(status) != null
                 ? Response.Status.fromStatusCode(status).getReasonPhrase()

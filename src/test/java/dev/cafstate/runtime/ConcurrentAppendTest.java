@@ -1,0 +1,85 @@
+package dev.cafstate.runtime;
+
+import static dev.cafstate.support.Api.as;
+import static dev.cafstate.support.Api.newExecution;
+import static dev.cafstate.support.Api.newTenant;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import dev.cafstate.support.TestServices;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+
+@QuarkusTest
+@WithTestResource(TestServices.class)
+class ConcurrentAppendTest {
+
+    @Test
+    void fiftyConcurrentAppendersLoseNothing() throws Exception {
+        String tenant = newTenant();
+        String id = newExecution(tenant);
+        as(tenant).body("{\"id\":\"root\",\"type\":\"planning\",\"content\":\"root\",\"confidence\":0.5}")
+                .post("/api/v1/executions/{id}/thoughts", id).then().statusCode(201);
+        int writers = 50;
+        int each = 4;
+        CountDownLatch start = new CountDownLatch(1);
+        ExecutorService pool = Executors.newFixedThreadPool(writers);
+        List<Future<List<Integer>>> results = new ArrayList<>();
+        for (int w = 0; w < writers; w++) {
+            int writer = w;
+            Callable<List<Integer>> task = () -> {
+                start.await();
+                List<Integer> statuses = new ArrayList<>();
+                for (int i = 0; i < each; i++) {
+                    statuses.add(as(tenant).body("{\"id\":\"w" + writer + "-" + i + "\",\"type\":\"reasoning\","
+                            + "\"content\":\"c\",\"confidence\":0.5,\"parent_id\":\"root\"}")
+                            .post("/api/v1/executions/{id}/thoughts", id).statusCode());
+                    statuses.add(as(tenant).body("{\"role\":\"user\",\"content\":\"m" + writer + "-" + i + "\"}")
+                            .post("/api/v1/executions/{id}/context/messages", id).statusCode());
+                }
+                return statuses;
+            };
+            results.add(pool.submit(task));
+        }
+        start.countDown();
+        for (Future<List<Integer>> f : results) {
+            assertThat(f.get()).containsOnly(201);
+        }
+        pool.shutdown();
+
+        JsonNode state = new ObjectMapper().readTree(as(tenant).get("/api/v1/executions/{id}/state", id).asString());
+        JsonNode steps = state.get("thought_chain").get("steps");
+        assertThat(steps).hasSize(1 + writers * each);
+        Set<String> children = new HashSet<>();
+        steps.get(0).get("children").forEach(c -> children.add(c.asText()));
+        assertThat(children).hasSize(writers * each);
+        assertThat(state.get("context").get("messages")).hasSize(writers * each);
+        // every writer's own appends keep their relative order
+        for (int w = 0; w < writers; w++) {
+            List<String> mine = new ArrayList<>();
+            for (JsonNode s : steps) {
+                if (s.get("id").asText().startsWith("w" + w + "-")) {
+                    mine.add(s.get("id").asText());
+                }
+            }
+            assertThat(mine).containsExactly("w" + w + "-0", "w" + w + "-1", "w" + w + "-2", "w" + w + "-3");
+        }
+        // version = 1 (create) + 1 (root) + every append
+        assertThat(as(tenant).get("/api/v1/executions/{id}", id).header("ETag"))
+                .isEqualTo("\"" + (2 + 2 * writers * each) + "\"");
+    }
+}
