@@ -21,6 +21,13 @@ import dev.cafstate.common.security.TenantContext;
 import dev.cafstate.events.ExecutionEventFeed;
 import dev.cafstate.runtime.service.ExecutionService;
 import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.core.Response;
+import org.jboss.resteasy.reactive.server.ServerRequestFilter;
+import org.jboss.resteasy.reactive.server.SimpleResourceInfo;
+import dev.cafstate.common.error.ApiException;
+import dev.cafstate.common.error.ProblemMappers;
 
 /** Server-Sent Events of one execution, served by any replica, resumable with {@code Last-Event-ID}. */
 @Path("/api/v1/executions/{id}/events")
@@ -48,10 +55,24 @@ public class EventStreamResource {
         String tenantId = tenant.id();
         String executionId = Ids.path("id", id);
         long after = lastEventId(lastEventId);
-        return executions.get(tenantId, executionId).onItem()
-                .transformToMulti(e -> feed.follow(tenantId, executionId, after))
+        return feed.follow(tenantId, executionId, after)
                 .map(event -> sse.newEventBuilder().id(String.valueOf(event.seq())).name(event.type())
                         .mediaType(MediaType.APPLICATION_JSON_TYPE).data(event.json()).build());
+    }
+
+    /**
+     * Checks that the execution exists before the stream starts: once the 200 and the stream's headers are out, a
+     * 404 could no longer be sent.
+     */
+    @ServerRequestFilter(priority = 200)
+    public Uni<Response> requireExecution(ContainerRequestContext request, SimpleResourceInfo resource) {
+        if (resource.getResourceClass() != EventStreamResource.class) {
+            return Uni.createFrom().nullItem();
+        }
+        String id = Ids.path("id", request.getUriInfo().getPathParameters().getFirst("id"));
+        return executions.get(tenant.id(), id).replaceWith((Response) null)
+                .onFailure(ApiException.class).recoverWithItem(e -> ProblemMappers
+                        .build(((ApiException) e).toProblem(), 0).toResponse());
     }
 
     private static long lastEventId(String header) {

@@ -1,0 +1,130 @@
+package dev.cafstate.events;
+
+import static dev.cafstate.support.Api.as;
+import static dev.cafstate.support.Api.newTenant;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import dev.cafstate.support.BrokerTap;
+import dev.cafstate.support.TestServices;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+
+/** Events reach the real RabbitMQ as CloudEvents, one per change, in order, and survive a broker outage. */
+@QuarkusTest
+@WithTestResource(TestServices.class)
+class EventDeliveryTest {
+
+    static final ObjectMapper MAPPER = new ObjectMapper();
+
+    @Test
+    void everyChangeEmitsExactlyOneCloudEventInOrder() throws Exception {
+        String tenant = newTenant();
+        try (BrokerTap tap = new BrokerTap("caf.events.test", tenant + ".#")) {
+            String id = as(tenant).body("{\"id\":\"ev-1\",\"agent_id\":\"agent-x\"}").post("/api/v1/executions")
+                    .then().statusCode(201).extract().path("id");
+            as(tenant).body("{\"steps\":[{\"id\":\"a\",\"type\":\"planning\",\"content\":\"p\",\"confidence\":0.5},"
+                    + "{\"id\":\"b\",\"type\":\"reasoning\",\"content\":\"r\",\"confidence\":0.5,\"parent_id\":\"a\"}]}")
+                    .post("/api/v1/executions/{id}/thoughts", id).then().statusCode(201);
+            as(tenant).body("{\"content\":\"p2\"}").patch("/api/v1/executions/{id}/thoughts/a", id).then()
+                    .statusCode(200);
+            as(tenant).body("{\"role\":\"user\",\"content\":\"hi\"}").post("/api/v1/executions/{id}/context/messages", id)
+                    .then().statusCode(201);
+            as(tenant).body("{\"id\":\"t1\",\"tool_id\":\"bash\",\"arguments\":{}}")
+                    .post("/api/v1/executions/{id}/tool-calls", id).then().statusCode(201);
+            as(tenant).body("{\"status\":\"completed\",\"result\":1}").patch("/api/v1/executions/{id}/tool-calls/t1", id)
+                    .then().statusCode(200);
+            as(tenant).body("{\"step_number\":1}").patch("/api/v1/executions/{id}/progress", id).then().statusCode(200);
+            as(tenant).body("{\"status\":\"paused\"}").patch("/api/v1/executions/{id}", id).then().statusCode(200);
+            // refused changes emit nothing
+            as(tenant).body("{\"status\":\"pending\"}").patch("/api/v1/executions/{id}", id).then().statusCode(409);
+            as(tenant).body("{\"id\":\"c\",\"type\":\"planning\",\"content\":\"x\",\"confidence\":0.5,\"parent_id\":\"zz\"}")
+                    .post("/api/v1/executions/{id}/thoughts", id).then().statusCode(422);
+
+            List<String> expected = List.of("agent.started", "thought.created", "thought.created", "thought.updated",
+                    "context.updated", "tool.called", "tool.completed", "progress.updated", "agent.paused");
+            await().atMost(Duration.ofSeconds(15)).until(() -> tap.received().size() >= expected.size());
+            Thread.sleep(500);
+            List<String> types = new ArrayList<>();
+            for (BrokerTap.Received r : tap.received()) {
+                JsonNode event = MAPPER.readTree(r.body());
+                types.add(event.get("type").asText());
+                assertThat(r.routingKey()).isEqualTo(tenant + ".ev-1." + event.get("type").asText());
+                assertThat(r.contentType()).isEqualTo("application/cloudevents+json");
+                assertThat(r.messageId()).isEqualTo(event.get("id").asText());
+                assertThat(event.get("specversion").asText()).isEqualTo("1.0");
+                assertThat(event.get("source").asText()).isEqualTo("urn:caf-state:test");
+                assertThat(event.get("subject").asText()).isEqualTo("ev-1");
+                assertThat(event.get("datacontenttype").asText()).isEqualTo("application/json");
+                assertThat(event.get("data").get("execution_id").asText()).isEqualTo("ev-1");
+                assertThat(event.get("data").get("timestamp").isIntegralNumber()).isTrue();
+            }
+            assertThat(types).containsExactlyElementsOf(expected);
+            JsonNode created = MAPPER.readTree(tap.received().get(2).body());
+            assertThat(created.get("data").get("thought").get("id").asText()).isEqualTo("b");
+            JsonNode started = MAPPER.readTree(tap.received().get(0).body());
+            assertThat(started.get("data").get("agent_id").asText()).isEqualTo("agent-x");
+        }
+    }
+
+    @Test
+    void writesSucceedWhileTheBrokerIsDownAndEventsArriveInOrderAfterwards() throws Exception {
+        String tenant = newTenant();
+        try (BrokerTap tap = new BrokerTap("caf.events.test", tenant + ".#")) {
+            String id = as(tenant).body("{\"id\":\"outage\",\"agent_id\":\"a\"}").post("/api/v1/executions").then()
+                    .statusCode(201).extract().path("id");
+            await().atMost(Duration.ofSeconds(15)).until(() -> tap.received().size() == 1);
+
+            TestServices.broker().cut();
+            try {
+                for (int i = 0; i < 20; i++) {
+                    as(tenant).body("{\"id\":\"s" + i + "\",\"type\":\"planning\",\"content\":\"c\",\"confidence\":0.5}")
+                            .post("/api/v1/executions/{id}/thoughts", id).then().statusCode(201);
+                }
+                Thread.sleep(3000);
+                assertThat(tap.received()).hasSize(1);
+            } finally {
+                TestServices.broker().open();
+            }
+
+            await().atMost(Duration.ofSeconds(60)).until(() -> distinctIds(tap).size() >= 21);
+            List<String> stepIds = new ArrayList<>();
+            List<String> seen = new ArrayList<>();
+            for (BrokerTap.Received r : tap.received()) {
+                JsonNode event = MAPPER.readTree(r.body());
+                if (seen.contains(event.get("id").asText())) {
+                    continue; // at-least-once: consumers de-duplicate by id
+                }
+                seen.add(event.get("id").asText());
+                if (event.get("type").asText().equals("thought.created")) {
+                    stepIds.add(event.get("data").get("thought").get("id").asText());
+                }
+            }
+            List<String> expected = new ArrayList<>();
+            for (int i = 0; i < 20; i++) {
+                expected.add("s" + i);
+            }
+            assertThat(stepIds).containsExactlyElementsOf(expected);
+        }
+    }
+
+    private static List<String> distinctIds(BrokerTap tap) throws Exception {
+        List<String> ids = new ArrayList<>();
+        for (BrokerTap.Received r : tap.received()) {
+            String id = MAPPER.readTree(r.body()).get("id").asText();
+            if (!ids.contains(id)) {
+                ids.add(id);
+            }
+        }
+        return ids;
+    }
+}
