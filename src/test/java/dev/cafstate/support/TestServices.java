@@ -31,16 +31,35 @@ public class TestServices implements QuarkusTestResourceLifecycleManager {
     public static final String BUCKET = "caf-test-checkpoints";
 
     private static TcpProxy brokerProxy;
+    private static TcpProxy databaseProxy;
+    private static TcpProxy storageProxy;
     private static S3Proxy s3;
     private static String s3Endpoint;
+    private static Path s3Data;
 
     /** The proxy between the app and RabbitMQ. */
     public static TcpProxy broker() {
         return brokerProxy;
     }
 
+    /** The proxy between the app's reactive pool and PostgreSQL (Flyway connects directly). */
+    public static TcpProxy database() {
+        return databaseProxy;
+    }
+
+    /** The proxy between the app and S3Proxy. */
+    public static TcpProxy storage() {
+        return storageProxy;
+    }
+
+    /** S3Proxy itself, bypassing the app's proxy: for a plain S3 client in tests. */
     public static String s3Endpoint() {
         return s3Endpoint;
+    }
+
+    /** Where S3Proxy's filesystem store keeps the objects ({@code <dir>/<bucket>/<key>}). */
+    public static Path s3Data() {
+        return s3Data;
     }
 
     @Override
@@ -48,13 +67,17 @@ public class TestServices implements QuarkusTestResourceLifecycleManager {
         try {
             createDatabase();
             brokerProxy = new TcpProxy("127.0.0.1", 5672);
+            databaseProxy = new TcpProxy("127.0.0.1", 5432);
             startS3();
+            storageProxy = new TcpProxy("127.0.0.1", URI.create(s3Endpoint).getPort());
         } catch (Exception e) {
             throw new IllegalStateException("cannot start the test services: " + e.getMessage(), e);
         }
         return Map.of(
                 "rabbitmq-port", String.valueOf(brokerProxy.port()),
-                "quarkus.s3.endpoint-override", s3Endpoint,
+                "quarkus.datasource.reactive.url",
+                "postgresql://127.0.0.1:" + databaseProxy.port() + "/" + DATABASE,
+                "quarkus.s3.endpoint-override", "http://127.0.0.1:" + storageProxy.port(),
                 "quarkus.s3.aws.credentials.static-provider.access-key-id", S3_IDENTITY,
                 "quarkus.s3.aws.credentials.static-provider.secret-access-key", S3_CREDENTIAL,
                 "caf.s3.bucket", BUCKET);
@@ -74,7 +97,8 @@ public class TestServices implements QuarkusTestResourceLifecycleManager {
     }
 
     private static void startS3() throws Exception {
-        Path dir = Files.createDirectories(Path.of("target", "s3proxy-data"));
+        Path dir = Files.createDirectories(Path.of("target", "s3proxy-data")).toAbsolutePath();
+        s3Data = dir;
         Properties properties = new Properties();
         properties.setProperty("jclouds.filesystem.basedir", dir.toAbsolutePath().toString());
         BlobStoreContext context = ContextBuilder.newBuilder("filesystem").overrides(properties)
@@ -96,8 +120,10 @@ public class TestServices implements QuarkusTestResourceLifecycleManager {
     @Override
     public void stop() {
         try {
-            if (brokerProxy != null) {
-                brokerProxy.close();
+            for (TcpProxy proxy : new TcpProxy[] { brokerProxy, databaseProxy, storageProxy }) {
+                if (proxy != null) {
+                    proxy.close();
+                }
             }
             if (s3 != null) {
                 s3.stop();

@@ -25,6 +25,34 @@ public interface CafConfig {
     /** Health reporting. */
     Health health();
 
+    /** Checkpoint documents, retention and the orphan reconciler. */
+    Checkpoints checkpoints();
+
+    /** Checkpoint settings. */
+    interface Checkpoints {
+        /** Largest checkpoint document accepted or produced, in bytes (413 above). */
+        @WithDefault("33554432")
+        long maxDocumentBytes();
+
+        /** Documents up to this size are also kept inline in PostgreSQL for quick restore. */
+        @WithDefault("65536")
+        int inlineMaxBytes();
+
+        /** Retention: keep at most this many checkpoints per execution (newest kept); unset keeps all. */
+        Optional<Integer> keepLast();
+
+        /** Retention: delete checkpoints older than this; unset keeps them forever. */
+        Optional<Duration> maxAge();
+
+        /** How often retention and the orphan reconciler run. */
+        @WithDefault("15m")
+        Duration maintenanceInterval();
+
+        /** An object without a row is an orphan only when older than this (a write may be in flight). */
+        @WithDefault("10m")
+        Duration orphanGrace();
+    }
+
     /** Health settings. */
     interface Health {
         /** Fail readiness when S3 or the broker is unreachable (by default only PostgreSQL fails readiness). */

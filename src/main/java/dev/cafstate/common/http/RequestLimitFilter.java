@@ -7,7 +7,10 @@ import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 import dev.cafstate.common.config.CafConfig;
 import dev.cafstate.common.error.PayloadTooLarge;
 
-/** Refuses runtime request bodies over {@code caf.limits.max-request-bytes} with a 413 problem before reading them. */
+/**
+ * Refuses bodies over the configured limit with a 413 problem before reading them: runtime calls by
+ * {@code caf.limits.max-request-bytes}, pushed checkpoints by {@code caf.checkpoints.max-document-bytes}.
+ */
 public class RequestLimitFilter {
 
     private final CafConfig config;
@@ -19,10 +22,14 @@ public class RequestLimitFilter {
     @ServerRequestFilter(priority = 50)
     public void limitBody(ContainerRequestContext request) {
         String path = request.getUriInfo().getPath();
-        if (!path.startsWith("/api/v1/executions")) {
+        long max;
+        if (path.startsWith("/api/v1/executions")) {
+            max = config.limits().maxRequestBytes();
+        } else if (path.startsWith("/api/v1/checkpoints")) {
+            max = config.checkpoints().maxDocumentBytes();
+        } else {
             return;
         }
-        long max = config.limits().maxRequestBytes();
         if (request.getLength() > max) {
             throw new PayloadTooLarge("the request body has " + request.getLength() + " bytes; the limit is " + max);
         }

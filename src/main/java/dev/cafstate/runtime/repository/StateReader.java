@@ -43,6 +43,11 @@ public class StateReader {
 
     /** The snapshot and the version it was taken at; 404 when the execution does not exist. */
     public Uni<Versioned<RuntimeSnapshot>> snapshot(String tenant, String executionId) {
+        return read(tenant, executionId).map(s -> new Versioned<>(s.snapshot(), s.version()));
+    }
+
+    /** The snapshot with the execution facts a checkpoint needs, all read in one transaction. */
+    public Uni<ExecutionSnapshot> read(String tenant, String executionId) {
         return pool.withTransaction(conn -> conn.query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
                 .execute()
                 .flatMap(x -> head(conn, tenant, executionId))
@@ -55,7 +60,8 @@ public class StateReader {
 
     private Uni<Row> head(SqlConnection conn, String tenant, String executionId) {
         return conn.preparedQuery("""
-                SELECT version, current_step_id, variables::text, last_tool_call_id, step_number,
+                SELECT version, agent_id, agent_name, parent_checkpoint_id, parent_is_branch,
+                  current_step_id, variables::text, last_tool_call_id, step_number,
                   total_steps_estimate, iterations_completed, tokens_used, duration_ms
                 FROM executions WHERE tenant = $1 AND id = $2""")
                 .execute(Tuple.of(tenant, executionId))
@@ -67,7 +73,7 @@ public class StateReader {
                 });
     }
 
-    private Versioned<RuntimeSnapshot> assemble(Row head, List<dev.cafstate.caf.ThoughtStep> steps,
+    private ExecutionSnapshot assemble(Row head, List<dev.cafstate.caf.ThoughtStep> steps,
             List<dev.cafstate.caf.Message> messages, List<dev.cafstate.caf.MemoryEntry> memory, List<ToolCall> calls) {
         List<String> pending = new ArrayList<>();
         List<String> running = new ArrayList<>();
@@ -89,6 +95,8 @@ public class StateReader {
                 new Context(messages, json.readObject(head.getString("variables")), memory.isEmpty() ? null : memory),
                 new ToolState(head.getString("last_tool_call_id"), pending, running, completed, failed),
                 progress);
-        return new Versioned<>(snapshot, head.getLong("version"));
+        return new ExecutionSnapshot(snapshot, head.getLong("version"), head.getString("agent_id"),
+                head.getString("agent_name"), head.getString("parent_checkpoint_id"),
+                head.getBoolean("parent_is_branch"));
     }
 }

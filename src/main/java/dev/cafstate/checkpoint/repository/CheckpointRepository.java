@@ -1,0 +1,268 @@
+package dev.cafstate.checkpoint.repository;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import dev.cafstate.caf.ThoughtStep;
+import dev.cafstate.caf.ThoughtType;
+import dev.cafstate.checkpoint.api.CheckpointSummary;
+import dev.cafstate.checkpoint.api.CheckpointToolCallView;
+import dev.cafstate.runtime.repository.Json;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.SqlClient;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Tuple;
+
+/** The checkpoint catalog in PostgreSQL: rows, normalized thoughts and tool calls, and the query. */
+@ApplicationScoped
+public class CheckpointRepository {
+
+    static final String SUMMARY_COLUMNS = """
+            tenant, id, execution_id, agent_id, ts, checkpoint_reason, step_number, tokens_used, duration_ms,
+            parent_checkpoint_id, is_branch, name, description, object_key, sha256, size_bytes, schema_version,
+            step_count, tool_call_count, idempotency_key""";
+
+    /**
+     * One statement: the checkpoint row and, only when it was new, its thoughts and finished tool calls taken from
+     * the document itself ({@code $5}). Returns a row when inserted, none when the id existed.
+     */
+    private static final String INSERT = """
+            WITH d AS (SELECT $5::text::jsonb AS doc),
+            c AS (
+              INSERT INTO checkpoints (tenant, id, execution_id, agent_id, agent_name, ts, checkpoint_reason,
+                step_number, total_steps_estimate, tokens_used, duration_ms, parent_checkpoint_id, is_branch,
+                branch_reason, name, description, object_key, sha256, size_bytes, schema_version, document,
+                step_count, tool_call_count, idempotency_key, created_at)
+              SELECT $1, $2, doc ->> 'execution_id', doc ->> 'agent_id', doc -> 'metadata' ->> 'agent_name',
+                (doc ->> 'timestamp')::bigint, doc -> 'metadata' ->> 'checkpoint_reason',
+                (doc -> 'metadata' ->> 'step_number')::int, (doc -> 'metadata' ->> 'total_steps_estimate')::int,
+                (doc -> 'metadata' ->> 'tokens_used')::bigint, (doc -> 'metadata' ->> 'duration_ms')::float8,
+                doc -> 'parent' ->> 'checkpoint_id', COALESCE((doc -> 'parent' ->> 'is_branch')::boolean, false),
+                doc -> 'parent' ->> 'branch_reason', doc ->> 'name', doc ->> 'description',
+                $3, $4, $6, doc ->> 'version', $7,
+                jsonb_array_length(doc -> 'snapshot' -> 'thought_chain' -> 'steps'),
+                jsonb_array_length(doc -> 'snapshot' -> 'tool_state' -> 'completed')
+                  + jsonb_array_length(doc -> 'snapshot' -> 'tool_state' -> 'failed'),
+                $8, $9
+              FROM d
+              ON CONFLICT DO NOTHING
+              RETURNING id),
+            t AS (
+              INSERT INTO checkpoint_thoughts (tenant, checkpoint_id, id, seq, type, content, reasoning, confidence,
+                parent_id, children_json, alternatives_json, metadata_json, created_at)
+              SELECT $1, $2, s.value ->> 'id', s.ord, s.value ->> 'type', s.value ->> 'content',
+                s.value ->> 'reasoning', (s.value ->> 'confidence')::float8, s.value ->> 'parent_id',
+                COALESCE(s.value -> 'children', '[]'::jsonb), s.value -> 'alternatives', s.value -> 'metadata',
+                (s.value ->> 'timestamp')::bigint
+              FROM c, d, jsonb_array_elements(d.doc -> 'snapshot' -> 'thought_chain' -> 'steps')
+                WITH ORDINALITY AS s(value, ord)),
+            k AS (
+              INSERT INTO checkpoint_tool_calls (tenant, checkpoint_id, id, seq, tool_id, status, arguments_json,
+                result_json, error, duration_ms, ts)
+              SELECT $1, $2, x.value ->> 'id', x.ord, x.value ->> 'tool_id', x.value ->> 'status',
+                x.value -> 'arguments', x.value -> 'result', x.value ->> 'error',
+                (x.value ->> 'duration_ms')::float8, (x.value ->> 'timestamp')::bigint
+              FROM c, d, jsonb_array_elements((d.doc -> 'snapshot' -> 'tool_state' -> 'completed')
+                || (d.doc -> 'snapshot' -> 'tool_state' -> 'failed')) WITH ORDINALITY AS x(value, ord))
+            SELECT id FROM c""";
+
+    private final Pool pool;
+    private final Json json;
+
+    public CheckpointRepository(Pool pool, Json json) {
+        this.pool = pool;
+        this.json = json;
+    }
+
+    /** Inserts the catalog rows of a stored document; false when a checkpoint with this id already existed. */
+    public Uni<Boolean> insert(SqlConnection conn, String tenant, String id, String objectKey, String sha256,
+            String document, long size, String inlineDocument, String idempotencyKey, long now) {
+        return conn.preparedQuery(INSERT).execute(Tuple.from(new Object[] { tenant, id, objectKey, sha256, document,
+                size, inlineDocument, idempotencyKey, now })).map(rows -> rows.size() > 0);
+    }
+
+    public Uni<CheckpointRow> find(String tenant, String id) {
+        return find(pool, tenant, id);
+    }
+
+    /** The row, or null. */
+    public Uni<CheckpointRow> find(SqlClient client, String tenant, String id) {
+        return client.preparedQuery("SELECT " + SUMMARY_COLUMNS + ", document FROM checkpoints WHERE tenant = $1 AND id = $2")
+                .execute(Tuple.of(tenant, id))
+                .map(rows -> rows.size() == 0 ? null : row(rows.iterator().next()));
+    }
+
+    /** The checkpoint an execution's request with this idempotency key created, or null. */
+    public Uni<CheckpointRow> findByIdempotencyKey(String tenant, String executionId, String key) {
+        return pool.preparedQuery("SELECT " + SUMMARY_COLUMNS + ", document FROM checkpoints "
+                + "WHERE tenant = $1 AND execution_id = $2 AND idempotency_key = $3")
+                .execute(Tuple.of(tenant, executionId, key))
+                .map(rows -> rows.size() == 0 ? null : row(rows.iterator().next()));
+    }
+
+    /** Newest first, keyset-paged after {@code (afterTs, afterId)}. */
+    public Uni<List<CheckpointSummary>> query(String tenant, CheckpointQuery q, Long afterTs, String afterId,
+            int limit) {
+        List<Object> params = new ArrayList<>();
+        params.add(tenant);
+        StringBuilder where = new StringBuilder("c.tenant = $1");
+        if (q.executionId() != null) {
+            params.add(q.executionId());
+            where.append(" AND c.execution_id = $").append(params.size());
+        }
+        if (q.agentId() != null) {
+            params.add(q.agentId());
+            where.append(" AND c.agent_id = $").append(params.size());
+        }
+        if (q.reason() != null) {
+            params.add(q.reason());
+            where.append(" AND c.checkpoint_reason = $").append(params.size());
+        }
+        if (q.from() != null) {
+            params.add(q.from());
+            where.append(" AND c.ts >= $").append(params.size());
+        }
+        if (q.to() != null) {
+            params.add(q.to());
+            where.append(" AND c.ts <= $").append(params.size());
+        }
+        if (q.toolId() != null) {
+            params.add(q.toolId());
+            where.append(" AND EXISTS (SELECT 1 FROM checkpoint_tool_calls k WHERE k.tenant = c.tenant"
+                    + " AND k.checkpoint_id = c.id AND k.tool_id = $").append(params.size()).append(')');
+        }
+        if (q.thoughtType() != null || q.minConfidence() != null || q.maxConfidence() != null || q.text() != null) {
+            where.append(" AND EXISTS (SELECT 1 FROM checkpoint_thoughts t WHERE t.tenant = c.tenant"
+                    + " AND t.checkpoint_id = c.id");
+            if (q.thoughtType() != null) {
+                params.add(q.thoughtType());
+                where.append(" AND t.type = $").append(params.size());
+            }
+            if (q.minConfidence() != null) {
+                params.add(q.minConfidence());
+                where.append(" AND t.confidence >= $").append(params.size());
+            }
+            if (q.maxConfidence() != null) {
+                params.add(q.maxConfidence());
+                where.append(" AND t.confidence <= $").append(params.size());
+            }
+            if (q.text() != null) {
+                params.add(q.text());
+                where.append(" AND t.search @@ plainto_tsquery('simple', $").append(params.size()).append(')');
+            }
+            where.append(')');
+        }
+        if (afterTs != null) {
+            params.add(afterTs);
+            params.add(afterId);
+            where.append(" AND (c.ts, c.id) < ($").append(params.size() - 1).append(", $").append(params.size())
+                    .append(')');
+        }
+        params.add(limit);
+        String sql = "SELECT " + SUMMARY_COLUMNS + ", NULL AS document FROM checkpoints c WHERE " + where + " ORDER BY c.ts DESC, c.id DESC LIMIT $"
+                + params.size();
+        return pool.preparedQuery(sql).execute(Tuple.from(params)).map(rows -> {
+            List<CheckpointSummary> list = new ArrayList<>(rows.size());
+            rows.forEach(r -> list.add(row(r).summary()));
+            return list;
+        });
+    }
+
+    /** A page of a checkpoint's thoughts in chain order. */
+    public Uni<List<ThoughtStep>> thoughts(String tenant, String checkpointId, ThoughtType type, Double min,
+            Double max, int afterSeq, int limit) {
+        return pool.preparedQuery("""
+                SELECT id, type, content, reasoning, confidence, alternatives_json::text, parent_id,
+                  children_json::text, metadata_json::text, created_at, seq
+                FROM checkpoint_thoughts WHERE tenant = $1 AND checkpoint_id = $2 AND seq > $3
+                  AND ($4::text IS NULL OR type = $4) AND ($5::float8 IS NULL OR confidence >= $5)
+                  AND ($6::float8 IS NULL OR confidence <= $6)
+                ORDER BY seq LIMIT $7""")
+                .execute(Tuple.from(new Object[] { tenant, checkpointId, afterSeq, type == null ? null : type.wire(),
+                        min, max, limit }))
+                .map(rows -> {
+                    List<ThoughtStep> list = new ArrayList<>(rows.size());
+                    for (Row r : rows) {
+                        List<String> children = new ArrayList<>();
+                        json.read(r.getString(7)).forEach(c -> children.add(c.asText()));
+                        list.add(new ThoughtStep(r.getString(0), ThoughtType.of(r.getString(1)), r.getString(2),
+                                r.getString(3), r.getDouble(4), r.getString(5) == null ? null
+                                        : List.of(json.read(r.getString(5), dev.cafstate.caf.Alternative[].class)),
+                                r.getString(6), children, json.readObject(r.getString(8)), r.getLong(9)));
+                    }
+                    return list;
+                });
+    }
+
+    /** A page of a checkpoint's finished tool calls. */
+    public Uni<List<CheckpointToolCallView>> toolCalls(String tenant, String checkpointId, String toolId,
+            String status, int afterSeq, int limit) {
+        return pool.preparedQuery("""
+                SELECT id, tool_id, status, arguments_json::text, result_json::text, error, duration_ms, ts
+                FROM checkpoint_tool_calls WHERE tenant = $1 AND checkpoint_id = $2 AND seq > $3
+                  AND ($4::text IS NULL OR tool_id = $4) AND ($5::text IS NULL OR status = $5)
+                ORDER BY seq LIMIT $6""")
+                .execute(Tuple.from(new Object[] { tenant, checkpointId, afterSeq, toolId, status, limit }))
+                .map(rows -> {
+                    List<CheckpointToolCallView> list = new ArrayList<>(rows.size());
+                    for (Row r : rows) {
+                        list.add(new CheckpointToolCallView(r.getString(0), r.getString(1), r.getString(2),
+                                json.read(r.getString(3)), json.read(r.getString(4)), r.getString(5),
+                                r.getDouble(6), r.getLong(7)));
+                    }
+                    return list;
+                });
+    }
+
+    /** Deletes a checkpoint's rows; returns its object key, or null when there was none. */
+    public Uni<String> delete(SqlClient client, String tenant, String id) {
+        return client.preparedQuery("DELETE FROM checkpoints WHERE tenant = $1 AND id = $2 RETURNING object_key")
+                .execute(Tuple.of(tenant, id))
+                .map(rows -> rows.size() == 0 ? null : rows.iterator().next().getString(0));
+    }
+
+    /**
+     * Checkpoints past retention, at most {@code batch}: beyond the newest {@code keepLast} of their execution, or
+     * older than {@code olderThan}. With {@code tenant} null, across tenants.
+     */
+    public Uni<List<String[]>> pastRetention(String tenant, Integer keepLast, Long olderThan, int batch) {
+        return pool.preparedQuery("""
+                SELECT tenant, id FROM (
+                  SELECT tenant, id, ts, row_number() OVER (PARTITION BY tenant, execution_id ORDER BY ts DESC, id DESC) AS rn
+                  FROM checkpoints WHERE ($1::text IS NULL OR tenant = $1)) x
+                WHERE ($2::int IS NOT NULL AND rn > $2) OR ($3::bigint IS NOT NULL AND ts < $3)
+                LIMIT $4""")
+                .execute(Tuple.from(new Object[] { tenant, keepLast, olderThan, batch }))
+                .map(rows -> {
+                    List<String[]> list = new ArrayList<>(rows.size());
+                    rows.forEach(r -> list.add(new String[] { r.getString(0), r.getString(1) }));
+                    return list;
+                });
+    }
+
+    /** Which of these object keys a row points to. */
+    public Uni<java.util.Set<String>> referenced(List<String> keys) {
+        return pool.preparedQuery("SELECT object_key FROM checkpoints WHERE object_key = ANY($1)")
+                .execute(Tuple.of(keys.toArray(String[]::new)))
+                .map(rows -> {
+                    java.util.Set<String> set = new java.util.HashSet<>();
+                    rows.forEach(r -> set.add(r.getString(0)));
+                    return set;
+                });
+    }
+
+    private CheckpointRow row(Row r) {
+        CheckpointSummary summary = new CheckpointSummary(r.getString("id"), r.getString("execution_id"),
+                r.getString("agent_id"), r.getLong("ts"), r.getString("checkpoint_reason"),
+                r.getInteger("step_number"), r.getLong("tokens_used"), r.getDouble("duration_ms"),
+                r.getString("parent_checkpoint_id"), r.getBoolean("is_branch"), r.getString("name"),
+                r.getString("description"), r.getString("object_key"), r.getString("sha256"),
+                r.getLong("size_bytes"), r.getString("schema_version"),
+                new CheckpointSummary.Counts(r.getInteger("step_count"), r.getInteger("tool_call_count")));
+        return new CheckpointRow(r.getString("tenant"), summary, r.getString("document"), r.getString("idempotency_key"));
+    }
+}

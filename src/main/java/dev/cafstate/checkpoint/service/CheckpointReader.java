@@ -1,0 +1,212 @@
+package dev.cafstate.checkpoint.service;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+
+import java.util.Set;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import dev.cafstate.caf.ThoughtStep;
+import dev.cafstate.caf.ThoughtType;
+import dev.cafstate.checkpoint.api.CheckpointDiffView;
+import dev.cafstate.checkpoint.api.CheckpointSummary;
+import dev.cafstate.checkpoint.api.CheckpointToolCallView;
+import dev.cafstate.checkpoint.repository.CheckpointQuery;
+import dev.cafstate.checkpoint.repository.CheckpointRepository;
+import dev.cafstate.checkpoint.repository.CheckpointRow;
+import dev.cafstate.checkpoint.storage.CanonicalJson;
+import dev.cafstate.checkpoint.storage.CheckpointStorage;
+import dev.cafstate.common.error.BadRequest;
+import dev.cafstate.common.error.IntegrityFailure;
+import dev.cafstate.common.error.ResourceNotFound;
+import dev.cafstate.runtime.api.Page;
+import dev.cafstate.runtime.service.Cursors;
+import io.smallrye.mutiny.Uni;
+
+/** Reading checkpoints: summaries, the query, normalized rows, the verified document, and diffs. */
+@ApplicationScoped
+public class CheckpointReader {
+
+    /** Parts of the snapshot reported as added ids (or a length change) rather than member by member. */
+    private static final Set<String> LISTS = Set.of("snapshot.thought_chain.steps", "snapshot.tool_state.completed",
+            "snapshot.tool_state.failed", "snapshot.context.messages");
+
+    private final CheckpointRepository checkpoints;
+    private final CheckpointStorage storage;
+    private final ObjectMapper mapper;
+
+    public CheckpointReader(CheckpointRepository checkpoints, CheckpointStorage storage, ObjectMapper mapper) {
+        this.checkpoints = checkpoints;
+        this.storage = storage;
+        this.mapper = mapper;
+    }
+
+    /** The row, or 404 (also for another tenant's). */
+    public Uni<CheckpointRow> row(String tenant, String id) {
+        return checkpoints.find(tenant, id).map(row -> {
+            if (row == null) {
+                throw new ResourceNotFound("checkpoint '" + id + "' does not exist");
+            }
+            return row;
+        });
+    }
+
+    public Uni<CheckpointSummary> summary(String tenant, String id) {
+        return row(tenant, id).map(CheckpointRow::summary);
+    }
+
+    /**
+     * The stored document's exact bytes, from the inline copy or the object, after checking their SHA-256 against
+     * the recorded one.
+     *
+     * @throws IntegrityFailure when the bytes do not match (tampered or truncated)
+     */
+    public Uni<byte[]> document(CheckpointRow row) {
+        Uni<byte[]> bytes = row.inlineDocument() != null
+                ? Uni.createFrom().item(row.inlineDocument().getBytes(StandardCharsets.UTF_8))
+                : storage.get(row.summary().objectKey());
+        return bytes.map(b -> {
+            if (!CanonicalJson.sha256(b).equals(row.summary().sha256())) {
+                throw new IntegrityFailure("checkpoint '" + row.summary().id()
+                        + "' failed its checksum: the stored document was altered or truncated");
+            }
+            return b;
+        });
+    }
+
+    /** The verified document as a JSON tree. */
+    public Uni<JsonNode> tree(CheckpointRow row) {
+        return document(row).map(b -> {
+            try {
+                return mapper.readTree(b);
+            } catch (java.io.IOException e) {
+                throw new IntegrityFailure("checkpoint '" + row.summary().id() + "' is not readable JSON");
+            }
+        });
+    }
+
+    /** Checkpoints matching the query, newest first, a page at a time. */
+    public Uni<Page<CheckpointSummary>> query(String tenant, CheckpointQuery query, String cursor, int limit) {
+        String position = Cursors.decode(cursor);
+        Long afterTs = null;
+        String afterId = null;
+        if (position != null) {
+            int colon = position.indexOf(':');
+            try {
+                afterTs = Long.parseLong(position.substring(0, colon));
+                afterId = position.substring(colon + 1);
+            } catch (RuntimeException e) {
+                throw BadRequest.field("cursor", "is not a cursor issued by this service");
+            }
+        }
+        return checkpoints.query(tenant, query, afterTs, afterId, limit + 1).map(rows -> {
+            List<CheckpointSummary> items = new ArrayList<>(rows.subList(0, Math.min(limit, rows.size())));
+            String next = rows.size() > limit
+                    ? Cursors.encode(items.get(items.size() - 1).timestamp() + ":" + items.get(items.size() - 1).id())
+                    : null;
+            return new Page<>(items, next);
+        });
+    }
+
+    public Uni<Page<ThoughtStep>> thoughts(String tenant, String id, ThoughtType type, Double min, Double max,
+            String cursor, int limit) {
+        int after = (int) Cursors.number(cursor);
+        return row(tenant, id).flatMap(r -> checkpoints.thoughts(tenant, id, type, min, max, after, limit + 1))
+                .map(rows -> page(rows, limit, after));
+    }
+
+    public Uni<Page<CheckpointToolCallView>> toolCalls(String tenant, String id, String toolId, String status,
+            String cursor, int limit) {
+        int after = (int) Cursors.number(cursor);
+        return row(tenant, id).flatMap(r -> checkpoints.toolCalls(tenant, id, toolId, status, after, limit + 1))
+                .map(rows -> page(rows, limit, after));
+    }
+
+    private static <T> Page<T> page(List<T> rows, int limit, int after) {
+        List<T> items = new ArrayList<>(rows.subList(0, Math.min(limit, rows.size())));
+        return new Page<>(items, rows.size() > limit ? Cursors.encode(String.valueOf(after + limit)) : null);
+    }
+
+    /**
+     * What changed from checkpoint {@code against} to checkpoint {@code id}, in CAF's diff shape: member paths with
+     * {@code before}/{@code after} (lists of steps, tool calls and messages are reported as added ids or a length
+     * change instead of item by item), plus the ids of thoughts and tool calls that are new.
+     */
+    public Uni<CheckpointDiffView> diff(String tenant, String id, String against) {
+        return row(tenant, id).flatMap(later -> row(tenant, against).flatMap(earlier -> tree(earlier)
+                .flatMap(before -> tree(later).map(after -> diff(against, before, after)))));
+    }
+
+    CheckpointDiffView diff(String fromId, JsonNode before, JsonNode after) {
+        ObjectNode changes = mapper.createObjectNode();
+        compare("snapshot", before.get("snapshot"), after.get("snapshot"), changes);
+        compare("metadata", before.get("metadata"), after.get("metadata"), changes);
+        for (String member : List.of("name", "description", "agent_id", "execution_id")) {
+            compare(member, before.get(member), after.get(member), changes);
+        }
+        List<String> thoughts = added(before.at("/snapshot/thought_chain/steps"), after.at("/snapshot/thought_chain/steps"));
+        List<String> tools = added(calls(before), calls(after));
+        String summary = thoughts.size() + " thought(s) added, " + tools.size() + " tool call(s) added, "
+                + changes.size() + " field(s) changed";
+        return new CheckpointDiffView(fromId, changes, summary, thoughts, tools);
+    }
+
+    private void compare(String path, JsonNode before, JsonNode after, ObjectNode changes) {
+        if (before != null && before.equals(after)) {
+            return;
+        }
+        if (LISTS.contains(path)) {
+            int b = before == null ? 0 : before.size();
+            int a = after == null ? 0 : after.size();
+            if (b != a) {
+                change(changes, path + ".length", mapper.getNodeFactory().numberNode(b),
+                        mapper.getNodeFactory().numberNode(a));
+            }
+            return;
+        }
+        if (before != null && after != null && before.isObject() && after.isObject()) {
+            Set<String> names = new HashSet<>();
+            before.fieldNames().forEachRemaining(names::add);
+            after.fieldNames().forEachRemaining(names::add);
+            names.stream().sorted().forEach(n -> compare(path + "." + n, before.get(n), after.get(n), changes));
+            return;
+        }
+        change(changes, path, before, after);
+    }
+
+    private void change(ObjectNode changes, String path, JsonNode before, JsonNode after) {
+        ObjectNode c = changes.putObject(path);
+        c.set("before", before == null ? mapper.getNodeFactory().nullNode() : before);
+        c.set("after", after == null ? mapper.getNodeFactory().nullNode() : after);
+    }
+
+    private static JsonNode calls(JsonNode doc) {
+        com.fasterxml.jackson.databind.node.ArrayNode all = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance
+                .arrayNode();
+        all.addAll((com.fasterxml.jackson.databind.node.ArrayNode) doc.at("/snapshot/tool_state/completed"));
+        all.addAll((com.fasterxml.jackson.databind.node.ArrayNode) doc.at("/snapshot/tool_state/failed"));
+        return all;
+    }
+
+    private static List<String> added(JsonNode before, JsonNode after) {
+        Set<String> old = new HashSet<>();
+        before.forEach(item -> old.add(item.path("id").asText()));
+        List<String> ids = new ArrayList<>();
+        for (Iterator<JsonNode> it = after.elements(); it.hasNext();) {
+            String id = it.next().path("id").asText();
+            if (!old.contains(id)) {
+                ids.add(id);
+            }
+        }
+        return ids;
+    }
+
+}

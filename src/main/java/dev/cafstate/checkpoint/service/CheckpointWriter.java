@@ -1,0 +1,169 @@
+package dev.cafstate.checkpoint.service;
+
+import java.nio.charset.StandardCharsets;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import dev.cafstate.checkpoint.api.CheckpointSummary;
+import dev.cafstate.checkpoint.repository.CheckpointRepository;
+import dev.cafstate.checkpoint.repository.CheckpointRow;
+import dev.cafstate.checkpoint.storage.CanonicalJson;
+import dev.cafstate.checkpoint.storage.CheckpointStorage;
+import dev.cafstate.common.config.CafConfig;
+import dev.cafstate.common.error.PayloadTooLarge;
+import dev.cafstate.common.error.StateConflict;
+import dev.cafstate.events.CloudEvents;
+import dev.cafstate.events.EventTypes;
+import dev.cafstate.events.Outbox;
+import dev.cafstate.runtime.service.Clock;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Tuple;
+import io.vertx.pgclient.PgException;
+
+/**
+ * How a checkpoint is stored, whichever way it was made:
+ * <ol>
+ * <li>the document becomes canonical JSON (members sorted) and its SHA-256 is taken;</li>
+ * <li>ONE immutable object is written to S3 under a key made of the tenant, execution, checkpoint id and checksum,
+ * with the checksum and schema version in its metadata (S3 down: 503, nothing else written);</li>
+ * <li>then ONE PostgreSQL transaction writes the checkpoint row (with the document inline when small), its thoughts
+ * and tool calls, the execution's pointer, and the {@code agent.checkpoint} event.</li>
+ * </ol>
+ * A row therefore never points to a missing object. When the rows cannot be written the object is removed again
+ * (and if even that fails, the reconciler removes the orphan later).
+ */
+@ApplicationScoped
+public class CheckpointWriter {
+
+    private final Pool pool;
+    private final CheckpointStorage storage;
+    private final CheckpointRepository checkpoints;
+    private final Outbox outbox;
+    private final CloudEvents events;
+    private final CafConfig config;
+    private final Clock clock;
+
+    public CheckpointWriter(Pool pool, CheckpointStorage storage, CheckpointRepository checkpoints, Outbox outbox,
+            CloudEvents events, CafConfig config, Clock clock) {
+        this.pool = pool;
+        this.storage = storage;
+        this.checkpoints = checkpoints;
+        this.outbox = outbox;
+        this.events = events;
+        this.config = config;
+        this.clock = clock;
+    }
+
+    /** What the execution row gets when the checkpoint is written. */
+    public enum ExecutionLink {
+        /** Taken from the runtime: point the execution at it and consume its restore/fork parent. */
+        RUNTIME,
+        /** Pushed by an agent: create the execution record when missing and point it at the checkpoint. */
+        PUSHED
+    }
+
+    /** The outcome: the summary and whether this call created it (false: the same document was already there). */
+    public record Stored(CheckpointSummary summary, boolean created) {
+    }
+
+    /**
+     * Stores a validated CAF document.
+     *
+     * @param document the document as a JSON tree (unknown members of pushed documents are kept)
+     * @param idempotencyKey the client's key for retries, or null
+     * @throws StateConflict when the id holds a different document
+     * @throws PayloadTooLarge when the document is over {@code caf.checkpoints.max-document-bytes}
+     */
+    public Uni<Stored> store(String tenant, ObjectNode document, String idempotencyKey, ExecutionLink link) {
+        byte[] bytes = CanonicalJson.bytes(document);
+        if (bytes.length > config.checkpoints().maxDocumentBytes()) {
+            throw new PayloadTooLarge("the checkpoint document has " + bytes.length + " bytes; the limit is "
+                    + config.checkpoints().maxDocumentBytes());
+        }
+        String sha256 = CanonicalJson.sha256(bytes);
+        String id = document.get("id").asText();
+        String executionId = document.get("execution_id").asText();
+        String key = storage.key(tenant, executionId, id, sha256);
+        String text = new String(bytes, StandardCharsets.UTF_8);
+        String inline = bytes.length <= config.checkpoints().inlineMaxBytes() ? text : null;
+        long now = clock.now();
+
+        // an object already under this key holds these very bytes (the key carries id and checksum): it is never
+        // rewritten, and never removed by this request, since a row may point to it
+        return storage.exists(key).flatMap(already -> (already ? Uni.createFrom().voidItem()
+                : storage.put(key, bytes, sha256, document.get("version").asText()))
+                .flatMap(x -> pool.withTransaction(conn -> checkpoints
+                        .insert(conn, tenant, id, key, sha256, text, bytes.length, inline, idempotencyKey, now)
+                        .flatMap(inserted -> inserted
+                                ? link(conn, tenant, document, id, now, link)
+                                        .flatMap(v -> checkpoints.find(conn, tenant, id))
+                                        .flatMap(row -> announce(conn, tenant, row.summary(), now)
+                                                .replaceWith(new Stored(row.summary(), true)))
+                                : Uni.createFrom().item((Stored) null))))
+                .onFailure().call(e -> already ? Uni.createFrom().voidItem() : storage.deleteQuietly(key))
+                .flatMap(stored -> stored != null ? Uni.createFrom().item(stored)
+                        : existing(tenant, id, sha256, already ? null : key)))
+                .onFailure(PgException.class).recoverWithUni(e -> idempotencyRace((PgException) e, tenant,
+                        executionId, idempotencyKey));
+    }
+
+    /** The id existed: the same document is a success (nothing duplicated), another document is a conflict. */
+    private Uni<Stored> existing(String tenant, String id, String sha256, String ourKey) {
+        return checkpoints.find(tenant, id).flatMap(row -> {
+            if (row != null && row.summary().sha256().equals(sha256)) {
+                return Uni.createFrom().item(new Stored(row.summary(), false));
+            }
+            Uni<Void> cleanup = ourKey == null ? Uni.createFrom().voidItem() : storage.deleteQuietly(ourKey);
+            return cleanup.map(v -> {
+                throw new StateConflict("checkpoint '" + id + "' already exists with different content");
+            });
+        });
+    }
+
+    /** Two requests with one idempotency key raced: the loser answers with the winner's checkpoint. */
+    private Uni<Stored> idempotencyRace(PgException e, String tenant, String executionId, String idempotencyKey) {
+        if (idempotencyKey == null || !"23505".equals(e.getSqlState())) {
+            return Uni.createFrom().failure(e);
+        }
+        return checkpoints.findByIdempotencyKey(tenant, executionId, idempotencyKey)
+                .map(row -> {
+                    if (row == null) {
+                        throw e;
+                    }
+                    return new Stored(row.summary(), false);
+                });
+    }
+
+    private Uni<Void> link(SqlConnection conn, String tenant, JsonNode document, String id, long now,
+            ExecutionLink link) {
+        String executionId = document.get("execution_id").asText();
+        if (link == ExecutionLink.RUNTIME) {
+            return conn.preparedQuery("""
+                    UPDATE executions SET current_checkpoint_id = $3, parent_checkpoint_id = NULL,
+                      parent_is_branch = false, updated_at = $4
+                    WHERE tenant = $1 AND id = $2""")
+                    .execute(Tuple.of(tenant, executionId, id, now)).replaceWithVoid();
+        }
+        JsonNode metadata = document.get("metadata");
+        return conn.preparedQuery("""
+                INSERT INTO executions (tenant, id, agent_id, agent_name, status, started_at, updated_at,
+                  current_checkpoint_id)
+                VALUES ($1, $2, $3, $4, 'running', $5, $6, $7)
+                ON CONFLICT (tenant, id) DO UPDATE SET current_checkpoint_id = EXCLUDED.current_checkpoint_id,
+                  updated_at = EXCLUDED.updated_at""")
+                .execute(Tuple.from(new Object[] { tenant, executionId, document.get("agent_id").asText(),
+                        metadata.hasNonNull("agent_name") ? metadata.get("agent_name").asText() : null,
+                        document.get("timestamp").asLong(), now, id }))
+                .replaceWithVoid();
+    }
+
+    private Uni<Void> announce(SqlConnection conn, String tenant, CheckpointSummary summary, long now) {
+        return outbox.emit(conn, tenant, summary.executionId(), events.batch(events.event(tenant,
+                summary.executionId(), EventTypes.AGENT_CHECKPOINT, now, "checkpoint", summary)), now);
+    }
+}

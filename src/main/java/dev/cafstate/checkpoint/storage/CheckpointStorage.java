@@ -1,0 +1,144 @@
+package dev.cafstate.checkpoint.storage;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import dev.cafstate.common.config.CafConfig;
+import dev.cafstate.common.error.DependencyUnavailable;
+import dev.cafstate.common.error.ResourceNotFound;
+import io.quarkus.logging.Log;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.ListObjectsV2Response;
+import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+import software.amazon.awssdk.services.s3.model.S3Object;
+
+/**
+ * Checkpoint objects in S3. The client is blocking (URL-connection), so every call runs on a worker thread and
+ * never inside an open database transaction. Failures to reach S3 become 503 with {@code Retry-After}.
+ */
+@ApplicationScoped
+public class CheckpointStorage {
+
+    /** Object metadata (x-amz-meta-*) names. */
+    public static final String META_SHA256 = "sha256";
+    public static final String META_SCHEMA = "schema-version";
+
+    private final S3Client s3;
+    private final CafConfig config;
+
+    public CheckpointStorage(S3Client s3, CafConfig config) {
+        this.s3 = s3;
+        this.config = config;
+    }
+
+    public String bucket() {
+        return config.s3().bucket();
+    }
+
+    /** Writes one immutable object with its checksum and schema version in the metadata. */
+    public Uni<Void> put(String key, byte[] bytes, String sha256, String schemaVersion) {
+        return blocking(() -> {
+            s3.putObject(b -> b.bucket(bucket()).key(key).contentType("application/json")
+                    .metadata(Map.of(META_SHA256, sha256, META_SCHEMA, schemaVersion)), RequestBody.fromBytes(bytes));
+            return null;
+        });
+    }
+
+    /** The object's bytes; 404 when it is gone. */
+    public Uni<byte[]> get(String key) {
+        return blocking(() -> {
+            try {
+                return s3.getObjectAsBytes(b -> b.bucket(bucket()).key(key)).asByteArray();
+            } catch (NoSuchKeyException e) {
+                throw new ResourceNotFound("the checkpoint object is missing from storage");
+            }
+        });
+    }
+
+    /** Whether an object exists under the key. */
+    public Uni<Boolean> exists(String key) {
+        return blocking(() -> {
+            try {
+                s3.headObject(b -> b.bucket(bucket()).key(key));
+                return true;
+            } catch (NoSuchKeyException e) {
+                return false;
+            } catch (software.amazon.awssdk.services.s3.model.S3Exception e) {
+                if (e.statusCode() == 404) {
+                    return false;
+                }
+                throw e;
+            }
+        });
+    }
+
+    /** Deletes an object (no error when it is already gone). */
+    public Uni<Void> delete(String key) {
+        return blocking(() -> {
+            s3.deleteObject(b -> b.bucket(bucket()).key(key));
+            return null;
+        });
+    }
+
+    /** Best-effort delete used when rows could not be written; an object left behind is found by the reconciler. */
+    public Uni<Void> deleteQuietly(String key) {
+        return delete(key).onFailure().recoverWithItem(e -> {
+            Log.warnf("could not remove object %s (%s); the reconciler will", key, e.toString());
+            return null;
+        });
+    }
+
+    /** Every object under a prefix with its last-modified time. */
+    public Uni<List<StoredObject>> list(String prefix) {
+        return blocking(() -> {
+            List<StoredObject> objects = new ArrayList<>();
+            String token = null;
+            do {
+                String continuation = token;
+                ListObjectsV2Response page = s3.listObjectsV2(b -> b.bucket(bucket()).prefix(prefix)
+                        .continuationToken(continuation));
+                for (S3Object o : page.contents()) {
+                    objects.add(new StoredObject(o.key(), o.lastModified(), o.size()));
+                }
+                token = Boolean.TRUE.equals(page.isTruncated()) ? page.nextContinuationToken() : null;
+            } while (token != null);
+            return objects;
+        });
+    }
+
+    /** The prefix for this deployment's objects of a tenant. */
+    public String tenantPrefix(String tenant) {
+        return ObjectKeys.tenantPrefix(config.s3().keyPrefix().orElse(null), tenant);
+    }
+
+    /** The prefix under which every tenant's objects of this deployment lie. */
+    public String allTenantsPrefix() {
+        String prefix = config.s3().keyPrefix().orElse("");
+        return (prefix.isBlank() ? "" : prefix.replaceAll("/+$", "") + "/") + "tenants/";
+    }
+
+    /** The key for a checkpoint document. */
+    public String key(String tenant, String executionId, String checkpointId, String sha256) {
+        return ObjectKeys.checkpoint(config.s3().keyPrefix().orElse(null), tenant, executionId, checkpointId, sha256);
+    }
+
+    /** An object in the bucket. */
+    public record StoredObject(String key, Instant lastModified, Long size) {
+    }
+
+    private <T> Uni<T> blocking(java.util.function.Supplier<T> call) {
+        return Uni.createFrom().item(call).runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
+                .onFailure(SdkException.class).transform(e -> {
+                    Log.warnf("S3 call failed: %s", e.toString());
+                    return new DependencyUnavailable("object storage (S3)", 5);
+                });
+    }
+}
