@@ -160,7 +160,7 @@ public class CheckpointReader {
     }
 
     private void compare(String path, JsonNode before, JsonNode after, ObjectNode changes) {
-        if (before != null && before.equals(after)) {
+        if (before == null ? after == null : before.equals(after)) {
             return;
         }
         if (LISTS.contains(path)) {

@@ -106,7 +106,9 @@ public class CheckpointStorage {
                 ListObjectsV2Response page = s3.listObjectsV2(b -> b.bucket(bucket()).prefix(prefix)
                         .continuationToken(continuation));
                 for (S3Object o : page.contents()) {
-                    objects.add(new StoredObject(o.key(), o.lastModified(), o.size()));
+                    if (!o.key().endsWith("/")) { // "directory" markers of some stores are never checkpoints
+                        objects.add(new StoredObject(o.key(), o.lastModified(), o.size()));
+                    }
                 }
                 token = Boolean.TRUE.equals(page.isTruncated()) ? page.nextContinuationToken() : null;
             } while (token != null);

@@ -2,11 +2,17 @@ package dev.cafstate.common.json;
 
 import jakarta.inject.Singleton;
 
+import java.io.IOException;
+
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.SerializerProvider;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.databind.ser.std.StdSerializer;
 
 import io.quarkus.jackson.ObjectMapperCustomizer;
 
@@ -30,6 +36,29 @@ public class JsonConfig implements ObjectMapperCustomizer {
         mapper.configure(DeserializationFeature.FAIL_ON_TRAILING_TOKENS, true);
         mapper.configure(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS, false);
         mapper.configure(SerializationFeature.FAIL_ON_EMPTY_BEANS, false);
+        mapper.registerModule(new SimpleModule("caf-numbers").addSerializer(Double.class, new WholeDoubles())
+                .addSerializer(double.class, new WholeDoubles()));
         return mapper;
+    }
+
+    /**
+     * Writes whole doubles without a fraction ({@code 3}, not {@code 3.0}), as the JavaScript SDK does, so documents
+     * round-trip to the same text; other doubles are written as usual.
+     */
+    static final class WholeDoubles extends StdSerializer<Double> {
+
+        WholeDoubles() {
+            super(Double.class);
+        }
+
+        @Override
+        public void serialize(Double value, JsonGenerator gen, SerializerProvider provider) throws IOException {
+            double d = value;
+            if (d == Math.rint(d) && !Double.isInfinite(d) && Math.abs(d) < 9.007199254740992E15) {
+                gen.writeNumber((long) d);
+            } else {
+                gen.writeNumber(d);
+            }
+        }
     }
 }

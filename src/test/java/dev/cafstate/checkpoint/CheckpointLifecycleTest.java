@@ -1,0 +1,119 @@
+package dev.cafstate.checkpoint;
+
+import static dev.cafstate.support.Api.as;
+import static dev.cafstate.support.Api.newTenant;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.equalTo;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+import dev.cafstate.support.CafDocs;
+import dev.cafstate.support.Storage;
+import dev.cafstate.support.TestServices;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.S3Object;
+
+/** Delete, retention and the orphan reconciler, and failures of S3 and PostgreSQL. */
+@QuarkusTest
+@WithTestResource(TestServices.class)
+class CheckpointLifecycleTest {
+
+    static List<String> keys(String prefix) {
+        try (S3Client s3 = Storage.client()) {
+            return s3.listObjectsV2(b -> b.bucket(TestServices.BUCKET).prefix(prefix)).contents().stream()
+                    .map(S3Object::key).filter(k -> !k.endsWith("/")).toList();
+        }
+    }
+
+    @Test
+    void deleteRemovesRowsAndObject() {
+        String tenant = newTenant();
+        String key = as(tenant).body(CafDocs.checkpoint("d1", "e").step("s", "planning", "x", 0.5).toString())
+                .post("/api/v1/checkpoints").then().statusCode(201).extract().path("object_key");
+        assertThat(keys(key)).containsExactly(key);
+        as(tenant).delete("/api/v1/checkpoints/d1").then().statusCode(204);
+        as(tenant).get("/api/v1/checkpoints/d1").then().statusCode(404);
+        as(tenant).get("/api/v1/checkpoints/d1/thoughts").then().statusCode(404);
+        assertThat(keys(key)).isEmpty();
+        as(tenant).delete("/api/v1/checkpoints/d1").then().statusCode(404);
+    }
+
+    @Test
+    void retentionKeepsTheNewestPerExecution() {
+        // the test profile keeps the last 3 per execution
+        String tenant = newTenant();
+        for (int i = 0; i < 5; i++) {
+            var doc = CafDocs.checkpoint("r" + i, "ret").build().put("timestamp", 1000 + i);
+            as(tenant).body(doc.toString()).post("/api/v1/checkpoints").then().statusCode(201);
+        }
+        as(tenant).body(CafDocs.checkpoint("other", "ret-2").toString()).post("/api/v1/checkpoints").then()
+                .statusCode(201);
+        as(tenant).post("/api/v1/maintenance/retention").then().statusCode(200).body("deleted", equalTo(2));
+        List<String> left = as(tenant).queryParam("execution_id", "ret").get("/api/v1/checkpoints").then()
+                .extract().path("items.id");
+        assertThat(left).containsExactly("r4", "r3", "r2");
+        as(tenant).get("/api/v1/checkpoints/other").then().statusCode(200);
+        String prefix = "tenants/" + tenant + "/executions/ret/";
+        assertThat(keys(prefix)).hasSize(3);
+    }
+
+    @Test
+    void reconcilerRemovesOrphansOnly() throws Exception {
+        String tenant = newTenant();
+        String kept = as(tenant).body(CafDocs.checkpoint("kept", "e").toString()).post("/api/v1/checkpoints").then()
+                .statusCode(201).extract().path("object_key");
+        String orphan = "tenants/" + tenant + "/executions/e/checkpoints/ghost/0000.json";
+        try (S3Client s3 = Storage.client()) {
+            s3.putObject(b -> b.bucket(TestServices.BUCKET).key(orphan),
+                    RequestBody.fromString("{}", StandardCharsets.UTF_8));
+        }
+        Thread.sleep(2100); // past the test profile's 1 s grace (S3Proxy keeps second precision)
+        as(tenant).post("/api/v1/maintenance/reconcile").then().statusCode(200).body("scanned", equalTo(2))
+                .body("orphans_removed", equalTo(1));
+        assertThat(keys("tenants/" + tenant + "/")).containsExactly(kept);
+    }
+
+    @Test
+    void withS3DownCreateIs503AndNothingIsWrittenWhileTheRuntimeWorks() throws Exception {
+        String tenant = newTenant();
+        String id = CheckpointCreateTest.seed(tenant);
+        TestServices.storage().cut();
+        try {
+            as(tenant).body("{}").post("/api/v1/executions/{id}/checkpoints", id).then().statusCode(503)
+                    .header("Retry-After", "5").contentType("application/problem+json");
+            as(tenant).body(CafDocs.checkpoint("pushed", id).toString()).post("/api/v1/checkpoints").then()
+                    .statusCode(503);
+            as(tenant).body("{\"type\":\"planning\",\"content\":\"still thinking\",\"confidence\":0.5}")
+                    .post("/api/v1/executions/{id}/thoughts", id).then().statusCode(201);
+        } finally {
+            TestServices.storage().open();
+        }
+        as(tenant).queryParam("execution_id", id).get("/api/v1/checkpoints").then().body("items.size()", equalTo(0));
+        as(tenant).get("/api/v1/executions/{id}", id).then().body("current_checkpoint_id", equalTo(null));
+        as(tenant).body("{}").post("/api/v1/executions/{id}/checkpoints", id).then().statusCode(201);
+    }
+
+    @Test
+    void withPostgresDownAfterTheObjectWasWrittenTheOrphanIsRemoved() throws Exception {
+        String tenant = newTenant();
+        TestServices.database().cut();
+        try {
+            as(tenant).body(CafDocs.checkpoint("pg-down", "e-pg").step("s", "planning", "x", 0.5).toString())
+                    .post("/api/v1/checkpoints").then().statusCode(503).header("Retry-After", "2")
+                    .contentType("application/problem+json");
+        } finally {
+            TestServices.database().open();
+        }
+        assertThat(keys("tenants/" + tenant + "/")).isEmpty();
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(15)).untilAsserted(() -> as(tenant)
+                .get("/api/v1/checkpoints/pg-down").then().statusCode(404));
+        as(tenant).body(CafDocs.checkpoint("pg-down", "e-pg").step("s", "planning", "x", 0.5).toString())
+                .post("/api/v1/checkpoints").then().statusCode(201);
+    }
+}
