@@ -10,6 +10,7 @@ import dev.cafstate.caf.ThoughtType;
 import dev.cafstate.checkpoint.api.CheckpointSummary;
 import dev.cafstate.checkpoint.api.CheckpointToolCallView;
 import dev.cafstate.runtime.repository.Json;
+import dev.cafstate.runtime.repository.ThoughtRepository;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
@@ -186,14 +187,7 @@ public class CheckpointRepository {
                         min, max, limit }))
                 .map(rows -> {
                     List<ThoughtStep> list = new ArrayList<>(rows.size());
-                    for (Row r : rows) {
-                        List<String> children = new ArrayList<>();
-                        json.read(r.getString(7)).forEach(c -> children.add(c.asText()));
-                        list.add(new ThoughtStep(r.getString(0), ThoughtType.of(r.getString(1)), r.getString(2),
-                                r.getString(3), r.getDouble(4), r.getString(5) == null ? null
-                                        : List.of(json.read(r.getString(5), dev.cafstate.caf.Alternative[].class)),
-                                r.getString(6), children, json.readObject(r.getString(8)), r.getLong(9)));
-                    }
+                    rows.forEach(r -> list.add(ThoughtRepository.map(r, json)));
                     return list;
                 });
     }

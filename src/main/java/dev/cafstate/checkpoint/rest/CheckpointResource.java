@@ -1,8 +1,6 @@
 package dev.cafstate.checkpoint.rest;
 
 import java.net.URI;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 
 import jakarta.validation.Valid;
 import jakarta.ws.rs.Consumes;
@@ -38,6 +36,7 @@ import dev.cafstate.checkpoint.service.CheckpointService;
 import dev.cafstate.checkpoint.service.RestoreService;
 import dev.cafstate.common.error.BadRequest;
 import dev.cafstate.common.http.Ids;
+import dev.cafstate.common.http.QueryParams;
 import dev.cafstate.common.security.TenantContext;
 import dev.cafstate.runtime.api.ExecutionView;
 import dev.cafstate.runtime.api.Page;
@@ -93,8 +92,11 @@ public class CheckpointResource {
             @QueryParam("min_confidence") Double min, @QueryParam("max_confidence") Double max,
             @QueryParam("q") String text, @QueryParam("from") Long from, @QueryParam("to") Long to,
             @QueryParam("cursor") String cursor, @QueryParam("limit") Integer limit) {
-        CheckpointQuery query = new CheckpointQuery(executionId, agentId, reason(reason), toolId,
-                thoughtType(thoughtType), confidence("min_confidence", min), confidence("max_confidence", max),
+        CheckpointReason r = QueryParams.reason(reason);
+        ThoughtType t = QueryParams.thoughtType("thought_type", thoughtType);
+        CheckpointQuery query = new CheckpointQuery(executionId, agentId, r == null ? null : r.wire(), toolId,
+                t == null ? null : t.wire(), QueryParams.confidence("min_confidence", min),
+                QueryParams.confidence("max_confidence", max),
                 text == null || text.isBlank() ? null : text, from, to);
         return reader.query(tenant.id(), query, cursor, Cursors.limit(limit));
     }
@@ -131,9 +133,9 @@ public class CheckpointResource {
     public Uni<Page<ThoughtStep>> thoughts(@PathParam("id") String id, @QueryParam("type") String type,
             @QueryParam("min_confidence") Double min, @QueryParam("max_confidence") Double max,
             @QueryParam("cursor") String cursor, @QueryParam("limit") Integer limit) {
-        ThoughtType t = type == null ? null : ThoughtType.of(thoughtType(type));
-        return reader.thoughts(tenant.id(), Ids.path("id", id), t, confidence("min_confidence", min),
-                confidence("max_confidence", max), cursor, Cursors.limit(limit));
+        return reader.thoughts(tenant.id(), Ids.path("id", id), QueryParams.thoughtType("type", type),
+                QueryParams.confidence("min_confidence", min), QueryParams.confidence("max_confidence", max), cursor,
+                Cursors.limit(limit));
     }
 
     @GET
@@ -184,36 +186,16 @@ public class CheckpointResource {
     }
 
     static URI location(String id) {
-        return URI.create("/api/v1/checkpoints/" + URLEncoder.encode(id, StandardCharsets.UTF_8).replace("+", "%20"));
+        return URI.create("/api/v1/checkpoints/" + QueryParams.encode(id));
     }
 
     /** {@code attachment; filename="<id>.json"}, with an RFC 6266 UTF-8 form for ids that need escaping. */
     static String disposition(String id) {
         String ascii = id.replaceAll("[^A-Za-z0-9._-]", "_");
         return "attachment; filename=\"" + ascii + ".json\"; filename*=UTF-8''"
-                + URLEncoder.encode(id + ".json", StandardCharsets.UTF_8).replace("+", "%20");
+                + QueryParams.encode(id + ".json");
     }
 
-    private static String reason(String value) {
-        try {
-            return value == null ? null : CheckpointReason.of(value).wire();
-        } catch (IllegalArgumentException e) {
-            throw BadRequest.field("reason", e.getMessage());
-        }
-    }
 
-    private static String thoughtType(String value) {
-        try {
-            return value == null ? null : ThoughtType.of(value).wire();
-        } catch (IllegalArgumentException e) {
-            throw BadRequest.field("thought_type", e.getMessage());
-        }
-    }
 
-    private static Double confidence(String name, Double value) {
-        if (value != null && (value < 0 || value > 1 || value.isNaN())) {
-            throw BadRequest.field(name, "must be between 0 and 1");
-        }
-        return value;
-    }
 }

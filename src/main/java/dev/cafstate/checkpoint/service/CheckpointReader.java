@@ -24,7 +24,6 @@ import dev.cafstate.checkpoint.repository.CheckpointRepository;
 import dev.cafstate.checkpoint.repository.CheckpointRow;
 import dev.cafstate.checkpoint.storage.CanonicalJson;
 import dev.cafstate.checkpoint.storage.CheckpointStorage;
-import dev.cafstate.common.error.BadRequest;
 import dev.cafstate.common.error.IntegrityFailure;
 import dev.cafstate.common.error.ResourceNotFound;
 import dev.cafstate.runtime.api.Page;
@@ -95,22 +94,12 @@ public class CheckpointReader {
 
     /** Checkpoints matching the query, newest first, a page at a time. */
     public Uni<Page<CheckpointSummary>> query(String tenant, CheckpointQuery query, String cursor, int limit) {
-        String position = Cursors.decode(cursor);
-        Long afterTs = null;
-        String afterId = null;
-        if (position != null) {
-            int colon = position.indexOf(':');
-            try {
-                afterTs = Long.parseLong(position.substring(0, colon));
-                afterId = position.substring(colon + 1);
-            } catch (RuntimeException e) {
-                throw BadRequest.field("cursor", "is not a cursor issued by this service");
-            }
-        }
-        return checkpoints.query(tenant, query, afterTs, afterId, limit + 1).map(rows -> {
+        Cursors.Keyset after = Cursors.keyset(cursor);
+        return checkpoints.query(tenant, query, after == null ? null : after.timestamp(),
+                after == null ? null : after.id(), limit + 1).map(rows -> {
             List<CheckpointSummary> items = new ArrayList<>(rows.subList(0, Math.min(limit, rows.size())));
             String next = rows.size() > limit
-                    ? Cursors.encode(items.get(items.size() - 1).timestamp() + ":" + items.get(items.size() - 1).id())
+                    ? Cursors.keyset(items.get(items.size() - 1).timestamp(), items.get(items.size() - 1).id())
                     : null;
             return new Page<>(items, next);
         });

@@ -123,8 +123,7 @@ public class CheckpointStorage {
 
     /** The prefix under which every tenant's objects of this deployment lie. */
     public String allTenantsPrefix() {
-        String prefix = config.s3().keyPrefix().orElse("");
-        return (prefix.isBlank() ? "" : prefix.replaceAll("/+$", "") + "/") + "tenants/";
+        return ObjectKeys.allTenants(config.s3().keyPrefix().orElse(null));
     }
 
     /** The key for a checkpoint document. */

@@ -20,8 +20,12 @@ public final class ObjectKeys {
 
     /** Every key of a tenant starts with this. */
     public static String tenantPrefix(String prefix, String tenant) {
-        String base = prefix == null || prefix.isBlank() ? "" : prefix.replaceAll("/+$", "") + "/";
-        return base + "tenants/" + segment(tenant) + "/";
+        return allTenants(prefix) + segment(tenant) + "/";
+    }
+
+    /** Every tenant's keys of a deployment start with this. */
+    public static String allTenants(String prefix) {
+        return (prefix == null || prefix.isBlank() ? "" : prefix.replaceAll("/+$", "") + "/") + "tenants/";
     }
 
     /** One key segment for any id. */

@@ -26,7 +26,7 @@ final class ValidationPaths {
             if (kind == ElementKind.METHOD || kind == ElementKind.RETURN_VALUE) {
                 continue;
             }
-            if (kind == ElementKind.PARAMETER && isBodyParam(path)) {
+            if (kind == ElementKind.PARAMETER && isBody(path)) {
                 continue;
             }
             if (node.getIndex() != null) {
@@ -40,10 +40,6 @@ final class ValidationPaths {
             }
         }
         return sb.isEmpty() ? "body" : sb.toString();
-    }
-
-    private static boolean isBodyParam(Path path) {
-        return isBody(path);
     }
 
     static String snake(String name) {

@@ -1,7 +1,5 @@
 package dev.cafstate.common.security;
 
-import java.util.List;
-
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.Response;
 
@@ -67,9 +65,8 @@ public class TenantFilter {
     }
 
     private static Response refuse(int status, String slug, String title, String detail) {
-        Problem problem = new Problem("urn:caf-state:problem:" + slug, title, status, detail, List.<Problem.FieldError> of());
         Response.ResponseBuilder builder = Response.status(status).type(Problem.MEDIA_TYPE)
-                .entity(new Problem(problem.type(), title, status, detail, null));
+                .entity(new Problem("urn:caf-state:problem:" + slug, title, status, detail, null));
         if (status == 401) {
             builder.header("WWW-Authenticate", "Bearer");
         }

@@ -148,13 +148,20 @@ public class ThoughtRepository {
     }
 
     ThoughtStep map(Row r) {
+        return map(r, json);
+    }
+
+    /**
+     * A step from a row whose first ten columns are id, type, content, reasoning, confidence, alternatives (text),
+     * parent id, children (text), metadata (text), timestamp: the runtime's rows and the checkpoint catalog's alike.
+     */
+    public static ThoughtStep map(Row r, Json json) {
         List<String> children = new ArrayList<>();
-        json.read(r.getString("children")).forEach(c -> children.add(c.asText()));
-        return new ThoughtStep(r.getString("id"), ThoughtType.of(r.getString("type")), r.getString("content"),
-                r.getString("reasoning"), r.getDouble("confidence"),
-                r.getString("alternatives") == null ? null
-                        : List.of(json.read(r.getString("alternatives"), dev.cafstate.caf.Alternative[].class)),
-                r.getString("parent_id"), children, json.readObject(r.getString("metadata")), r.getLong("ts"));
+        json.read(r.getString(7)).forEach(c -> children.add(c.asText()));
+        return new ThoughtStep(r.getString(0), ThoughtType.of(r.getString(1)), r.getString(2), r.getString(3),
+                r.getDouble(4), r.getString(5) == null ? null
+                        : List.of(json.read(r.getString(5), dev.cafstate.caf.Alternative[].class)),
+                r.getString(6), children, json.readObject(r.getString(8)), r.getLong(9));
     }
 
     /** A merge patch of a step, decoded: {@code set*} says whether the member was present at all. */

@@ -27,6 +27,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.cafstate.caf.RuntimeSnapshot;
 import dev.cafstate.common.http.ETags;
 import dev.cafstate.common.http.Ids;
+import dev.cafstate.common.http.QueryParams;
 import dev.cafstate.common.security.TenantContext;
 import dev.cafstate.runtime.api.CreateExecutionRequest;
 import dev.cafstate.runtime.api.ExecutionStatus;
@@ -63,7 +64,7 @@ public class ExecutionResource {
     @APIResponse(responseCode = "503", description = ApiDoc.UNAVAILABLE)
     public Uni<RestResponse<ExecutionView>> create(@NotNull @Valid CreateExecutionRequest request) {
         return service.create(tenant.id(), request).map(e -> Responses.created(e, e.version(),
-                URI.create("/api/v1/executions/" + Paths.encode(e.id()))));
+                URI.create("/api/v1/executions/" + QueryParams.encode(e.id()))));
     }
 
     @GET
@@ -72,7 +73,7 @@ public class ExecutionResource {
     @APIResponse(responseCode = "400", description = ApiDoc.MALFORMED)
     public Uni<Page<ExecutionView>> list(@QueryParam("agent_id") String agentId, @QueryParam("status") String status,
             @QueryParam("cursor") String cursor, @QueryParam("limit") Integer limit) {
-        return service.list(tenant.id(), agentId, Paths.status(status), cursor, Cursors.limit(limit));
+        return service.list(tenant.id(), agentId, QueryParams.status(status), cursor, Cursors.limit(limit));
     }
 
     @GET

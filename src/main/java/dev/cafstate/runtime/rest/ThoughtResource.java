@@ -26,6 +26,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.cafstate.caf.ThoughtStep;
 import dev.cafstate.common.http.ETags;
 import dev.cafstate.common.http.Ids;
+import dev.cafstate.common.http.QueryParams;
 import dev.cafstate.common.security.TenantContext;
 import dev.cafstate.runtime.api.Page;
 import dev.cafstate.runtime.service.Cursors;
@@ -67,8 +68,8 @@ public class ThoughtResource {
             if (body.has("steps")) {
                 return Responses.created((Object) Map.of("steps", steps), result.version(), null);
             }
-            URI location = URI.create("/api/v1/executions/" + Paths.encode(executionId) + "/thoughts/"
-                    + Paths.encode(steps.get(0).id()));
+            URI location = URI.create("/api/v1/executions/" + QueryParams.encode(executionId) + "/thoughts/"
+                    + QueryParams.encode(steps.get(0).id()));
             return Responses.created((Object) steps.get(0), result.version(), location);
         });
     }
@@ -80,8 +81,8 @@ public class ThoughtResource {
     public Uni<Page<ThoughtStep>> list(@PathParam("id") String id, @QueryParam("type") String type,
             @QueryParam("min_confidence") Double min, @QueryParam("max_confidence") Double max,
             @QueryParam("cursor") String cursor, @QueryParam("limit") Integer limit) {
-        return service.list(tenant.id(), Ids.path("id", id), Paths.thoughtType(type),
-                Paths.confidence("min_confidence", min), Paths.confidence("max_confidence", max), cursor,
+        return service.list(tenant.id(), Ids.path("id", id), QueryParams.thoughtType("type", type),
+                QueryParams.confidence("min_confidence", min), QueryParams.confidence("max_confidence", max), cursor,
                 Cursors.limit(limit));
     }
 

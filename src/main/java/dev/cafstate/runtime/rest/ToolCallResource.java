@@ -24,6 +24,7 @@ import dev.cafstate.caf.ToolCall;
 import dev.cafstate.caf.ToolState;
 import dev.cafstate.common.http.ETags;
 import dev.cafstate.common.http.Ids;
+import dev.cafstate.common.http.QueryParams;
 import dev.cafstate.common.security.TenantContext;
 import dev.cafstate.runtime.api.ToolCallCreate;
 import dev.cafstate.runtime.api.ToolCallUpdate;
@@ -68,7 +69,7 @@ public class ToolCallResource {
         String executionId = Ids.path("id", id);
         return service.create(tenant.id(), executionId, ETags.expected(ifMatch), request)
                 .map(r -> Responses.created(r.value(), r.version(), URI.create("/api/v1/executions/"
-                        + Paths.encode(executionId) + "/tool-calls/" + Paths.encode(r.value().id()))));
+                        + QueryParams.encode(executionId) + "/tool-calls/" + QueryParams.encode(r.value().id()))));
     }
 
     @PATCH

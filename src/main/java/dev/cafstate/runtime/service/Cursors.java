@@ -43,6 +43,29 @@ public final class Cursors {
         return limit;
     }
 
+    /** A newest-first keyset position: a timestamp and the id of the last item of a page. */
+    public record Keyset(long timestamp, String id) {
+    }
+
+    /** The cursor after an item at {@code (timestamp, id)}. */
+    public static String keyset(long timestamp, String id) {
+        return encode(timestamp + ":" + id);
+    }
+
+    /** The keyset position inside a cursor, or null without one; a cursor this service did not issue is a 400. */
+    public static Keyset keyset(String cursor) {
+        String position = decode(cursor);
+        if (position == null) {
+            return null;
+        }
+        try {
+            int colon = position.indexOf(':');
+            return new Keyset(Long.parseLong(position.substring(0, colon)), position.substring(colon + 1));
+        } catch (RuntimeException e) {
+            throw BadRequest.field("cursor", "is not a cursor issued by this service");
+        }
+    }
+
     /** A numeric position from a cursor; anything else is a 400. */
     public static long number(String cursor) {
         String position = decode(cursor);

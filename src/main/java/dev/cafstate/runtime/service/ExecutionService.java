@@ -10,7 +10,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.cafstate.caf.RuntimeSnapshot;
-import dev.cafstate.common.error.BadRequest;
 import dev.cafstate.common.error.InvalidInput;
 import dev.cafstate.common.error.StaleVersion;
 import dev.cafstate.common.error.StateConflict;
@@ -85,24 +84,14 @@ public class ExecutionService {
     /** A page of executions, newest first. */
     public Uni<Page<ExecutionView>> list(String tenant, String agentId, ExecutionStatus status, String cursor,
             int limit) {
-        String position = Cursors.decode(cursor);
-        Long afterStart = null;
-        String afterId = null;
-        if (position != null) {
-            int colon = position.indexOf(':');
-            try {
-                afterStart = Long.parseLong(position.substring(0, colon));
-                afterId = position.substring(colon + 1);
-            } catch (RuntimeException e) {
-                throw BadRequest.field("cursor", "is not a cursor issued by this service");
-            }
-        }
-        return executions.list(tenant, agentId, status, afterStart, afterId, limit + 1).map(rows -> {
+        Cursors.Keyset after = Cursors.keyset(cursor);
+        return executions.list(tenant, agentId, status, after == null ? null : after.timestamp(),
+                after == null ? null : after.id(), limit + 1).map(rows -> {
             List<ExecutionView> items = rows.size() > limit ? rows.subList(0, limit) : rows;
             String next = null;
             if (rows.size() > limit) {
                 ExecutionView last = items.get(items.size() - 1);
-                next = Cursors.encode(last.startedAt() + ":" + last.id());
+                next = Cursors.keyset(last.startedAt(), last.id());
             }
             return new Page<>(new ArrayList<>(items), next);
         });
