@@ -74,8 +74,10 @@ CREATE TABLE checkpoint_tool_calls (
     error          text,
     duration_ms    double precision,
     ts             bigint           NOT NULL,
+    -- the checkpoint's own timestamp, so "newest checkpoints that used tool X" is one ordered index range
+    checkpoint_ts  bigint           NOT NULL,
     CONSTRAINT checkpoint_tool_calls_pk PRIMARY KEY (tenant, checkpoint_id, id),
     CONSTRAINT checkpoint_tool_calls_checkpoint_fk FOREIGN KEY (tenant, checkpoint_id)
         REFERENCES checkpoints (tenant, id) ON DELETE CASCADE
 );
-CREATE INDEX checkpoint_tool_calls_by_tool ON checkpoint_tool_calls (tenant, tool_id, checkpoint_id);
+CREATE INDEX checkpoint_tool_calls_by_tool ON checkpoint_tool_calls (tenant, tool_id, checkpoint_ts DESC, checkpoint_id DESC);

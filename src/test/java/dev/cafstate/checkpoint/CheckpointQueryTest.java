@@ -77,6 +77,17 @@ class CheckpointQueryTest {
     }
 
     @Test
+    void pagesThroughAToolFilter() {
+        String cursor = as(tenant).queryParam("tool_id", "read_file").queryParam("limit", 1).get("/api/v1/checkpoints")
+                .then().body("items.id", equalTo(List.of("c2"))).extract().path("next_cursor");
+        as(tenant).queryParam("tool_id", "read_file").queryParam("limit", 1).queryParam("cursor", cursor)
+                .get("/api/v1/checkpoints").then().body("items.id", equalTo(List.of("c1")))
+                .body("next_cursor", equalTo(null));
+        as(tenant).queryParam("tool_id", "read_file").queryParam("reason", "step_complete").get("/api/v1/checkpoints")
+                .then().body("items.id", equalTo(List.of("c1")));
+    }
+
+    @Test
     void summaryThoughtsAndToolCalls() {
         as(tenant).get("/api/v1/checkpoints/c2").then().statusCode(200).body("execution_id", equalTo("e1"))
                 .body("counts.steps", equalTo(2)).body("counts.tool_calls", equalTo(2))

@@ -197,6 +197,14 @@ class RuntimeStateTest {
     }
 
     @Test
+    void tenantClaimMayBeANestedPathAsInKubernetesTokens() {
+        // the test profile reads claim "tenant"; a Kubernetes-style nested claim is not it
+        String k8s = io.smallrye.jwt.build.Jwt.issuer("https://caf-state.test/issuer").audience("caf-state").subject("sa")
+                .claim("kubernetes.io", java.util.Map.of("namespace", "agents-a")).sign();
+        given().auth().oauth2(k8s).get("/api/v1/executions").then().statusCode(403);
+    }
+
+    @Test
     void createWithInitialStateSeedsAllParts() throws Exception {
         String tenant = newTenant();
         JsonNode fixture = MAPPER.readTree(getClass().getResourceAsStream("/caf/schema-all-optional-fields.json"));

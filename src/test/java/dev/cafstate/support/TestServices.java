@@ -7,7 +7,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.ResultSet;
 import java.util.Map;
 import java.util.Properties;
 
@@ -19,8 +18,8 @@ import org.jclouds.blobstore.BlobStoreContext;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 
 /**
- * The real services the tests run against: the local PostgreSQL (own database {@code caf_state_test}, created here
- * when missing), the local RabbitMQ behind a {@link TcpProxy} (so a test can cut it off), and S3Proxy started
+ * The real services the tests run against: the local PostgreSQL (own database {@code caf_state_test}, created afresh
+ * for each run), the local RabbitMQ behind a {@link TcpProxy} (so a test can cut it off), and S3Proxy started
  * in-process with a filesystem store under {@code target/}.
  */
 public class TestServices implements QuarkusTestResourceLifecycleManager {
@@ -83,16 +82,14 @@ public class TestServices implements QuarkusTestResourceLifecycleManager {
                 "caf.s3.bucket", BUCKET);
     }
 
+    /** Every run starts on a fresh database: no rows or migrations left over from an earlier run. */
     static void createDatabase() throws Exception {
         Properties props = new Properties();
         props.setProperty("user", "postgres");
         props.setProperty("password", "postgres");
-        try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/postgres", props);
-                ResultSet rs = c.createStatement()
-                        .executeQuery("SELECT 1 FROM pg_database WHERE datname = '" + DATABASE + "'")) {
-            if (!rs.next()) {
-                c.createStatement().execute("CREATE DATABASE " + DATABASE);
-            }
+        try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/postgres", props)) {
+            c.createStatement().execute("DROP DATABASE IF EXISTS " + DATABASE + " WITH (FORCE)");
+            c.createStatement().execute("CREATE DATABASE " + DATABASE);
         }
     }
 

@@ -63,10 +63,10 @@ public class CheckpointRepository {
                 WITH ORDINALITY AS s(value, ord)),
             k AS (
               INSERT INTO checkpoint_tool_calls (tenant, checkpoint_id, id, seq, tool_id, status, arguments_json,
-                result_json, error, duration_ms, ts)
+                result_json, error, duration_ms, ts, checkpoint_ts)
               SELECT $1, $2, x.value ->> 'id', x.ord, x.value ->> 'tool_id', x.value ->> 'status',
                 x.value -> 'arguments', x.value -> 'result', x.value ->> 'error',
-                (x.value ->> 'duration_ms')::float8, (x.value ->> 'timestamp')::bigint
+                (x.value ->> 'duration_ms')::float8, (x.value ->> 'timestamp')::bigint, (d.doc ->> 'timestamp')::bigint
               FROM c, d, jsonb_array_elements((d.doc -> 'snapshot' -> 'tool_state' -> 'completed')
                 || (d.doc -> 'snapshot' -> 'tool_state' -> 'failed')) WITH ORDINALITY AS x(value, ord))
             SELECT id FROM c""";
@@ -131,11 +131,6 @@ public class CheckpointRepository {
             params.add(q.to());
             where.append(" AND c.ts <= $").append(params.size());
         }
-        if (q.toolId() != null) {
-            params.add(q.toolId());
-            where.append(" AND EXISTS (SELECT 1 FROM checkpoint_tool_calls k WHERE k.tenant = c.tenant"
-                    + " AND k.checkpoint_id = c.id AND k.tool_id = $").append(params.size()).append(')');
-        }
         if (q.thoughtType() != null || q.minConfidence() != null || q.maxConfidence() != null || q.text() != null) {
             where.append(" AND EXISTS (SELECT 1 FROM checkpoint_thoughts t WHERE t.tenant = c.tenant"
                     + " AND t.checkpoint_id = c.id");
@@ -157,14 +152,33 @@ public class CheckpointRepository {
             }
             where.append(')');
         }
-        if (afterTs != null) {
+        String from = "checkpoints c";
+        String order = "c.ts DESC, c.id DESC";
+        if (q.toolId() != null) {
+            // driven by the tool index, which yields the checkpoints that used the tool newest first: the scan stops
+            // after one page instead of probing every newer checkpoint
+            params.add(q.toolId());
+            StringBuilder tools = new StringBuilder("SELECT DISTINCT ON (k.checkpoint_ts, k.checkpoint_id)"
+                    + " k.checkpoint_ts, k.checkpoint_id FROM checkpoint_tool_calls k WHERE k.tenant = $1 AND k.tool_id = $")
+                    .append(params.size());
+            if (afterTs != null) {
+                params.add(afterTs);
+                params.add(afterId);
+                tools.append(" AND (k.checkpoint_ts, k.checkpoint_id) < ($").append(params.size() - 1).append(", $")
+                        .append(params.size()).append(')');
+            }
+            tools.append(" ORDER BY k.checkpoint_ts DESC, k.checkpoint_id DESC");
+            from = "(" + tools + ") m JOIN checkpoints c ON c.tenant = $1 AND c.id = m.checkpoint_id";
+            order = "m.checkpoint_ts DESC, m.checkpoint_id DESC";
+        } else if (afterTs != null) {
             params.add(afterTs);
             params.add(afterId);
             where.append(" AND (c.ts, c.id) < ($").append(params.size() - 1).append(", $").append(params.size())
                     .append(')');
         }
         params.add(limit);
-        String sql = "SELECT " + SUMMARY_COLUMNS + ", NULL AS document FROM checkpoints c WHERE " + where + " ORDER BY c.ts DESC, c.id DESC LIMIT $"
+        String sql = "SELECT " + SUMMARY_COLUMNS.replace("tenant, id,", "c.tenant, c.id,")
+                + ", NULL AS document FROM " + from + " WHERE " + where + " ORDER BY " + order + " LIMIT $"
                 + params.size();
         return pool.preparedQuery(sql).execute(Tuple.from(params)).map(rows -> {
             List<CheckpointSummary> list = new ArrayList<>(rows.size());

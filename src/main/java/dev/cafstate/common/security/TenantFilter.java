@@ -3,6 +3,10 @@ package dev.cafstate.common.security;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.Response;
 
+import jakarta.json.JsonObject;
+import jakarta.json.JsonString;
+import jakarta.json.JsonValue;
+
 import org.eclipse.microprofile.jwt.JsonWebToken;
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 
@@ -52,16 +56,30 @@ public class TenantFilter {
         if (identity == null || identity.isAnonymous()) {
             return refuse(401, "unauthenticated", "Unauthenticated", "a bearer token is required");
         }
-        Object claim = identity.getPrincipal() instanceof JsonWebToken jwt
-                ? jwt.getClaim(config.auth().tenantClaim())
+        String tenant = identity.getPrincipal() instanceof JsonWebToken jwt ? claim(jwt, config.auth().tenantClaim())
                 : null;
-        String tenant = claim == null ? null : claim.toString().replace("\"", "").trim();
         if (tenant == null || tenant.isEmpty() || tenant.length() > MAX_TENANT_LENGTH) {
             return refuse(403, "forbidden", "Forbidden",
                     "the token carries no usable tenant claim '" + config.auth().tenantClaim() + "'");
         }
         context.set(tenant);
         return null;
+    }
+
+    /**
+     * The claim at {@code path}: a claim name, or names separated by {@code /} into nested claims (Kubernetes
+     * service-account tokens carry the namespace as {@code kubernetes.io/namespace}).
+     */
+    static String claim(JsonWebToken jwt, String path) {
+        String[] names = path.split("/");
+        Object value = jwt.getClaim(names[0]);
+        for (int i = 1; i < names.length && value != null; i++) {
+            value = value instanceof JsonObject object ? object.get(names[i]) : null;
+        }
+        if (value instanceof JsonString string) {
+            value = string.getString();
+        }
+        return value == null || value instanceof JsonValue ? null : value.toString().trim();
     }
 
     private static Response refuse(int status, String slug, String title, String detail) {
