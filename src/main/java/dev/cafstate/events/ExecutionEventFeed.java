@@ -14,7 +14,7 @@ import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
  * The live event stream of one execution, read from the outbox (shared by all replicas) after a given sequence
- * number, woken by {@link OutboxNotifications} and, as a safety net, by a periodic poll.
+ * number, woken by {@link OutboxNotifications} and, as a safety net, by its own slower poll.
  */
 @ApplicationScoped
 public class ExecutionEventFeed {
@@ -55,7 +55,7 @@ public class ExecutionEventFeed {
 
         void start() {
             Runnable unwatch = notifications.watch(tenant, executionId, this::poke);
-            long timer = vertx.setPeriodic(config.events().ssePollInterval().toMillis(), id -> poke());
+            long timer = vertx.setPeriodic(config.events().sseResyncInterval().toMillis(), id -> poke());
             emitter.onTermination(() -> {
                 unwatch.run();
                 vertx.cancelTimer(timer);

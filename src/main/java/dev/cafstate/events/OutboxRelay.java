@@ -51,7 +51,7 @@ public class OutboxRelay {
         this.config = config;
     }
 
-    @Scheduled(every = "${caf.events.relay-interval:1s}", delayed = "2s",
+    @Scheduled(every = "${caf.events.relay-interval:200ms}", delayed = "2s",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void tick() {
         wake();

@@ -100,8 +100,8 @@ public interface CafConfig {
         @WithDefault("200")
         int relayBatchSize();
 
-        /** How often the relay looks for unpublished events when nothing woke it up. */
-        @WithDefault("1s")
+        /** How often the relay looks for unpublished events (it drains everything it finds before waiting again). */
+        @WithDefault("200ms")
         Duration relayInterval();
 
         /** How long the relay waits for the broker's publisher confirms before retrying a round. */
@@ -112,9 +112,13 @@ public interface CafConfig {
         @WithDefault("24h")
         Duration retention();
 
-        /** How often an SSE stream polls when no notification arrived (a safety net for missed NOTIFYs). */
-        @WithDefault("5s")
+        /** How often each replica looks for new events for its open SSE streams. */
+        @WithDefault("250ms")
         Duration ssePollInterval();
+
+        /** How often each SSE stream also reads on its own (catches events that committed out of sequence order). */
+        @WithDefault("5s")
+        Duration sseResyncInterval();
     }
 
     /** Object storage settings. */
