@@ -33,6 +33,7 @@ import dev.cafstate.checkpoint.repository.CheckpointQuery;
 import dev.cafstate.checkpoint.service.CheckpointMaintenance;
 import dev.cafstate.checkpoint.service.CheckpointReader;
 import dev.cafstate.checkpoint.service.CheckpointService;
+import dev.cafstate.checkpoint.service.CheckpointWriter;
 import dev.cafstate.checkpoint.service.RestoreService;
 import dev.cafstate.common.error.BadRequest;
 import dev.cafstate.common.http.Ids;
@@ -76,10 +77,7 @@ public class CheckpointResource {
     @APIResponse(responseCode = "422", description = "Breaks the CAF 0.0.1 schema (field errors), or wrong version")
     @APIResponse(responseCode = "503", description = "S3 or PostgreSQL unavailable; nothing stored; Retry-After")
     public Uni<RestResponse<CheckpointSummary>> push(JsonNode body) {
-        return service.push(tenant.id(), body).map(stored -> stored.created()
-                ? RestResponse.ResponseBuilder.<CheckpointSummary> created(location(stored.summary().id()))
-                        .entity(stored.summary()).build()
-                : RestResponse.ok(stored.summary()));
+        return service.push(tenant.id(), body).map(CheckpointResource::response);
     }
 
     @GET
@@ -185,8 +183,14 @@ public class CheckpointResource {
         return maintenance.delete(tenant.id(), Ids.path("id", id)).map(x -> RestResponse.noContent());
     }
 
-    static URI location(String id) {
-        return URI.create("/api/v1/checkpoints/" + QueryParams.encode(id));
+    /** 201 with the new checkpoint's Location, or 200 when the request found it already stored. */
+    static RestResponse<CheckpointSummary> response(CheckpointWriter.Stored stored) {
+        if (!stored.created()) {
+            return RestResponse.ok(stored.summary());
+        }
+        return RestResponse.ResponseBuilder.<CheckpointSummary> created(
+                URI.create("/api/v1/checkpoints/" + QueryParams.encode(stored.summary().id())))
+                .entity(stored.summary()).build();
     }
 
     /** {@code attachment; filename="<id>.json"}, with an RFC 6266 UTF-8 form for ids that need escaping. */

@@ -49,9 +49,6 @@ public class ExecutionCheckpointResource {
     public Uni<RestResponse<CheckpointSummary>> create(@PathParam("id") String id,
             @HeaderParam("Idempotency-Key") String idempotencyKey, @Valid CreateCheckpointRequest request) {
         String key = idempotencyKey == null ? null : Ids.path("Idempotency-Key", idempotencyKey);
-        return service.create(tenant.id(), Ids.path("id", id), request, key).map(stored -> stored.created()
-                ? RestResponse.ResponseBuilder.<CheckpointSummary> created(CheckpointResource.location(
-                        stored.summary().id())).entity(stored.summary()).build()
-                : RestResponse.ok(stored.summary()));
+        return service.create(tenant.id(), Ids.path("id", id), request, key).map(CheckpointResource::response);
     }
 }
