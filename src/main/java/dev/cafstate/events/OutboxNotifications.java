@@ -4,11 +4,15 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArraySet;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 
 import io.quarkus.logging.Log;
-import io.quarkus.scheduler.Scheduled;
+import dev.cafstate.common.config.CafConfig;
+import io.quarkus.runtime.StartupEvent;
+import io.vertx.mutiny.core.Vertx;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
@@ -26,10 +30,20 @@ public class OutboxNotifications {
 
     private final Pool pool;
     private final Map<String, Set<Runnable>> watchers = new ConcurrentHashMap<>();
+    private final AtomicBoolean polling = new AtomicBoolean();
     private volatile long lastSeen = -1;
 
     public OutboxNotifications(Pool pool) {
         this.pool = pool;
+    }
+
+    /** Polls every {@code caf.events.sse-poll-interval} on a Vert.x timer (Quarkus' scheduler stops at one second). */
+    void start(@Observes StartupEvent event, Vertx vertx, CafConfig config) {
+        vertx.setPeriodic(Math.max(10, config.events().ssePollInterval().toMillis()), id -> {
+            if (polling.compareAndSet(false, true)) {
+                poll().subscribe().with(x -> polling.set(false), e -> polling.set(false));
+            }
+        });
     }
 
     /**
@@ -46,7 +60,6 @@ public class OutboxNotifications {
         });
     }
 
-    @Scheduled(every = "${caf.events.sse-poll-interval:250ms}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> poll() {
         if (watchers.isEmpty()) {
             lastSeen = -1;

@@ -6,13 +6,15 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Message;
 
 import dev.cafstate.common.config.CafConfig;
 import io.quarkus.logging.Log;
-import io.quarkus.scheduler.Scheduled;
+import io.quarkus.runtime.StartupEvent;
+import io.vertx.mutiny.core.Vertx;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 import io.smallrye.reactive.messaging.rabbitmq.OutgoingRabbitMQMetadata;
@@ -51,10 +53,11 @@ public class OutboxRelay {
         this.config = config;
     }
 
-    @Scheduled(every = "${caf.events.relay-interval:200ms}", delayed = "2s",
-            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
-    void tick() {
-        wake();
+    /** Starts the relay loop: every {@code caf.events.relay-interval} (a Vert.x timer: Quarkus' scheduler does not go
+     * below one second). */
+    void start(@Observes StartupEvent event, Vertx vertx) {
+        long interval = Math.max(10, config.events().relayInterval().toMillis());
+        vertx.setTimer(2000, first -> vertx.setPeriodic(interval, id -> wake()));
     }
 
     /** Starts a drain unless one is running; a running drain is asked to go round once more. */
