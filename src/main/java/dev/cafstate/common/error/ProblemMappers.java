@@ -1,9 +1,7 @@
 package dev.cafstate.common.error;
 
-import java.util.ArrayList;
 import java.util.List;
 
-import jakarta.validation.ConstraintViolation;
 import jakarta.validation.ConstraintViolationException;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
@@ -36,16 +34,9 @@ public class ProblemMappers {
 
     @ServerExceptionMapper
     public RestResponse<Problem> validation(ConstraintViolationException e) {
-        List<Problem.FieldError> errors = new ArrayList<>();
-        boolean body = false;
-        for (ConstraintViolation<?> v : e.getConstraintViolations()) {
-            String field = ValidationPaths.field(v.getPropertyPath());
-            body |= ValidationPaths.isBody(v.getPropertyPath());
-            errors.add(new Problem.FieldError(field, v.getMessage()));
-        }
-        errors.sort((a, b) -> a.field().compareTo(b.field()));
-        String detail = errors.size() == 1 ? errors.get(0).field() + ": " + errors.get(0).message()
-                : errors.size() + " fields are invalid";
+        List<Problem.FieldError> errors = ValidationPaths.errors(e.getConstraintViolations(), "");
+        boolean body = e.getConstraintViolations().stream().anyMatch(v -> ValidationPaths.isBody(v.getPropertyPath()));
+        String detail = ValidationPaths.detail(errors);
         return respond(body ? new InvalidInput(detail, errors) : new BadRequest(detail, errors));
     }
 

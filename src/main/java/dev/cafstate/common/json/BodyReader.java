@@ -16,6 +16,7 @@ import dev.cafstate.common.error.InvalidInput;
 import dev.cafstate.common.error.JsonErrors;
 import dev.cafstate.common.error.PayloadTooLarge;
 import dev.cafstate.common.error.Problem;
+import dev.cafstate.common.error.ValidationPaths;
 
 /**
  * Reads request bodies that come in two shapes ("one item, or {@code {<batch>: [...]}}"), converting and validating
@@ -60,7 +61,7 @@ public class BodyReader {
         try {
             value = mapper.treeToValue(node, type);
         } catch (JsonMappingException e) {
-            throw InvalidInput.field(join(prefix, JsonErrors.path(e)), JsonErrors.message(e));
+            throw InvalidInput.field(ValidationPaths.join(prefix, JsonErrors.path(e)), JsonErrors.message(e));
         } catch (Exception e) {
             throw InvalidInput.field(prefix.isEmpty() ? "body" : prefix, "cannot be read");
         }
@@ -69,30 +70,12 @@ public class BodyReader {
         }
         Set<ConstraintViolation<T>> violations = validator.validate(value);
         if (!violations.isEmpty()) {
-            List<Problem.FieldError> errors = new ArrayList<>();
-            for (ConstraintViolation<T> v : violations) {
-                errors.add(new Problem.FieldError(join(prefix, snakePath(v.getPropertyPath().toString())),
-                        v.getMessage()));
-            }
-            errors.sort((a, b) -> a.field().compareTo(b.field()));
-            throw new InvalidInput(errors.size() == 1 ? errors.get(0).field() + ": " + errors.get(0).message()
-                    : errors.size() + " fields are invalid", errors);
+            List<Problem.FieldError> errors = ValidationPaths.errors(violations, prefix);
+            throw new InvalidInput(ValidationPaths.detail(errors), errors);
         }
         return value;
     }
 
-    private static String join(String prefix, String field) {
-        if (prefix.isEmpty()) {
-            return field;
-        }
-        return field.isEmpty() ? prefix : prefix + (field.startsWith("[") ? "" : ".") + field;
-    }
 
-
-    /** Bean-validation paths use Java names ({@code steps[0].parentId}); the wire uses snake_case. */
-    static String snakePath(String path) {
-        return path.replaceAll("<[^>]*>", "").replaceAll("\\.\\.", ".").replaceAll("\\.$", "")
-                .replaceAll("([a-z0-9])([A-Z])", "$1_$2").toLowerCase();
-    }
 
 }
