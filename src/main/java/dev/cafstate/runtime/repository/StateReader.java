@@ -7,6 +7,9 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import dev.cafstate.caf.Context;
 import dev.cafstate.caf.ExecutionProgress;
+import dev.cafstate.caf.MemoryEntry;
+import dev.cafstate.caf.Message;
+import dev.cafstate.caf.ThoughtStep;
 import dev.cafstate.caf.RuntimeSnapshot;
 import dev.cafstate.caf.ThoughtChain;
 import dev.cafstate.caf.ToolCall;
@@ -48,14 +51,35 @@ public class StateReader {
 
     /** The snapshot with the execution facts a checkpoint needs, all read in one transaction. */
     public Uni<ExecutionSnapshot> read(String tenant, String executionId) {
+        return read(tenant, executionId, true, true, true);
+    }
+
+    /** The context alone (messages, variables, memory), consistently read: the thought chain is not loaded. */
+    public Uni<Versioned<Context>> context(String tenant, String executionId) {
+        return read(tenant, executionId, false, true, false)
+                .map(s -> new Versioned<>(s.snapshot().context(), s.version()));
+    }
+
+    /** The tool state alone, consistently read: neither the thought chain nor the context is loaded. */
+    public Uni<Versioned<ToolState>> toolState(String tenant, String executionId) {
+        return read(tenant, executionId, false, false, true)
+                .map(s -> new Versioned<>(s.snapshot().toolState(), s.version()));
+    }
+
+    /** Reads the execution row and the wanted parts in one snapshot; parts not wanted come back empty. */
+    private Uni<ExecutionSnapshot> read(String tenant, String executionId, boolean chain, boolean ctx, boolean tool) {
         return pool.withTransaction(conn -> conn.query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
                 .execute()
                 .flatMap(x -> head(conn, tenant, executionId))
-                .flatMap(head -> thoughts.all(conn, tenant, executionId)
-                        .flatMap(steps -> context.messages(conn, tenant, executionId)
-                                .flatMap(messages -> context.memory(conn, tenant, executionId)
-                                        .flatMap(memory -> tools.all(conn, tenant, executionId)
+                .flatMap(head -> (chain ? thoughts.all(conn, tenant, executionId) : StateReader.<ThoughtStep> none())
+                        .flatMap(steps -> (ctx ? context.messages(conn, tenant, executionId) : StateReader.<Message> none())
+                                .flatMap(messages -> (ctx ? context.memory(conn, tenant, executionId) : StateReader.<MemoryEntry> none())
+                                        .flatMap(memory -> (tool ? tools.all(conn, tenant, executionId) : StateReader.<ToolCall> none())
                                                 .map(calls -> assemble(head, steps, messages, memory, calls)))))));
+    }
+
+    private static <T> Uni<List<T>> none() {
+        return Uni.createFrom().item(List.of());
     }
 
     private Uni<Row> head(SqlConnection conn, String tenant, String executionId) {
@@ -73,8 +97,8 @@ public class StateReader {
                 });
     }
 
-    private ExecutionSnapshot assemble(Row head, List<dev.cafstate.caf.ThoughtStep> steps,
-            List<dev.cafstate.caf.Message> messages, List<dev.cafstate.caf.MemoryEntry> memory, List<ToolCall> calls) {
+    private ExecutionSnapshot assemble(Row head, List<ThoughtStep> steps,
+            List<Message> messages, List<MemoryEntry> memory, List<ToolCall> calls) {
         List<String> pending = new ArrayList<>();
         List<String> running = new ArrayList<>();
         List<ToolCall> completed = new ArrayList<>();

@@ -52,8 +52,7 @@ public class ContextService {
 
     /** The context of the execution, consistently read. */
     public Uni<Versioned<Context>> get(String tenant, String executionId) {
-        return reader.snapshot(tenant, executionId)
-                .map(s -> new Versioned<>(s.value().context(), s.version()));
+        return reader.context(tenant, executionId);
     }
 
     /** Appends one message or a batch ({@code {messages: [...]}}); timestamps default to now. */

@@ -53,7 +53,7 @@ public class ToolCallService {
 
     /** The tool state of the execution, consistently read. */
     public Uni<Versioned<ToolState>> state(String tenant, String executionId) {
-        return reader.snapshot(tenant, executionId).map(s -> new Versioned<>(s.value().toolState(), s.version()));
+        return reader.toolState(tenant, executionId);
     }
 
     /** Records a new call (status pending by default, or running) and emits {@code tool.called}. */
