@@ -96,13 +96,8 @@ public class CheckpointReader {
     public Uni<Page<CheckpointSummary>> query(String tenant, CheckpointQuery query, String cursor, int limit) {
         Cursors.Keyset after = Cursors.keyset(cursor);
         return checkpoints.query(tenant, query, after == null ? null : after.timestamp(),
-                after == null ? null : after.id(), limit + 1).map(rows -> {
-            List<CheckpointSummary> items = new ArrayList<>(rows.subList(0, Math.min(limit, rows.size())));
-            String next = rows.size() > limit
-                    ? Cursors.keyset(items.get(items.size() - 1).timestamp(), items.get(items.size() - 1).id())
-                    : null;
-            return new Page<>(items, next);
-        });
+                after == null ? null : after.id(), limit + 1)
+                .map(rows -> Page.of(rows, limit, last -> Cursors.keyset(last.timestamp(), last.id())));
     }
 
     public Uni<Page<ThoughtStep>> thoughts(String tenant, String id, ThoughtType type, Double min, Double max,
@@ -120,8 +115,7 @@ public class CheckpointReader {
     }
 
     private static <T> Page<T> page(List<T> rows, int limit, int after) {
-        List<T> items = new ArrayList<>(rows.subList(0, Math.min(limit, rows.size())));
-        return new Page<>(items, rows.size() > limit ? Cursors.encode(String.valueOf(after + limit)) : null);
+        return Page.of(rows, limit, last -> Cursors.encode(String.valueOf(after + limit)));
     }
 
     /**

@@ -1,8 +1,6 @@
 package dev.cafstate.runtime.service;
 
-import java.util.ArrayList;
 import java.util.Iterator;
-import java.util.List;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -86,15 +84,8 @@ public class ExecutionService {
             int limit) {
         Cursors.Keyset after = Cursors.keyset(cursor);
         return executions.list(tenant, agentId, status, after == null ? null : after.timestamp(),
-                after == null ? null : after.id(), limit + 1).map(rows -> {
-            List<ExecutionView> items = rows.size() > limit ? rows.subList(0, limit) : rows;
-            String next = null;
-            if (rows.size() > limit) {
-                ExecutionView last = items.get(items.size() - 1);
-                next = Cursors.keyset(last.startedAt(), last.id());
-            }
-            return new Page<>(new ArrayList<>(items), next);
-        });
+                after == null ? null : after.id(), limit + 1)
+                .map(rows -> Page.of(rows, limit, last -> Cursors.keyset(last.startedAt(), last.id())));
     }
 
     /**

@@ -110,12 +110,8 @@ public class ThoughtService {
             String cursor, int limit) {
         long after = Cursors.number(cursor);
         return thoughts.list(tenant, executionId, type, min, max, after, limit + 1).map(rows -> {
-            List<ThoughtStep> items = new ArrayList<>(Math.min(rows.size(), limit));
-            for (int i = 0; i < rows.size() && i < limit; i++) {
-                items.add(rows.get(i).item());
-            }
-            String next = rows.size() > limit ? Cursors.encode(String.valueOf(rows.get(limit - 1).seq())) : null;
-            return new Page<>(items, next);
+            Page<Sequenced<ThoughtStep>> page = Page.of(rows, limit, last -> Cursors.encode(String.valueOf(last.seq())));
+            return new Page<>(page.items().stream().map(Sequenced::item).toList(), page.nextCursor());
         });
     }
 
