@@ -197,6 +197,21 @@ class RuntimeStateTest {
     }
 
     @Test
+    void aTokenIsRefusedOnceExpiredEvenAfterItWasAccepted() throws Exception {
+        // verified tokens are remembered (caf.auth.token-cache-ttl), but never past their exp (test clock skew: 1 s)
+        long exp = System.currentTimeMillis() / 1000 + 2;
+        String shortLived = io.smallrye.jwt.build.Jwt.issuer("https://caf-state.test/issuer").audience("caf-state")
+                .subject("x").claim("tenant", newTenant()).expiresAt(exp).sign();
+        given().auth().oauth2(shortLived).get("/api/v1/executions").then().statusCode(200);
+        given().auth().oauth2(shortLived).get("/api/v1/executions").then().statusCode(200);
+        while (System.currentTimeMillis() / 1000 <= exp + 1) {
+            Thread.sleep(100);
+        }
+        given().auth().oauth2(shortLived).get("/api/v1/executions").then().statusCode(401)
+                .contentType("application/problem+json");
+    }
+
+    @Test
     void tenantClaimMayBeANestedPathAsInKubernetesTokens() {
         // the test profile reads claim "tenant"; a Kubernetes-style nested claim is not it
         String k8s = io.smallrye.jwt.build.Jwt.issuer("https://caf-state.test/issuer").audience("caf-state").subject("sa")

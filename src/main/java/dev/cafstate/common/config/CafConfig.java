@@ -73,6 +73,20 @@ public interface CafConfig {
         /** Tenant used for every call when auth is off (local development only). */
         @WithDefault("local")
         String fixedTenant();
+
+        /**
+         * How many verified tokens are remembered, so that a token reused on every call (as agents do) is verified
+         * once per {@link #tokenCacheTtl()} instead of on every request; 0 turns the cache off.
+         */
+        @WithDefault("10000")
+        int tokenCacheSize();
+
+        /**
+         * Longest time a verified token is trusted without verifying it again (never past its {@code exp}); bounds
+         * how long a token stays accepted after its signing key is removed from the JWKS.
+         */
+        @WithDefault("60s")
+        java.time.Duration tokenCacheTtl();
     }
 
     /** Limits applied to requests; each has a test at its edge. */
