@@ -34,7 +34,8 @@ class CheckpointLifecycleTest {
     @Test
     void deleteRemovesRowsAndObject() {
         String tenant = newTenant();
-        String key = as(tenant).body(CafDocs.checkpoint("d1", "e").step("s", "planning", "x", 0.5).toString())
+        String key = as(tenant).body(CafDocs.checkpoint("d1", "e").step("s", "planning", "x", 0.5)
+                .tool("t1", "read_file", true).toString())
                 .post("/api/v1/checkpoints").then().statusCode(201).extract().path("object_key");
         assertThat(keys(key)).containsExactly(key);
         as(tenant).delete("/api/v1/checkpoints/d1").then().statusCode(204);
@@ -42,6 +43,13 @@ class CheckpointLifecycleTest {
         as(tenant).get("/api/v1/checkpoints/d1/thoughts").then().statusCode(404);
         assertThat(keys(key)).isEmpty();
         as(tenant).delete("/api/v1/checkpoints/d1").then().statusCode(404);
+        // nothing of the first d1 is left: the same id takes new content, and shows only its own rows
+        as(tenant).body(CafDocs.checkpoint("d1", "e").step("s2", "decision", "y", 0.9).tool("t2", "grep", true)
+                .toString()).post("/api/v1/checkpoints").then().statusCode(201);
+        assertThat(as(tenant).get("/api/v1/checkpoints/d1/thoughts").then().statusCode(200).extract()
+                .<List<String>> path("items.id")).containsExactly("s2");
+        assertThat(as(tenant).get("/api/v1/checkpoints/d1/tool-calls").then().statusCode(200).extract()
+                .<List<String>> path("items.id")).containsExactly("t2");
     }
 
     @Test

@@ -226,9 +226,15 @@ public class CheckpointRepository {
                 });
     }
 
-    /** Deletes a checkpoint's rows; returns its object key, or null when there was none. */
+    /**
+     * Deletes a checkpoint with its thought and tool-call rows in one statement (no foreign key does it: see
+     * migration V3); returns its object key, or null when there was none.
+     */
     public Uni<String> delete(SqlClient client, String tenant, String id) {
-        return client.preparedQuery("DELETE FROM checkpoints WHERE tenant = $1 AND id = $2 RETURNING object_key")
+        return client.preparedQuery("""
+                WITH t AS (DELETE FROM checkpoint_thoughts WHERE tenant = $1 AND checkpoint_id = $2),
+                     k AS (DELETE FROM checkpoint_tool_calls WHERE tenant = $1 AND checkpoint_id = $2)
+                DELETE FROM checkpoints WHERE tenant = $1 AND id = $2 RETURNING object_key""")
                 .execute(Tuple.of(tenant, id))
                 .map(rows -> rows.size() == 0 ? null : rows.iterator().next().getString(0));
     }

@@ -15,10 +15,12 @@ import dev.cafstate.checkpoint.storage.CheckpointStorage;
 import dev.cafstate.common.config.CafConfig;
 import dev.cafstate.common.error.PayloadTooLarge;
 import dev.cafstate.common.error.StateConflict;
+import dev.cafstate.common.metrics.StageTimer;
 import dev.cafstate.events.CloudEvents;
 import dev.cafstate.events.EventTypes;
 import dev.cafstate.events.Outbox;
 import dev.cafstate.runtime.service.Clock;
+import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.SqlConnection;
@@ -34,8 +36,9 @@ import io.vertx.pgclient.PgException;
  * <li>then ONE PostgreSQL transaction writes the checkpoint row (with the document inline when small), its thoughts
  * and tool calls, the execution's pointer, and the {@code agent.checkpoint} event.</li>
  * </ol>
- * A row therefore never points to a missing object. When the rows cannot be written the object is removed again
- * (and if even that fails, the reconciler removes the orphan later).
+ * A row therefore never points to a missing object. When the rows cannot be written the object is removed again,
+ * unless a row points to it (and if even that cannot be done, the reconciler removes the orphan later). An id
+ * that already has its row is answered from the row, without touching S3.
  */
 @ApplicationScoped
 public class CheckpointWriter {
@@ -47,9 +50,11 @@ public class CheckpointWriter {
     private final CloudEvents events;
     private final CafConfig config;
     private final Clock clock;
+    private final StageTimer stages;
 
     public CheckpointWriter(Pool pool, CheckpointStorage storage, CheckpointRepository checkpoints, Outbox outbox,
-            CloudEvents events, CafConfig config, Clock clock) {
+            CloudEvents events, CafConfig config, Clock clock, StageTimer stages) {
+        this.stages = stages;
         this.pool = pool;
         this.storage = storage;
         this.checkpoints = checkpoints;
@@ -93,35 +98,51 @@ public class CheckpointWriter {
         String inline = bytes.length <= config.checkpoints().inlineMaxBytes() ? text : null;
         long now = clock.now();
 
-        // an object already under this key holds these very bytes (the key carries id and checksum): it is never
-        // rewritten, and never removed by this request, since a row may point to it
-        return storage.exists(key).flatMap(already -> (already ? Uni.createFrom().voidItem()
-                : storage.put(key, bytes, sha256, document.get("version").asText()))
-                .flatMap(x -> pool.withTransaction(conn -> checkpoints
-                        .insert(conn, tenant, id, key, sha256, text, bytes.length, inline, idempotencyKey, now)
-                        .flatMap(inserted -> inserted
-                                ? link(conn, tenant, document, id, now, link)
-                                        .flatMap(v -> checkpoints.find(conn, tenant, id))
-                                        .flatMap(row -> announce(conn, tenant, row.summary(), now)
-                                                .replaceWith(new Stored(row.summary(), true)))
-                                : Uni.createFrom().item((Stored) null))))
-                .onFailure().call(e -> already ? Uni.createFrom().voidItem() : storage.deleteQuietly(key))
-                .flatMap(stored -> stored != null ? Uni.createFrom().item(stored)
-                        : existing(tenant, id, sha256, already ? null : key)))
+        // a checkpoint with this id already there: the same bytes are a replay (nothing written), others a conflict
+        return checkpoints.find(tenant, id).flatMap(row -> row != null ? existing(row, id, sha256, null)
+                : storage.put(key, bytes, sha256, document.get("version").asText())
+                        .flatMap(x -> stages.time("rows", () -> pool.withTransaction(conn -> checkpoints
+                                .insert(conn, tenant, id, key, sha256, text, bytes.length, inline, idempotencyKey, now)
+                                .flatMap(inserted -> inserted
+                                        ? link(conn, tenant, document, id, now, link)
+                                                .flatMap(v -> checkpoints.find(conn, tenant, id))
+                                                .flatMap(written -> announce(conn, tenant, written.summary(), now)
+                                                        .replaceWith(new Stored(written.summary(), true)))
+                                        : Uni.createFrom().item((Stored) null)))))
+                        .onFailure().call(e -> removeUnlessReferenced(key))
+                        // another request stored this id between our check and our insert
+                        .flatMap(stored -> stored != null ? Uni.createFrom().item(stored)
+                                : checkpoints.find(tenant, id).flatMap(winner -> existing(winner, id, sha256, key))))
                 .onFailure(PgException.class).recoverWithUni(e -> idempotencyRace((PgException) e, tenant,
                         executionId, idempotencyKey));
     }
 
-    /** The id existed: the same document is a success (nothing duplicated), another document is a conflict. */
-    private Uni<Stored> existing(String tenant, String id, String sha256, String ourKey) {
-        return checkpoints.find(tenant, id).flatMap(row -> {
-            if (row != null && row.summary().sha256().equals(sha256)) {
-                return Uni.createFrom().item(new Stored(row.summary(), false));
-            }
-            Uni<Void> cleanup = ourKey == null ? Uni.createFrom().voidItem() : storage.deleteQuietly(ourKey);
-            return cleanup.map(v -> {
-                throw new StateConflict("checkpoint '" + id + "' already exists with different content");
-            });
+    /**
+     * Removes the object written for rows that could not be written, unless a row points to it: a concurrent request
+     * with the same document writes the same key and may have committed. When even that cannot be checked, the
+     * object stays for the orphan reconciler.
+     */
+    private Uni<Void> removeUnlessReferenced(String key) {
+        return checkpoints.referenced(java.util.List.of(key))
+                .flatMap(referenced -> referenced.contains(key) ? Uni.createFrom().voidItem()
+                        : storage.deleteQuietly(key))
+                .onFailure().recoverWithItem(e -> {
+                    Log.warnf("object %s left for the reconciler (%s)", key, e.toString());
+                    return null;
+                });
+    }
+
+    /**
+     * The id existed: the same document is a success (nothing duplicated), another document is a conflict, after
+     * removing the object this request wrote ({@code ourKey}, null when none: a different document has another key).
+     */
+    private Uni<Stored> existing(CheckpointRow row, String id, String sha256, String ourKey) {
+        if (row != null && row.summary().sha256().equals(sha256)) {
+            return Uni.createFrom().item(new Stored(row.summary(), false));
+        }
+        Uni<Void> cleanup = ourKey == null ? Uni.createFrom().voidItem() : storage.deleteQuietly(ourKey);
+        return cleanup.map(v -> {
+            throw new StateConflict("checkpoint '" + id + "' already exists with different content");
         });
     }
 

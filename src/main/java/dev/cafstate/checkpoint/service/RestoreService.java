@@ -11,6 +11,7 @@ import dev.cafstate.checkpoint.api.RestoreRequest;
 import dev.cafstate.common.error.IntegrityFailure;
 import dev.cafstate.common.error.InvalidInput;
 import dev.cafstate.common.http.Ids;
+import dev.cafstate.common.metrics.StageTimer;
 import dev.cafstate.events.CloudEvents;
 import dev.cafstate.events.EventTypes;
 import dev.cafstate.events.Outbox;
@@ -41,9 +42,10 @@ public class RestoreService {
     private final CloudEvents events;
     private final ObjectMapper mapper;
     private final Clock clock;
+    private final StageTimer stages;
 
     public RestoreService(Pool pool, CheckpointReader reader, ExecutionRepository executions, StateWriter writer,
-            Outbox outbox, CloudEvents events, ObjectMapper mapper, Clock clock) {
+            Outbox outbox, CloudEvents events, ObjectMapper mapper, Clock clock, StageTimer stages) {
         this.pool = pool;
         this.reader = reader;
         this.executions = executions;
@@ -52,6 +54,7 @@ public class RestoreService {
         this.events = events;
         this.mapper = mapper;
         this.clock = clock;
+        this.stages = stages;
     }
 
     /** Restores and returns the execution as it now is. */
@@ -81,7 +84,7 @@ public class RestoreService {
     private Uni<ExecutionView> inPlace(String tenant, String checkpointId, Checkpoint doc) {
         long now = clock.now();
         String id = doc.executionId();
-        return pool.withTransaction(conn -> conn
+        return stages.time("restore-rows", () -> pool.withTransaction(conn -> conn
                 .preparedQuery("SELECT 1 FROM executions WHERE tenant = $1 AND id = $2 FOR UPDATE")
                 .execute(Tuple.of(tenant, id))
                 .flatMap(rows -> rows.size() > 0 ? Uni.createFrom().voidItem()
@@ -90,7 +93,7 @@ public class RestoreService {
                 .flatMap(x -> point(conn, tenant, id, checkpointId, false, now))
                 .flatMap(x -> outbox.emit(conn, tenant, id, events.batch(events.event(tenant, id,
                         EventTypes.AGENT_RESUMED, now, "checkpoint_id", checkpointId)), now))
-                .flatMap(x -> executions.get(conn, tenant, id, false)));
+                .flatMap(x -> executions.get(conn, tenant, id, false))));
     }
 
     private Uni<ExecutionView> fork(String tenant, String checkpointId, Checkpoint doc, String forkId) {

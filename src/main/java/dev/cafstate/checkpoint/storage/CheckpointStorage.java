@@ -10,6 +10,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 import dev.cafstate.common.config.CafConfig;
 import dev.cafstate.common.error.DependencyUnavailable;
 import dev.cafstate.common.error.ResourceNotFound;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
@@ -33,10 +35,12 @@ public class CheckpointStorage {
 
     private final S3Client s3;
     private final CafConfig config;
+    private final MeterRegistry meters;
 
-    public CheckpointStorage(S3Client s3, CafConfig config) {
+    public CheckpointStorage(S3Client s3, CafConfig config, MeterRegistry meters) {
         this.s3 = s3;
         this.config = config;
+        this.meters = meters;
     }
 
     public String bucket() {
@@ -45,7 +49,7 @@ public class CheckpointStorage {
 
     /** Writes one immutable object with its checksum and schema version in the metadata. */
     public Uni<Void> put(String key, byte[] bytes, String sha256, String schemaVersion) {
-        return blocking(() -> {
+        return blocking("put", () -> {
             s3.putObject(b -> b.bucket(bucket()).key(key).contentType("application/json")
                     .metadata(Map.of(META_SHA256, sha256, META_SCHEMA, schemaVersion)), RequestBody.fromBytes(bytes));
             return null;
@@ -54,7 +58,7 @@ public class CheckpointStorage {
 
     /** The object's bytes; 404 when it is gone. */
     public Uni<byte[]> get(String key) {
-        return blocking(() -> {
+        return blocking("get", () -> {
             try {
                 return s3.getObjectAsBytes(b -> b.bucket(bucket()).key(key)).asByteArray();
             } catch (NoSuchKeyException e) {
@@ -65,7 +69,7 @@ public class CheckpointStorage {
 
     /** Whether an object exists under the key. */
     public Uni<Boolean> exists(String key) {
-        return blocking(() -> {
+        return blocking("head", () -> {
             try {
                 s3.headObject(b -> b.bucket(bucket()).key(key));
                 return true;
@@ -82,7 +86,7 @@ public class CheckpointStorage {
 
     /** Deletes an object (no error when it is already gone). */
     public Uni<Void> delete(String key) {
-        return blocking(() -> {
+        return blocking("delete", () -> {
             s3.deleteObject(b -> b.bucket(bucket()).key(key));
             return null;
         });
@@ -98,7 +102,7 @@ public class CheckpointStorage {
 
     /** Every object under a prefix with its last-modified time. */
     public Uni<List<StoredObject>> list(String prefix) {
-        return blocking(() -> {
+        return blocking("list", () -> {
             List<StoredObject> objects = new ArrayList<>();
             String token = null;
             do {
@@ -135,9 +139,24 @@ public class CheckpointStorage {
     public record StoredObject(String key, Instant lastModified, Long size) {
     }
 
-    private <T> Uni<T> blocking(java.util.function.Supplier<T> call) {
-        return Uni.createFrom().item(call).runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
-                .onFailure(SdkException.class).transform(e -> {
+    /**
+     * Runs an S3 call on a worker thread (the SDK client blocks), timed as {@code caf.s3.requests} by operation and
+     * outcome; SDK failures become 503 with a retry hint.
+     */
+    private <T> Uni<T> blocking(String operation, java.util.function.Supplier<T> call) {
+        return Uni.createFrom().item(() -> {
+            Timer.Sample sample = Timer.start(meters);
+            String outcome = "error";
+            try {
+                T result = call.get();
+                outcome = "ok";
+                return result;
+            } finally {
+                sample.stop(meters.timer("caf.s3.requests", "operation", operation, "outcome", outcome));
+            }
+        }).runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
+                // the URL-connection client reports a connection cut mid-upload as UncheckedIOException
+                .onFailure(e -> e instanceof SdkException || e instanceof java.io.UncheckedIOException).transform(e -> {
                     Log.warnf("S3 call failed: %s", e.toString());
                     return new DependencyUnavailable("object storage (S3)", 5);
                 });
