@@ -157,7 +157,7 @@ class DeploymentManifestsTest {
         Map<String, String> config = Manifests.one(objects, ConfigMap.class).getData();
         assertThat(config).containsEntry("S3_ENDPOINT", "http://minio.storage.svc:9000")
                 .containsEntry("S3_CREDENTIALS_TYPE", "static").containsEntry("CAF_CHECKPOINTS_KEEP_LAST", "50")
-                .containsEntry("CAF_CHECKPOINTS_MAX_AGE", "30d")
+                .containsEntry("CAF_CHECKPOINTS_MAX_AGE", "30d").containsEntry("CAF_AUTH_TOKEN_CACHE_TTL", "30s")
                 .containsEntry("DB_REACTIVE_URL", "postgresql://pg.db.svc:6432/caf");
         assertThat(envNames(objects)).contains("QUARKUS_S3_AWS_CREDENTIALS_STATIC_PROVIDER_ACCESS_KEY_ID");
         assertThat(Manifests.one(objects, ServiceAccount.class).getMetadata().getAnnotations())
