@@ -56,13 +56,13 @@ def bar_chart(path, title, groups, series, values, unit, log=False, line=None, l
             out.append(f'<rect x="{x:.1f}" y="{y(v):.1f}" width="{bar_w - 2:.1f}" height="{top + plot_h - y(v):.1f}" '
                        f'fill="{COLORS[si % len(COLORS)]}"><title>{escape(s)}: {v:g}</title></rect>')
             out.append(f'<text x="{x + bar_w / 2 - 1:.1f}" y="{y(v) - 4:.1f}" text-anchor="middle" font-size="10">'
-                       f'{_label(round(v, 2) if v < 10 else round(v))}</text>')
+                       f'{f"{v:.2f}".rstrip("0").rstrip(".") if v < 10 else f"{round(v):,}"}</text>')
         out.append(f'<text x="{left + gi * group_w + group_w / 2:.1f}" y="{top + plot_h + 18}" '
                    f'text-anchor="middle">{escape(g)}</text>')
     if line:
         out.append(f'<line x1="{left}" x2="{width - right}" y1="{y(line):.1f}" y2="{y(line):.1f}" '
                    f'stroke="#222" stroke-dasharray="6,4"/>')
-        out.append(f'<text x="{width - right - 4}" y="{y(line) - 5:.1f}" text-anchor="end">{escape(line_label or "")}</text>')
+        out.append(f'<text x="{left + 4}" y="{y(line) - 5:.1f}">{escape(line_label or "")}</text>')
     out.append(f'<line x1="{left}" x2="{left}" y1="{top}" y2="{top + plot_h}" stroke="#444"/>')
     out.append(f'<line x1="{left}" x2="{width - right}" y1="{top + plot_h}" y2="{top + plot_h}" stroke="#444"/>')
     lx = left
