@@ -4,6 +4,7 @@ import static dev.cafstate.support.Api.as;
 import static dev.cafstate.support.Api.newTenant;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.notNullValue;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -108,7 +109,33 @@ class CheckpointLifecycleTest {
     }
 
     @Test
-    void withPostgresDownAfterTheObjectWasWrittenTheOrphanIsRemoved() throws Exception {
+    void whenTheRowsCannotBeWrittenTheNewObjectIsRemovedAgain() throws Exception {
+        String tenant = newTenant();
+        // PostgreSQL refuses this tenant's checkpoint rows (as when its disk is full) after the object was written
+        TestServices.sql("""
+                CREATE OR REPLACE FUNCTION test_refuse_checkpoint() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                  IF NEW.tenant = '%s' THEN RAISE EXCEPTION 'could not extend file' USING ERRCODE = '53100'; END IF;
+                  RETURN NEW;
+                END $$""".formatted(tenant),
+                "CREATE TRIGGER test_refuse_checkpoint BEFORE INSERT ON checkpoints FOR EACH ROW "
+                        + "EXECUTE FUNCTION test_refuse_checkpoint()");
+        try {
+            as(tenant).body(CafDocs.checkpoint("rows-fail", "e-rows").step("s", "planning", "x", 0.5).toString())
+                    .post("/api/v1/checkpoints").then().statusCode(503).contentType("application/problem+json")
+                    .header("Retry-After", notNullValue());
+        } finally {
+            TestServices.sql("DROP TRIGGER test_refuse_checkpoint ON checkpoints");
+        }
+        assertThat(keys("tenants/" + tenant + "/")).isEmpty();
+        as(tenant).get("/api/v1/checkpoints/rows-fail").then().statusCode(404);
+        as(tenant).body(CafDocs.checkpoint("rows-fail", "e-rows").step("s", "planning", "x", 0.5).toString())
+                .post("/api/v1/checkpoints").then().statusCode(201);
+        assertThat(keys("tenants/" + tenant + "/")).hasSize(1);
+    }
+
+    @Test
+    void withPostgresDownCreateIs503AndNoObjectIsWritten() throws Exception {
         String tenant = newTenant();
         TestServices.database().cut();
         try {

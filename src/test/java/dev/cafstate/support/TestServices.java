@@ -84,13 +84,26 @@ public class TestServices implements QuarkusTestResourceLifecycleManager {
 
     /** Every run starts on a fresh database: no rows or migrations left over from an earlier run. */
     static void createDatabase() throws Exception {
-        Properties props = new Properties();
-        props.setProperty("user", "postgres");
-        props.setProperty("password", "postgres");
-        try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/postgres", props)) {
+        try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/postgres", credentials())) {
             c.createStatement().execute("DROP DATABASE IF EXISTS " + DATABASE + " WITH (FORCE)");
             c.createStatement().execute("CREATE DATABASE " + DATABASE);
         }
+    }
+
+    /** Runs SQL statements straight on the test database (bypassing the proxy), e.g. to make it refuse a write. */
+    public static void sql(String... statements) throws Exception {
+        try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/" + DATABASE, credentials())) {
+            for (String statement : statements) {
+                c.createStatement().execute(statement);
+            }
+        }
+    }
+
+    private static Properties credentials() {
+        Properties props = new Properties();
+        props.setProperty("user", "postgres");
+        props.setProperty("password", "postgres");
+        return props;
     }
 
     private static void startS3() throws Exception {
