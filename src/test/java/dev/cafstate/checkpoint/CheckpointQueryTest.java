@@ -2,6 +2,7 @@ package dev.cafstate.checkpoint;
 
 import static dev.cafstate.support.Api.as;
 import static dev.cafstate.support.Api.newTenant;
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasSize;
 
@@ -100,6 +101,37 @@ class CheckpointQueryTest {
         as(tenant).queryParam("status", "failed").get("/api/v1/checkpoints/c2/tool-calls").then()
                 .body("items.id", equalTo(List.of("t2"))).body("items[0].error", equalTo("exit 1"));
         as(newTenant()).get("/api/v1/checkpoints/c2").then().statusCode(404).contentType("application/problem+json");
+    }
+
+    @Test
+    void filteredThoughtAndToolCallPagesFollowTheirCursors() {
+        // matches sit at positions 1, 3 and 5: the next page starts after the last one shown, not after `limit` rows
+        var doc = CafDocs.checkpoint("paged", "e-paged");
+        for (int i = 1; i <= 6; i++) {
+            doc.step("s" + i, i % 2 == 1 ? "planning" : "decision", "step " + i, 0.5);
+            doc.tool("t" + i, i % 2 == 1 ? "grep" : "bash", true);
+        }
+        as(tenant).body(doc.toString()).post("/api/v1/checkpoints").then().statusCode(201);
+        assertThat(pages("/api/v1/checkpoints/paged/thoughts", "type", "planning", "items.id"))
+                .containsExactly("s1", "s3", "s5");
+        assertThat(pages("/api/v1/checkpoints/paged/tool-calls", "tool_id", "grep", "items.id"))
+                .containsExactly("t1", "t3", "t5");
+    }
+
+    /** Every item of a filtered list, one per page, following next_cursor to the end. */
+    private List<String> pages(String path, String filter, String value, String items) {
+        List<String> all = new java.util.ArrayList<>();
+        String cursor = null;
+        do {
+            var request = as(tenant).queryParam(filter, value).queryParam("limit", 1);
+            if (cursor != null) {
+                request.queryParam("cursor", cursor);
+            }
+            var page = request.get(path).then().statusCode(200).extract();
+            all.addAll(page.<List<String>> path(items));
+            cursor = page.path("next_cursor");
+        } while (cursor != null && all.size() < 10);
+        return all;
     }
 
     @Test

@@ -10,6 +10,7 @@ import dev.cafstate.caf.ThoughtType;
 import dev.cafstate.checkpoint.api.CheckpointSummary;
 import dev.cafstate.checkpoint.api.CheckpointToolCallView;
 import dev.cafstate.runtime.repository.Json;
+import dev.cafstate.runtime.repository.Sequenced;
 import dev.cafstate.runtime.repository.ThoughtRepository;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -187,9 +188,9 @@ public class CheckpointRepository {
         });
     }
 
-    /** A page of a checkpoint's thoughts in chain order. */
-    public Uni<List<ThoughtStep>> thoughts(String tenant, String checkpointId, ThoughtType type, Double min,
-            Double max, int afterSeq, int limit) {
+    /** A page of a checkpoint's thoughts in chain order, each with its position. */
+    public Uni<List<Sequenced<ThoughtStep>>> thoughts(String tenant, String checkpointId, ThoughtType type,
+            Double min, Double max, long afterSeq, int limit) {
         return pool.preparedQuery("""
                 SELECT id, type, content, reasoning, confidence, alternatives_json::text, parent_id,
                   children_json::text, metadata_json::text, created_at, seq
@@ -200,27 +201,27 @@ public class CheckpointRepository {
                 .execute(Tuple.from(new Object[] { tenant, checkpointId, afterSeq, type == null ? null : type.wire(),
                         min, max, limit }))
                 .map(rows -> {
-                    List<ThoughtStep> list = new ArrayList<>(rows.size());
-                    rows.forEach(r -> list.add(ThoughtRepository.map(r, json)));
+                    List<Sequenced<ThoughtStep>> list = new ArrayList<>(rows.size());
+                    rows.forEach(r -> list.add(new Sequenced<>(r.getLong("seq"), ThoughtRepository.map(r, json))));
                     return list;
                 });
     }
 
-    /** A page of a checkpoint's finished tool calls. */
-    public Uni<List<CheckpointToolCallView>> toolCalls(String tenant, String checkpointId, String toolId,
-            String status, int afterSeq, int limit) {
+    /** A page of a checkpoint's finished tool calls, each with its position. */
+    public Uni<List<Sequenced<CheckpointToolCallView>>> toolCalls(String tenant, String checkpointId, String toolId,
+            String status, long afterSeq, int limit) {
         return pool.preparedQuery("""
-                SELECT id, tool_id, status, arguments_json::text, result_json::text, error, duration_ms, ts
+                SELECT id, tool_id, status, arguments_json::text, result_json::text, error, duration_ms, ts, seq
                 FROM checkpoint_tool_calls WHERE tenant = $1 AND checkpoint_id = $2 AND seq > $3
                   AND ($4::text IS NULL OR tool_id = $4) AND ($5::text IS NULL OR status = $5)
                 ORDER BY seq LIMIT $6""")
                 .execute(Tuple.from(new Object[] { tenant, checkpointId, afterSeq, toolId, status, limit }))
                 .map(rows -> {
-                    List<CheckpointToolCallView> list = new ArrayList<>(rows.size());
+                    List<Sequenced<CheckpointToolCallView>> list = new ArrayList<>(rows.size());
                     for (Row r : rows) {
-                        list.add(new CheckpointToolCallView(r.getString(0), r.getString(1), r.getString(2),
-                                json.read(r.getString(3)), json.read(r.getString(4)), r.getString(5),
-                                r.getDouble(6), r.getLong(7)));
+                        list.add(new Sequenced<>(r.getLong(8), new CheckpointToolCallView(r.getString(0),
+                                r.getString(1), r.getString(2), json.read(r.getString(3)), json.read(r.getString(4)),
+                                r.getString(5), r.getDouble(6), r.getLong(7))));
                     }
                     return list;
                 });

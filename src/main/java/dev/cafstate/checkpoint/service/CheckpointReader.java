@@ -102,20 +102,16 @@ public class CheckpointReader {
 
     public Uni<Page<ThoughtStep>> thoughts(String tenant, String id, ThoughtType type, Double min, Double max,
             String cursor, int limit) {
-        int after = (int) Cursors.number(cursor);
+        long after = Cursors.number(cursor);
         return row(tenant, id).flatMap(r -> checkpoints.thoughts(tenant, id, type, min, max, after, limit + 1))
-                .map(rows -> page(rows, limit, after));
+                .map(rows -> Cursors.bySeq(rows, limit));
     }
 
     public Uni<Page<CheckpointToolCallView>> toolCalls(String tenant, String id, String toolId, String status,
             String cursor, int limit) {
-        int after = (int) Cursors.number(cursor);
+        long after = Cursors.number(cursor);
         return row(tenant, id).flatMap(r -> checkpoints.toolCalls(tenant, id, toolId, status, after, limit + 1))
-                .map(rows -> page(rows, limit, after));
-    }
-
-    private static <T> Page<T> page(List<T> rows, int limit, int after) {
-        return Page.of(rows, limit, last -> Cursors.encode(String.valueOf(after + limit)));
+                .map(rows -> Cursors.bySeq(rows, limit));
     }
 
     /**

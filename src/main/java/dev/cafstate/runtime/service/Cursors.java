@@ -2,8 +2,11 @@ package dev.cafstate.runtime.service;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
+import java.util.List;
 
 import dev.cafstate.common.error.BadRequest;
+import dev.cafstate.runtime.api.Page;
+import dev.cafstate.runtime.repository.Sequenced;
 
 /** Opaque paging cursors: base64url of the keyset position of the last item of a page. */
 public final class Cursors {
@@ -64,6 +67,15 @@ public final class Cursors {
         } catch (RuntimeException e) {
             throw BadRequest.field("cursor", "is not a cursor issued by this service");
         }
+    }
+
+    /**
+     * The page of items fetched in {@code seq} order with one row more than {@code limit}; the next page starts
+     * after the last item shown (its {@code seq}, read back by {@link #number}), whatever filter skipped rows between.
+     */
+    public static <T> Page<T> bySeq(List<Sequenced<T>> rows, int limit) {
+        Page<Sequenced<T>> page = Page.of(rows, limit, last -> encode(String.valueOf(last.seq())));
+        return new Page<>(page.items().stream().map(Sequenced::item).toList(), page.nextCursor());
     }
 
     /** A numeric position from a cursor; anything else is a 400. */

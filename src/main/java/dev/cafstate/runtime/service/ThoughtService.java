@@ -28,7 +28,6 @@ import dev.cafstate.events.Outbox;
 import dev.cafstate.runtime.api.Page;
 import dev.cafstate.runtime.api.Versioned;
 import dev.cafstate.runtime.repository.Mutations;
-import dev.cafstate.runtime.repository.Sequenced;
 import dev.cafstate.runtime.repository.ThoughtRepository;
 import dev.cafstate.runtime.repository.ThoughtRepository.ThoughtPatch;
 import io.smallrye.mutiny.Uni;
@@ -109,10 +108,8 @@ public class ThoughtService {
     public Uni<Page<ThoughtStep>> list(String tenant, String executionId, ThoughtType type, Double min, Double max,
             String cursor, int limit) {
         long after = Cursors.number(cursor);
-        return thoughts.list(tenant, executionId, type, min, max, after, limit + 1).map(rows -> {
-            Page<Sequenced<ThoughtStep>> page = Page.of(rows, limit, last -> Cursors.encode(String.valueOf(last.seq())));
-            return new Page<>(page.items().stream().map(Sequenced::item).toList(), page.nextCursor());
-        });
+        return thoughts.list(tenant, executionId, type, min, max, after, limit + 1)
+                .map(rows -> Cursors.bySeq(rows, limit));
     }
 
     /**
