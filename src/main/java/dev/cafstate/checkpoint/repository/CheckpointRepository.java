@@ -30,7 +30,8 @@ public class CheckpointRepository {
 
     /**
      * One statement: the checkpoint row and, only when it was new, its thoughts and finished tool calls taken from
-     * the document itself ({@code $5}). Returns a row when inserted, none when the id existed.
+     * the document itself ({@code $5}). Returns the new row (summary columns and inline document) when inserted,
+     * none when the id existed.
      */
     private static final String INSERT = """
             WITH d AS (SELECT $5::text::jsonb AS doc),
@@ -52,7 +53,7 @@ public class CheckpointRepository {
                 $8, $9
               FROM d
               ON CONFLICT DO NOTHING
-              RETURNING id),
+              RETURNING %s, document),
             t AS (
               INSERT INTO checkpoint_thoughts (tenant, checkpoint_id, id, seq, type, content, reasoning, confidence,
                 parent_id, children_json, alternatives_json, metadata_json, created_at)
@@ -70,7 +71,7 @@ public class CheckpointRepository {
                 (x.value ->> 'duration_ms')::float8, (x.value ->> 'timestamp')::bigint, (d.doc ->> 'timestamp')::bigint
               FROM c, d, jsonb_array_elements((d.doc -> 'snapshot' -> 'tool_state' -> 'completed')
                 || (d.doc -> 'snapshot' -> 'tool_state' -> 'failed')) WITH ORDINALITY AS x(value, ord))
-            SELECT id FROM c""";
+            SELECT * FROM c""".formatted(SUMMARY_COLUMNS);
 
     private final Pool pool;
     private final Json json;
@@ -80,11 +81,12 @@ public class CheckpointRepository {
         this.json = json;
     }
 
-    /** Inserts the catalog rows of a stored document; false when a checkpoint with this id already existed. */
-    public Uni<Boolean> insert(SqlConnection conn, String tenant, String id, String objectKey, String sha256,
+    /** Inserts the catalog rows of a stored document: the new row, or null when this id already existed. */
+    public Uni<CheckpointRow> insert(SqlConnection conn, String tenant, String id, String objectKey, String sha256,
             String document, long size, String inlineDocument, String idempotencyKey, long now) {
         return conn.preparedQuery(INSERT).execute(Tuple.from(new Object[] { tenant, id, objectKey, sha256, document,
-                size, inlineDocument, idempotencyKey, now })).map(rows -> rows.size() > 0);
+                size, inlineDocument, idempotencyKey, now }))
+                .map(rows -> rows.size() == 0 ? null : row(rows.iterator().next()));
     }
 
     public Uni<CheckpointRow> find(String tenant, String id) {

@@ -103,12 +103,10 @@ public class CheckpointWriter {
                 : storage.put(key, bytes, sha256, document.get("version").asText())
                         .flatMap(x -> stages.time("rows", () -> pool.withTransaction(conn -> checkpoints
                                 .insert(conn, tenant, id, key, sha256, text, bytes.length, inline, idempotencyKey, now)
-                                .flatMap(inserted -> inserted
-                                        ? link(conn, tenant, document, id, now, link)
-                                                .flatMap(v -> checkpoints.find(conn, tenant, id))
-                                                .flatMap(written -> announce(conn, tenant, written.summary(), now)
-                                                        .replaceWith(new Stored(written.summary(), true)))
-                                        : Uni.createFrom().item((Stored) null)))))
+                                .flatMap(written -> written == null ? Uni.createFrom().item((Stored) null)
+                                        : link(conn, tenant, document, id, now, link)
+                                                .flatMap(v -> announce(conn, tenant, written.summary(), now))
+                                                .replaceWith(new Stored(written.summary(), true))))))
                         .onFailure().call(e -> removeUnlessReferenced(key))
                         // another request stored this id between our check and our insert
                         .flatMap(stored -> stored != null ? Uni.createFrom().item(stored)
