@@ -29,7 +29,7 @@ import dev.cafstate.common.error.InvalidInput;
 import dev.cafstate.common.error.Problem;
 import dev.cafstate.common.http.Ids;
 import dev.cafstate.common.json.BodyReader;
-import dev.cafstate.common.metrics.StageTimer;
+import dev.cafstate.common.metrics.Timings;
 import dev.cafstate.runtime.repository.ExecutionSnapshot;
 import dev.cafstate.runtime.repository.StateReader;
 import dev.cafstate.runtime.service.Clock;
@@ -49,10 +49,10 @@ public class CheckpointService {
     private final BodyReader bodies;
     private final ObjectMapper mapper;
     private final Clock clock;
-    private final StageTimer stages;
+    private final Timings stages;
 
     public CheckpointService(StateReader reader, CheckpointWriter writer, CheckpointRepository checkpoints,
-            BodyReader bodies, ObjectMapper mapper, Clock clock, StageTimer stages) {
+            BodyReader bodies, ObjectMapper mapper, Clock clock, Timings stages) {
         this.reader = reader;
         this.writer = writer;
         this.checkpoints = checkpoints;
@@ -75,7 +75,7 @@ public class CheckpointService {
                 : checkpoints.findByIdempotencyKey(tenant, executionId, idempotencyKey)
                         .map(row -> row == null ? null : new Stored(row.summary(), false));
         return replay.flatMap(previous -> previous != null ? Uni.createFrom().item(previous)
-                : stages.time("snapshot", () -> reader.read(tenant, executionId)).flatMap(snapshot -> writer.store(tenant,
+                : stages.stage("snapshot", () -> reader.read(tenant, executionId)).flatMap(snapshot -> writer.store(tenant,
                         mapper.valueToTree(document(executionId, snapshot, r)), idempotencyKey,
                         ExecutionLink.RUNTIME)));
     }

@@ -15,7 +15,7 @@ import dev.cafstate.checkpoint.storage.CheckpointStorage;
 import dev.cafstate.common.config.CafConfig;
 import dev.cafstate.common.error.PayloadTooLarge;
 import dev.cafstate.common.error.StateConflict;
-import dev.cafstate.common.metrics.StageTimer;
+import dev.cafstate.common.metrics.Timings;
 import dev.cafstate.events.CloudEvents;
 import dev.cafstate.events.EventTypes;
 import dev.cafstate.events.Outbox;
@@ -50,10 +50,10 @@ public class CheckpointWriter {
     private final CloudEvents events;
     private final CafConfig config;
     private final Clock clock;
-    private final StageTimer stages;
+    private final Timings stages;
 
     public CheckpointWriter(Pool pool, CheckpointStorage storage, CheckpointRepository checkpoints, Outbox outbox,
-            CloudEvents events, CafConfig config, Clock clock, StageTimer stages) {
+            CloudEvents events, CafConfig config, Clock clock, Timings stages) {
         this.stages = stages;
         this.pool = pool;
         this.storage = storage;
@@ -101,7 +101,7 @@ public class CheckpointWriter {
         // a checkpoint with this id already there: the same bytes are a replay (nothing written), others a conflict
         return checkpoints.find(tenant, id).flatMap(row -> row != null ? existing(row, id, sha256, null)
                 : storage.put(key, bytes, sha256, document.get("version").asText())
-                        .flatMap(x -> stages.time("rows", () -> pool.withTransaction(conn -> checkpoints
+                        .flatMap(x -> stages.stage("rows", () -> pool.withTransaction(conn -> checkpoints
                                 .insert(conn, tenant, id, key, sha256, text, bytes.length, inline, idempotencyKey, now)
                                 .flatMap(written -> written == null ? Uni.createFrom().item((Stored) null)
                                         : link(conn, tenant, document, id, now, link)

@@ -11,7 +11,7 @@ import dev.cafstate.checkpoint.api.RestoreRequest;
 import dev.cafstate.common.error.IntegrityFailure;
 import dev.cafstate.common.error.InvalidInput;
 import dev.cafstate.common.http.Ids;
-import dev.cafstate.common.metrics.StageTimer;
+import dev.cafstate.common.metrics.Timings;
 import dev.cafstate.events.CloudEvents;
 import dev.cafstate.events.EventTypes;
 import dev.cafstate.events.Outbox;
@@ -42,10 +42,10 @@ public class RestoreService {
     private final CloudEvents events;
     private final ObjectMapper mapper;
     private final Clock clock;
-    private final StageTimer stages;
+    private final Timings stages;
 
     public RestoreService(Pool pool, CheckpointReader reader, ExecutionRepository executions, StateWriter writer,
-            Outbox outbox, CloudEvents events, ObjectMapper mapper, Clock clock, StageTimer stages) {
+            Outbox outbox, CloudEvents events, ObjectMapper mapper, Clock clock, Timings stages) {
         this.pool = pool;
         this.reader = reader;
         this.executions = executions;
@@ -84,7 +84,7 @@ public class RestoreService {
     private Uni<ExecutionView> inPlace(String tenant, String checkpointId, Checkpoint doc) {
         long now = clock.now();
         String id = doc.executionId();
-        return stages.time("restore-rows", () -> pool.withTransaction(conn -> conn
+        return stages.stage("restore-rows", () -> pool.withTransaction(conn -> conn
                 .preparedQuery("SELECT 1 FROM executions WHERE tenant = $1 AND id = $2 FOR UPDATE")
                 .execute(Tuple.of(tenant, id))
                 .flatMap(rows -> rows.size() > 0 ? Uni.createFrom().voidItem()

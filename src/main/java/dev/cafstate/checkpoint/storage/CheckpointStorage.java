@@ -10,8 +10,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import dev.cafstate.common.config.CafConfig;
 import dev.cafstate.common.error.DependencyUnavailable;
 import dev.cafstate.common.error.ResourceNotFound;
-import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
+import dev.cafstate.common.metrics.Timings;
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
@@ -35,12 +34,12 @@ public class CheckpointStorage {
 
     private final S3Client s3;
     private final CafConfig config;
-    private final MeterRegistry meters;
+    private final Timings timings;
 
-    public CheckpointStorage(S3Client s3, CafConfig config, MeterRegistry meters) {
+    public CheckpointStorage(S3Client s3, CafConfig config, Timings timings) {
         this.s3 = s3;
         this.config = config;
-        this.meters = meters;
+        this.timings = timings;
     }
 
     public String bucket() {
@@ -144,18 +143,8 @@ public class CheckpointStorage {
      * outcome; SDK failures become 503 with a retry hint.
      */
     private <T> Uni<T> blocking(String operation, java.util.function.Supplier<T> call) {
-        return Uni.createFrom().item(() -> {
-            Timer.Sample sample = Timer.start(meters);
-            String outcome = "error";
-            try {
-                T result = call.get();
-                outcome = "ok";
-                return result;
-            } finally {
-                sample.stop(meters.timer("caf.s3.requests", "operation", operation, "outcome", outcome));
-            }
-        }).runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
-                // the URL-connection client reports a connection cut mid-upload as UncheckedIOException
+        return timings.time("caf.s3.requests", "operation", operation,
+                () -> Uni.createFrom().item(call).runSubscriptionOn(Infrastructure.getDefaultWorkerPool()))
                 .onFailure(e -> e instanceof SdkException || e instanceof java.io.UncheckedIOException).transform(e -> {
                     Log.warnf("S3 call failed: %s", e.toString());
                     return new DependencyUnavailable("object storage (S3)", 5);
