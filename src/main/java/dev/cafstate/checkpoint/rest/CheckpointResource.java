@@ -199,7 +199,4 @@ public class CheckpointResource {
         return "attachment; filename=\"" + ascii + ".json\"; filename*=UTF-8''"
                 + QueryParams.encode(id + ".json");
     }
-
-
-
 }

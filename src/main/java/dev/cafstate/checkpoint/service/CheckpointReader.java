@@ -5,13 +5,14 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
-
 import java.util.Set;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.cafstate.caf.ThoughtStep;
@@ -168,10 +169,9 @@ public class CheckpointReader {
     }
 
     private static JsonNode calls(JsonNode doc) {
-        com.fasterxml.jackson.databind.node.ArrayNode all = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance
-                .arrayNode();
-        all.addAll((com.fasterxml.jackson.databind.node.ArrayNode) doc.at("/snapshot/tool_state/completed"));
-        all.addAll((com.fasterxml.jackson.databind.node.ArrayNode) doc.at("/snapshot/tool_state/failed"));
+        ArrayNode all = JsonNodeFactory.instance.arrayNode();
+        all.addAll((ArrayNode) doc.at("/snapshot/tool_state/completed"));
+        all.addAll((ArrayNode) doc.at("/snapshot/tool_state/failed"));
         return all;
     }
 
@@ -187,5 +187,4 @@ public class CheckpointReader {
         }
         return ids;
     }
-
 }

@@ -1,6 +1,7 @@
 package dev.cafstate.checkpoint.service;
 
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -121,7 +122,7 @@ public class CheckpointWriter {
      * object stays for the orphan reconciler.
      */
     private Uni<Void> removeUnlessReferenced(String key) {
-        return checkpoints.referenced(java.util.List.of(key))
+        return checkpoints.referenced(List.of(key))
                 .flatMap(referenced -> referenced.contains(key) ? Uni.createFrom().voidItem()
                         : storage.deleteQuietly(key))
                 .onFailure().recoverWithItem(e -> {

@@ -75,7 +75,4 @@ public class BodyReader {
         }
         return value;
     }
-
-
-
 }
