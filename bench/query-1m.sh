@@ -56,8 +56,9 @@ fi
 seeded=$(( $(date +%s) - start ))
 
 ./mvnw -B -q -ntp package -DskipTests
+mkdir -p bench/work
 DB_REACTIVE_URL=postgresql://127.0.0.1:5432/$DB DB_JDBC_URL=jdbc:postgresql://127.0.0.1:5432/$DB PORT=$PORT \
-  QUARKUS_FLYWAY_MIGRATE_AT_START=false java -Dquarkus.profile=local -jar target/quarkus-app/quarkus-run.jar > bench/results/query-service.log 2>&1 &
+  QUARKUS_FLYWAY_MIGRATE_AT_START=false java -Dquarkus.profile=local -jar target/quarkus-app/quarkus-run.jar > bench/work/query-service.log 2>&1 &
 APP=$!
 trap 'kill $APP 2>/dev/null || true' EXIT
 for _ in $(seq 1 90); do curl -sf localhost:$PORT/q/health/ready >/dev/null && break; sleep 1; done
