@@ -261,9 +261,9 @@ public class CheckpointRepository {
                 });
     }
 
-    /** Which of these object keys a row points to. */
-    public Uni<java.util.Set<String>> referenced(List<String> keys) {
-        return pool.preparedQuery("SELECT object_key FROM checkpoints WHERE object_key = ANY($1)")
+    /** Which of these object keys a row points to, read through {@code client} (e.g. inside a deletion). */
+    public Uni<java.util.Set<String>> referenced(SqlClient client, List<String> keys) {
+        return client.preparedQuery("SELECT object_key FROM checkpoints WHERE object_key = ANY($1)")
                 .execute(Tuple.of(keys.toArray(String[]::new)))
                 .map(rows -> {
                     java.util.Set<String> set = new java.util.HashSet<>();

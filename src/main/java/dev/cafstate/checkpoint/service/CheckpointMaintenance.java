@@ -1,9 +1,8 @@
 package dev.cafstate.checkpoint.service;
 
+import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -20,8 +19,8 @@ import io.vertx.mutiny.sqlclient.Pool;
 
 /**
  * Removing checkpoints: one on request, those past retention, and orphan objects. Rows go first (in a transaction),
- * then the object: a row never points to a missing object, and an object left behind is an orphan the reconciler
- * removes once it is older than {@code caf.checkpoints.orphan-grace}.
+ * then the object, through {@link ObjectDeletion}: a row never points to a missing object, and an object left behind
+ * is an orphan the reconciler removes once it is older than {@code caf.checkpoints.orphan-grace}.
  */
 @ApplicationScoped
 public class CheckpointMaintenance {
@@ -30,10 +29,12 @@ public class CheckpointMaintenance {
     private final CheckpointRepository checkpoints;
     private final CheckpointStorage storage;
     private final CafConfig config;
+    private final ObjectDeletion deletion;
 
     public CheckpointMaintenance(Pool pool, CheckpointRepository checkpoints, CheckpointStorage storage,
-            CafConfig config) {
+            CafConfig config, ObjectDeletion deletion) {
         this.pool = pool;
+        this.deletion = deletion;
         this.checkpoints = checkpoints;
         this.storage = storage;
         this.config = config;
@@ -45,7 +46,7 @@ public class CheckpointMaintenance {
             if (key == null) {
                 throw new ResourceNotFound("checkpoint '" + id + "' does not exist");
             }
-            return storage.deleteQuietly(key);
+            return deletion.deleteQuietly(key);
         });
     }
 
@@ -67,43 +68,32 @@ public class CheckpointMaintenance {
                                 : Uni.createFrom().item(batch.size())));
     }
 
-    /** Result of a reconciler run. */
-    public record Reconciled(int scanned, int orphansRemoved) {
+    /** Result of a reconciler run: objects listed, orphans removed, and objects spared because a write is in flight. */
+    public record Reconciled(int scanned, int orphansRemoved, int inFlight) {
     }
 
     /**
      * Removes objects no row points to and older than the grace period, under one tenant's prefix (or, with null,
-     * under every tenant's).
+     * under every tenant's). Objects of writes in flight are never removed, whatever the grace
+     * ({@link ObjectDeletion}).
      */
     public Uni<Reconciled> reconcile(String tenant) {
-        String prefix = tenant == null ? storage.allTenantsPrefix() : storage.tenantPrefix(tenant);
-        Instant cutoff = Instant.now().minus(config.checkpoints().orphanGrace());
-        return storage.list(prefix).flatMap(objects -> {
-            List<StoredObject> old = objects.stream().filter(o -> o.lastModified().isBefore(cutoff)).toList();
-            List<List<StoredObject>> batches = new ArrayList<>();
-            for (int i = 0; i < old.size(); i += 500) {
-                batches.add(old.subList(i, Math.min(old.size(), i + 500)));
-            }
-            return Multi.createFrom().iterable(batches)
-                    .onItem().transformToUniAndConcatenate(batch -> checkpoints
-                            .referenced(batch.stream().map(StoredObject::key).toList())
-                            .flatMap(referenced -> removeOrphans(batch, referenced)))
-                    .collect().asList()
-                    .map(counts -> new Reconciled(objects.size(), counts.stream().mapToInt(Integer::intValue).sum()));
-        });
+        return reconcile(tenant, config.checkpoints().orphanGrace());
     }
 
-    private Uni<Integer> removeOrphans(List<StoredObject> batch, Set<String> referenced) {
-        List<StoredObject> orphans = batch.stream().filter(o -> !referenced.contains(o.key())).toList();
-        return Multi.createFrom().iterable(orphans)
-                .onItem().transformToUniAndConcatenate(o -> storage.delete(o.key()))
-                .collect().asList()
-                .invoke(x -> {
-                    if (!orphans.isEmpty()) {
-                        Log.infof("removed %d orphan checkpoint object(s)", orphans.size());
-                    }
-                })
-                .map(x -> orphans.size());
+    /** Same, with a grace period other than the configured one (an operator's run may use 0). */
+    public Uni<Reconciled> reconcile(String tenant, Duration grace) {
+        String prefix = tenant == null ? storage.allTenantsPrefix() : storage.tenantPrefix(tenant);
+        Instant cutoff = Instant.now().minus(grace);
+        return storage.list(prefix).flatMap(objects -> {
+            List<String> old = objects.stream().filter(o -> !o.lastModified().isAfter(cutoff))
+                    .map(StoredObject::key).toList();
+            return deletion.deleteUnreferenced(old).invoke(outcome -> {
+                if (outcome.deleted() > 0) {
+                    Log.infof("removed %d orphan checkpoint object(s)", outcome.deleted());
+                }
+            }).map(outcome -> new Reconciled(objects.size(), outcome.deleted(), outcome.inFlight()));
+        });
     }
 
     @Scheduled(every = "${caf.checkpoints.maintenance-interval:15m}", delayed = "1m",

@@ -1,7 +1,7 @@
 package dev.cafstate.checkpoint.service;
 
 import java.nio.charset.StandardCharsets;
-import java.util.List;
+import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -11,9 +11,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.cafstate.checkpoint.api.CheckpointSummary;
 import dev.cafstate.checkpoint.repository.CheckpointRepository;
 import dev.cafstate.checkpoint.repository.CheckpointRow;
+import dev.cafstate.checkpoint.repository.ObjectClaimRepository;
 import dev.cafstate.checkpoint.storage.CanonicalJson;
 import dev.cafstate.checkpoint.storage.CheckpointStorage;
 import dev.cafstate.common.config.CafConfig;
+import dev.cafstate.common.error.DependencyUnavailable;
 import dev.cafstate.common.error.PayloadTooLarge;
 import dev.cafstate.common.error.StateConflict;
 import dev.cafstate.common.metrics.Timings;
@@ -21,7 +23,6 @@ import dev.cafstate.events.CloudEvents;
 import dev.cafstate.events.EventTypes;
 import dev.cafstate.events.Outbox;
 import dev.cafstate.runtime.service.Clock;
-import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.SqlConnection;
@@ -37,9 +38,11 @@ import io.vertx.pgclient.PgException;
  * <li>then ONE PostgreSQL transaction writes the checkpoint row (with the document inline when small), its thoughts
  * and tool calls, the execution's pointer, and the {@code agent.checkpoint} event.</li>
  * </ol>
- * A row therefore never points to a missing object. When the rows cannot be written the object is removed again,
- * unless a row points to it (and if even that cannot be done, the reconciler removes the orphan later). An id
- * that already has its row is answered from the row, without touching S3.
+ * A row therefore never points to a missing object. Before the object is put, a write claim on its key is committed;
+ * the rows' transaction releases it, so no deletion touches the object while the write is in flight
+ * ({@link ObjectDeletion}). When the rows cannot be written the object is removed again, unless a row points to it
+ * (and if even that cannot be done, the reconciler removes the orphan later). An id that already has its row is
+ * answered from the row, without touching S3.
  */
 @ApplicationScoped
 public class CheckpointWriter {
@@ -52,10 +55,15 @@ public class CheckpointWriter {
     private final CafConfig config;
     private final Clock clock;
     private final Timings stages;
+    private final ObjectClaimRepository claims;
+    private final ObjectDeletion deletion;
 
     public CheckpointWriter(Pool pool, CheckpointStorage storage, CheckpointRepository checkpoints, Outbox outbox,
-            CloudEvents events, CafConfig config, Clock clock, Timings stages) {
+            CloudEvents events, CafConfig config, Clock clock, Timings stages, ObjectClaimRepository claims,
+            ObjectDeletion deletion) {
         this.stages = stages;
+        this.claims = claims;
+        this.deletion = deletion;
         this.pool = pool;
         this.storage = storage;
         this.checkpoints = checkpoints;
@@ -101,34 +109,40 @@ public class CheckpointWriter {
 
         // a checkpoint with this id already there: the same bytes are a replay (nothing written), others a conflict
         return checkpoints.find(tenant, id).flatMap(row -> row != null ? existing(row, id, sha256, null)
-                : storage.put(key, bytes, sha256, document.get("version").asText())
-                        .flatMap(x -> stages.stage("rows", () -> pool.withTransaction(conn -> checkpoints
-                                .insert(conn, tenant, id, key, sha256, text, bytes.length, inline, idempotencyKey, now)
-                                .flatMap(written -> written == null ? Uni.createFrom().item((Stored) null)
-                                        : link(conn, tenant, document, id, now, link)
-                                                .flatMap(v -> announce(conn, tenant, written.summary(), now))
-                                                .replaceWith(new Stored(written.summary(), true))))))
-                        .onFailure().call(e -> removeUnlessReferenced(key))
-                        // another request stored this id between our check and our insert
-                        .flatMap(stored -> stored != null ? Uni.createFrom().item(stored)
-                                : checkpoints.find(tenant, id).flatMap(winner -> existing(winner, id, sha256, key))))
+                : write(tenant, document, idempotencyKey, link, bytes, sha256, key, text, inline, now))
                 .onFailure(PgException.class).recoverWithUni(e -> idempotencyRace((PgException) e, tenant,
                         executionId, idempotencyKey));
     }
 
     /**
-     * Removes the object written for rows that could not be written, unless a row points to it: a concurrent request
-     * with the same document writes the same key and may have committed. When even that cannot be checked, the
-     * object stays for the orphan reconciler.
+     * Claims the key, puts the object, then writes the rows in one transaction that also releases the claim (and
+     * aborts when the claim expired meanwhile: its object may have been deleted as a crashed writer's).
      */
-    private Uni<Void> removeUnlessReferenced(String key) {
-        return checkpoints.referenced(List.of(key))
-                .flatMap(referenced -> referenced.contains(key) ? Uni.createFrom().voidItem()
-                        : storage.deleteQuietly(key))
-                .onFailure().recoverWithItem(e -> {
-                    Log.warnf("object %s left for the reconciler (%s)", key, e.toString());
-                    return null;
-                });
+    private Uni<Stored> write(String tenant, ObjectNode document, String idempotencyKey, ExecutionLink link,
+            byte[] bytes, String sha256, String key, String text, String inline, long now) {
+        String id = document.get("id").asText();
+        UUID claim = UUID.randomUUID();
+        return claims.claim(key, claim, tenant)
+                .flatMap(c -> storage.put(key, bytes, sha256, document.get("version").asText())
+                        .flatMap(x -> stages.stage("rows", () -> pool.withTransaction(conn -> claims
+                                .release(conn, key, claim)
+                                .flatMap(held -> {
+                                    if (!held) {
+                                        throw new DependencyUnavailable("the checkpoint write (it took longer than "
+                                                + "caf.checkpoints.write-claim-timeout)", 1);
+                                    }
+                                    return checkpoints.insert(conn, tenant, id, key, sha256, text, bytes.length,
+                                            inline, idempotencyKey, now);
+                                })
+                                .flatMap(written -> written == null ? Uni.createFrom().item((Stored) null)
+                                        : link(conn, tenant, document, id, now, link)
+                                                .flatMap(v -> announce(conn, tenant, written.summary(), now))
+                                                .replaceWith(new Stored(written.summary(), true))))))
+                        .onFailure().call(e -> claims.abandon(key, claim).onFailure().recoverWithNull()
+                                .flatMap(x -> deletion.deleteQuietly(key))))
+                // another request stored this id between our check and our insert
+                .flatMap(stored -> stored != null ? Uni.createFrom().item(stored)
+                        : checkpoints.find(tenant, id).flatMap(winner -> existing(winner, id, sha256, key)));
     }
 
     /**
@@ -139,7 +153,7 @@ public class CheckpointWriter {
         if (row != null && row.summary().sha256().equals(sha256)) {
             return Uni.createFrom().item(new Stored(row.summary(), false));
         }
-        Uni<Void> cleanup = ourKey == null ? Uni.createFrom().voidItem() : storage.deleteQuietly(ourKey);
+        Uni<Void> cleanup = ourKey == null ? Uni.createFrom().voidItem() : deletion.deleteQuietly(ourKey);
         return cleanup.map(v -> {
             throw new StateConflict("checkpoint '" + id + "' already exists with different content");
         });

@@ -48,9 +48,19 @@ public interface CafConfig {
         @WithDefault("15m")
         Duration maintenanceInterval();
 
-        /** An object without a row is an orphan only when older than this (a write may be in flight). */
+        /**
+         * The reconciler leaves objects younger than this alone. Writes in flight are protected by their write claims
+         * whatever this is; the grace only spares objects of writes that began before an upgrade to claims.
+         */
         @WithDefault("10m")
         Duration orphanGrace();
+
+        /**
+         * Longest a checkpoint write may take from claiming its object key to committing its rows. An older claim is
+         * taken to be of a crashed writer: its object may be deleted, and a write that outlived it fails with 503.
+         */
+        @WithDefault("10m")
+        Duration writeClaimTimeout();
     }
 
     /** Health settings. */
