@@ -1,12 +1,7 @@
 package dev.cafstate.caf;
 
-import jakarta.validation.constraints.DecimalMax;
-import jakarta.validation.constraints.DecimalMin;
-import jakarta.validation.constraints.NotNull;
+import java.math.BigDecimal;
 
-/** An option a thought step considered and rejected. */
-public record Alternative(
-        @NotNull String option,
-        @NotNull String reasonRejected,
-        @DecimalMin("0") @DecimalMax("1") Double confidence) {
+/** An option a thought step considered and rejected (its confidence, unlike the step's, has no bounds in CAF). */
+public record Alternative(String option, String reasonRejected, BigDecimal confidence) {
 }

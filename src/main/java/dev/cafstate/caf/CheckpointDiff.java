@@ -1,9 +1,7 @@
 package dev.cafstate.caf;
 
-import jakarta.validation.constraints.NotNull;
-
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /** CAF's diff against an earlier checkpoint: {@code changes} maps a path to {@code {before, after}}. */
-public record CheckpointDiff(@NotNull String fromCheckpointId, @NotNull ObjectNode changes, @NotNull String summary) {
+public record CheckpointDiff(String fromCheckpointId, ObjectNode changes, String summary) {
 }

@@ -1,8 +1,5 @@
 package dev.cafstate.caf;
 
-import jakarta.validation.constraints.NotNull;
-import jakarta.validation.constraints.Size;
-
-/** The checkpoint this one descends from; {@code is_branch} marks a fork. */
-public record CheckpointParent(@NotNull @Size(min = 1) String checkpointId, Boolean isBranch, String branchReason) {
+/** The checkpoint this one descends from; {@code is_branch} marks a fork (CAF's default: false). */
+public record CheckpointParent(String checkpointId, Boolean isBranch, String branchReason) {
 }

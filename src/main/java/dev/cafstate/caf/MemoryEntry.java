@@ -1,17 +1,15 @@
 package dev.cafstate.caf;
 
-import jakarta.validation.constraints.DecimalMax;
-import jakarta.validation.constraints.DecimalMin;
-import jakarta.validation.constraints.NotNull;
-import jakarta.validation.constraints.PositiveOrZero;
-import jakarta.validation.constraints.Size;
-
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
 
-/** A memory entry of the context (CAF Context.memory[]). */
+/**
+ * A memory entry of the context (CAF Context.memory[]). {@code value} is any JSON value, {@code null} included
+ * (written as such); a Java null means the entry has no value, which CAF also allows.
+ */
 public record MemoryEntry(
-        @NotNull @Size(min = 1, max = 128) String key,
-        @NotNull JsonNode value,
-        @NotNull @DecimalMin("0") @DecimalMax("1") Double importance,
-        @NotNull @PositiveOrZero Long timestamp) {
+        String key,
+        @JsonInclude(JsonInclude.Include.NON_NULL) JsonNode value,
+        Double importance,
+        Long timestamp) {
 }

@@ -1,15 +1,16 @@
 package dev.cafstate.caf;
 
-import jakarta.validation.constraints.NotNull;
-import jakarta.validation.constraints.PositiveOrZero;
-
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
 
-/** A context message (CAF Context.messages[]); {@code tool_calls}/{@code tool_results} are free-form. */
+/**
+ * A context message (CAF Context.messages[]); {@code tool_calls}/{@code tool_results} are any JSON value, a JSON
+ * {@code null} included (a Java null leaves the member out).
+ */
 public record Message(
-        @NotNull MessageRole role,
-        @NotNull String content,
-        JsonNode toolCalls,
-        JsonNode toolResults,
-        @PositiveOrZero Long timestamp) {
+        MessageRole role,
+        String content,
+        @JsonInclude(JsonInclude.Include.NON_NULL) JsonNode toolCalls,
+        @JsonInclude(JsonInclude.Include.NON_NULL) JsonNode toolResults,
+        Long timestamp) {
 }

@@ -1,20 +1,17 @@
 package dev.cafstate.caf;
 
-import jakarta.validation.constraints.NotNull;
-import jakarta.validation.constraints.PositiveOrZero;
-import jakarta.validation.constraints.Size;
-
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-/** A tool call record (CAF ToolCall). */
+/** A tool call record (CAF ToolCall); {@code result} is any JSON value, a JSON {@code null} included. */
 public record ToolCall(
-        @NotNull @Size(min = 1, max = 128) String id,
-        @NotNull @Size(min = 1, max = 128) String toolId,
-        @NotNull ObjectNode arguments,
-        @NotNull ToolCallStatus status,
-        JsonNode result,
+        String id,
+        String toolId,
+        ObjectNode arguments,
+        ToolCallStatus status,
+        @JsonInclude(JsonInclude.Include.NON_NULL) JsonNode result,
         String error,
-        @PositiveOrZero Double durationMs,
-        @NotNull @PositiveOrZero Long timestamp) {
+        Double durationMs,
+        Long timestamp) {
 }

@@ -16,7 +16,7 @@ public final class OutboxSql {
                 o AS (
                   INSERT INTO outbox_events (event_id, tenant, execution_id, type, payload, created_at)
                   SELECT (ev.value ->> 'id')::uuid, $1, $2, ev.value ->> 'type', ev.value, $3
-                  FROM e, jsonb_array_elements($%d::text::jsonb) WITH ORDINALITY AS ev(value, ord)
+                  FROM e, json_array_elements($%d::text::json) WITH ORDINALITY AS ev(value, ord)
                   ORDER BY ev.ord
                   RETURNING 1)
                 """.formatted(param);
@@ -26,7 +26,7 @@ public final class OutboxSql {
     public static final String INSERT = """
             INSERT INTO outbox_events (event_id, tenant, execution_id, type, payload, created_at)
             SELECT (ev.value ->> 'id')::uuid, $1, $2, ev.value ->> 'type', ev.value, $4
-            FROM jsonb_array_elements($3::text::jsonb) WITH ORDINALITY AS ev(value, ord)
+            FROM json_array_elements($3::text::json) WITH ORDINALITY AS ev(value, ord)
             ORDER BY ev.ord
             """;
 }

@@ -161,10 +161,11 @@ class CheckpointCreateTest {
         withNull.with("metadata").putNull("agent_name");
         as(tenant).body(withNull.toString()).post("/api/v1/checkpoints").then().statusCode(422)
                 .body("errors[0].field", equalTo("metadata.agent_name"));
+        as(tenant).queryParam("execution_id", "e").get("/api/v1/checkpoints").then().body("items.size()", equalTo(0));
+        // CAF's schema does not tie metadata.agent_id to agent_id, so neither does this service (issue 9)
         ObjectNode mismatch = CafDocs.checkpoint("m1", "e").build();
         mismatch.with("metadata").put("agent_id", "someone-else");
-        as(tenant).body(mismatch.toString()).post("/api/v1/checkpoints").then().statusCode(422);
-        as(tenant).queryParam("execution_id", "e").get("/api/v1/checkpoints").then().body("items.size()", equalTo(0));
+        as(tenant).body(mismatch.toString()).post("/api/v1/checkpoints").then().statusCode(201);
     }
 
     @Test

@@ -7,7 +7,7 @@ public record CheckpointSummary(
         String agentId,
         long timestamp,
         String reason,
-        int stepNumber,
+        long stepNumber,
         long tokensUsed,
         double durationMs,
         String parentCheckpointId,

@@ -25,53 +25,46 @@ public class CheckpointRepository {
 
     static final String SUMMARY_COLUMNS = """
             tenant, id, execution_id, agent_id, ts, checkpoint_reason, step_number, tokens_used, duration_ms,
-            parent_checkpoint_id, is_branch, name, description, object_key, sha256, size_bytes, schema_version,
-            step_count, tool_call_count, idempotency_key""";
+            parent_checkpoint_id, is_branch, name, description, object_key, sha256, content_sha256, size_bytes,
+            schema_version, step_count, tool_call_count, idempotency_key""";
 
     /**
-     * One statement: the checkpoint row and, only when it was new, its thoughts and finished tool calls taken from
-     * the document itself ({@code $5}). Returns the new row (summary columns and inline document) when inserted,
-     * none when the id existed.
+     * One statement: the checkpoint row and, only when it was new, its thoughts and finished tool calls (arrays
+     * built from the document by {@link CatalogRows}, one element per row). Returns the new row (summary columns
+     * and inline document) when inserted, none when the id existed.
      */
     private static final String INSERT = """
-            WITH d AS (SELECT $5::text::jsonb AS doc),
-            c AS (
+            WITH c AS (
               INSERT INTO checkpoints (tenant, id, execution_id, agent_id, agent_name, ts, checkpoint_reason,
                 step_number, total_steps_estimate, tokens_used, duration_ms, parent_checkpoint_id, is_branch,
-                branch_reason, name, description, object_key, sha256, size_bytes, schema_version, document,
-                step_count, tool_call_count, idempotency_key, created_at)
-              SELECT $1, $2, doc ->> 'execution_id', doc ->> 'agent_id', doc -> 'metadata' ->> 'agent_name',
-                (doc ->> 'timestamp')::bigint, doc -> 'metadata' ->> 'checkpoint_reason',
-                (doc -> 'metadata' ->> 'step_number')::int, (doc -> 'metadata' ->> 'total_steps_estimate')::int,
-                (doc -> 'metadata' ->> 'tokens_used')::bigint, (doc -> 'metadata' ->> 'duration_ms')::float8,
-                doc -> 'parent' ->> 'checkpoint_id', COALESCE((doc -> 'parent' ->> 'is_branch')::boolean, false),
-                doc -> 'parent' ->> 'branch_reason', doc ->> 'name', doc ->> 'description',
-                $3, $4, $6, doc ->> 'version', $7,
-                jsonb_array_length(doc -> 'snapshot' -> 'thought_chain' -> 'steps'),
-                jsonb_array_length(doc -> 'snapshot' -> 'tool_state' -> 'completed')
-                  + jsonb_array_length(doc -> 'snapshot' -> 'tool_state' -> 'failed'),
-                $8, $9
-              FROM d
+                branch_reason, name, description, object_key, sha256, content_sha256, size_bytes, schema_version,
+                document, step_count, tool_call_count, idempotency_key, created_at)
+              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21,
+                $22, $23, $24, $25, $26)
               ON CONFLICT DO NOTHING
               RETURNING %s, document),
             t AS (
               INSERT INTO checkpoint_thoughts (tenant, checkpoint_id, id, seq, type, content, reasoning, confidence,
                 parent_id, children_json, alternatives_json, metadata_json, created_at)
-              SELECT $1, $2, s.value ->> 'id', s.ord, s.value ->> 'type', s.value ->> 'content',
-                s.value ->> 'reasoning', (s.value ->> 'confidence')::float8, s.value ->> 'parent_id',
-                COALESCE(s.value -> 'children', '[]'::jsonb), s.value -> 'alternatives', s.value -> 'metadata',
-                (s.value ->> 'timestamp')::bigint
-              FROM c, d, jsonb_array_elements(d.doc -> 'snapshot' -> 'thought_chain' -> 'steps')
-                WITH ORDINALITY AS s(value, ord)),
+              SELECT $1, $2, u.id, u.seq, u.type, u.content, u.reasoning, u.confidence, u.parent_id,
+                u.children::jsonb, u.alternatives::jsonb, u.metadata::json, u.ts
+              FROM c, unnest($27::text[], $28::int[], $29::text[], $30::text[], $31::text[], $32::float8[],
+                $33::text[], $34::text[], $35::text[], $36::text[], $37::bigint[])
+                AS u(id, seq, type, content, reasoning, confidence, parent_id, children, alternatives, metadata, ts)),
             k AS (
               INSERT INTO checkpoint_tool_calls (tenant, checkpoint_id, id, seq, tool_id, status, arguments_json,
                 result_json, error, duration_ms, ts, checkpoint_ts)
-              SELECT $1, $2, x.value ->> 'id', x.ord, x.value ->> 'tool_id', x.value ->> 'status',
-                x.value -> 'arguments', x.value -> 'result', x.value ->> 'error',
-                (x.value ->> 'duration_ms')::float8, (x.value ->> 'timestamp')::bigint, (d.doc ->> 'timestamp')::bigint
-              FROM c, d, jsonb_array_elements((d.doc -> 'snapshot' -> 'tool_state' -> 'completed')
-                || (d.doc -> 'snapshot' -> 'tool_state' -> 'failed')) WITH ORDINALITY AS x(value, ord))
+              SELECT $1, $2, u.id, u.seq, u.tool_id, u.status, u.arguments::json, u.result::json, u.error,
+                u.duration_ms, u.ts, $6
+              FROM c, unnest($38::text[], $39::int[], $40::text[], $41::text[], $42::text[], $43::text[],
+                $44::text[], $45::float8[], $46::bigint[])
+                AS u(id, seq, tool_id, status, arguments, result, error, duration_ms, ts))
             SELECT * FROM c""".formatted(SUMMARY_COLUMNS);
+
+    /** The object of a new checkpoint row: where it is, its checksums and size, and its inline copy if small. */
+    public record StoredObjectRef(String objectKey, String sha256, String contentSha256, long sizeBytes,
+            String inlineDocument) {
+    }
 
     private final Pool pool;
     private final Json json;
@@ -82,11 +75,38 @@ public class CheckpointRepository {
     }
 
     /** Inserts the catalog rows of a stored document: the new row, or null when this id already existed. */
-    public Uni<CheckpointRow> insert(SqlConnection conn, String tenant, String id, String objectKey, String sha256,
-            String document, long size, String inlineDocument, String idempotencyKey, long now) {
-        return conn.preparedQuery(INSERT).execute(Tuple.from(new Object[] { tenant, id, objectKey, sha256, document,
-                size, inlineDocument, idempotencyKey, now }))
-                .map(rows -> rows.size() == 0 ? null : row(rows.iterator().next()));
+    public Uni<CheckpointRow> insert(SqlConnection conn, String tenant, String id, CatalogRows rows,
+            StoredObjectRef object, String idempotencyKey, long now) {
+        CatalogRows.Header h = rows.header();
+        List<CatalogRows.Thought> t = rows.thoughts();
+        List<CatalogRows.ToolCall> k = rows.toolCalls();
+        Object[] params = new Object[] { tenant, id, h.executionId(), h.agentId(), h.agentName(), h.timestamp(),
+                h.reason(), h.stepNumber(), h.totalStepsEstimate(), h.tokensUsed(), h.durationMs(),
+                h.parentCheckpointId(), h.isBranch(), h.branchReason(), h.name(), h.description(), object.objectKey(),
+                object.sha256(), object.contentSha256(), object.sizeBytes(), h.schemaVersion(),
+                object.inlineDocument(), t.size(), k.size(), idempotencyKey, now,
+                t.stream().map(CatalogRows.Thought::id).toArray(String[]::new),
+                t.stream().map(CatalogRows.Thought::seq).toArray(Integer[]::new),
+                t.stream().map(CatalogRows.Thought::type).toArray(String[]::new),
+                t.stream().map(CatalogRows.Thought::content).toArray(String[]::new),
+                t.stream().map(CatalogRows.Thought::reasoning).toArray(String[]::new),
+                t.stream().map(CatalogRows.Thought::confidence).toArray(Double[]::new),
+                t.stream().map(CatalogRows.Thought::parentId).toArray(String[]::new),
+                t.stream().map(CatalogRows.Thought::children).toArray(String[]::new),
+                t.stream().map(CatalogRows.Thought::alternatives).toArray(String[]::new),
+                t.stream().map(CatalogRows.Thought::metadata).toArray(String[]::new),
+                t.stream().map(CatalogRows.Thought::timestamp).toArray(Long[]::new),
+                k.stream().map(CatalogRows.ToolCall::id).toArray(String[]::new),
+                k.stream().map(CatalogRows.ToolCall::seq).toArray(Integer[]::new),
+                k.stream().map(CatalogRows.ToolCall::toolId).toArray(String[]::new),
+                k.stream().map(CatalogRows.ToolCall::status).toArray(String[]::new),
+                k.stream().map(CatalogRows.ToolCall::arguments).toArray(String[]::new),
+                k.stream().map(CatalogRows.ToolCall::result).toArray(String[]::new),
+                k.stream().map(CatalogRows.ToolCall::error).toArray(String[]::new),
+                k.stream().map(CatalogRows.ToolCall::durationMs).toArray(Double[]::new),
+                k.stream().map(CatalogRows.ToolCall::timestamp).toArray(Long[]::new) };
+        return conn.preparedQuery(INSERT).execute(Tuple.from(params))
+                .map(result -> result.size() == 0 ? null : row(result.iterator().next()));
     }
 
     public Uni<CheckpointRow> find(String tenant, String id) {
@@ -275,11 +295,12 @@ public class CheckpointRepository {
     private CheckpointRow row(Row r) {
         CheckpointSummary summary = new CheckpointSummary(r.getString("id"), r.getString("execution_id"),
                 r.getString("agent_id"), r.getLong("ts"), r.getString("checkpoint_reason"),
-                r.getInteger("step_number"), r.getLong("tokens_used"), r.getDouble("duration_ms"),
+                r.getLong("step_number"), r.getLong("tokens_used"), r.getDouble("duration_ms"),
                 r.getString("parent_checkpoint_id"), r.getBoolean("is_branch"), r.getString("name"),
                 r.getString("description"), r.getString("object_key"), r.getString("sha256"),
                 r.getLong("size_bytes"), r.getString("schema_version"),
                 new CheckpointSummary.Counts(r.getInteger("step_count"), r.getInteger("tool_call_count")));
-        return new CheckpointRow(r.getString("tenant"), summary, r.getString("document"), r.getString("idempotency_key"));
+        return new CheckpointRow(r.getString("tenant"), summary, r.getString("content_sha256"), r.getString("document"),
+                r.getString("idempotency_key"));
     }
 }

@@ -2,7 +2,6 @@ package dev.cafstate.checkpoint.rest;
 
 import java.net.URI;
 
-import jakarta.validation.Valid;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
@@ -20,8 +19,6 @@ import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.RestResponse;
 
-import com.fasterxml.jackson.databind.JsonNode;
-
 import dev.cafstate.caf.CheckpointReason;
 import dev.cafstate.caf.ThoughtStep;
 import dev.cafstate.caf.ThoughtType;
@@ -38,6 +35,7 @@ import dev.cafstate.checkpoint.service.RestoreService;
 import dev.cafstate.common.error.BadRequest;
 import dev.cafstate.common.http.Ids;
 import dev.cafstate.common.http.QueryParams;
+import dev.cafstate.common.json.JsonBodies;
 import dev.cafstate.common.security.TenantContext;
 import dev.cafstate.runtime.api.ExecutionView;
 import dev.cafstate.runtime.api.Page;
@@ -56,9 +54,11 @@ public class CheckpointResource {
     private final RestoreService restore;
     private final CheckpointMaintenance maintenance;
     private final TenantContext tenant;
+    private final JsonBodies bodies;
 
     public CheckpointResource(CheckpointService service, CheckpointReader reader, RestoreService restore,
-            CheckpointMaintenance maintenance, TenantContext tenant) {
+            CheckpointMaintenance maintenance, TenantContext tenant, JsonBodies bodies) {
+        this.bodies = bodies;
         this.service = service;
         this.reader = reader;
         this.restore = restore;
@@ -76,8 +76,8 @@ public class CheckpointResource {
     @APIResponse(responseCode = "413", description = "Over caf.checkpoints.max-document-bytes")
     @APIResponse(responseCode = "422", description = "Breaks the CAF 0.0.1 schema (field errors), or wrong version")
     @APIResponse(responseCode = "503", description = "S3 or PostgreSQL unavailable; nothing stored; Retry-After")
-    public Uni<RestResponse<CheckpointSummary>> push(JsonNode body) {
-        return service.push(tenant.id(), body).map(CheckpointResource::response);
+    public Uni<RestResponse<CheckpointSummary>> push(byte[] body) {
+        return service.push(tenant.id(), body, bodies.document(body)).map(CheckpointResource::response);
     }
 
     @GET
@@ -157,8 +157,9 @@ public class CheckpointResource {
     @APIResponse(responseCode = "422", description = "Bad mode or execution id")
     @APIResponse(responseCode = "502", description = "The stored document failed its checksum; nothing changed")
     @APIResponse(responseCode = "503", description = "S3 or PostgreSQL unavailable; nothing changed; Retry-After")
-    public Uni<ExecutionView> restore(@PathParam("id") String id, @Valid RestoreRequest request) {
-        return restore.restore(tenant.id(), Ids.path("id", id), request);
+    public Uni<ExecutionView> restore(@PathParam("id") String id, byte[] body) {
+        String checkpointId = Ids.path("id", id);
+        return restore.restore(tenant.id(), checkpointId, RestoreRequest.from(bodies.optional(body), bodies));
     }
 
     @GET

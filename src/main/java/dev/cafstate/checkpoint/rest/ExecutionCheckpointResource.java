@@ -1,6 +1,5 @@
 package dev.cafstate.checkpoint.rest;
 
-import jakarta.validation.Valid;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
@@ -19,6 +18,7 @@ import dev.cafstate.checkpoint.api.CheckpointSummary;
 import dev.cafstate.checkpoint.api.CreateCheckpointRequest;
 import dev.cafstate.checkpoint.service.CheckpointService;
 import dev.cafstate.common.http.Ids;
+import dev.cafstate.common.json.JsonBodies;
 import dev.cafstate.common.security.TenantContext;
 import io.smallrye.mutiny.Uni;
 
@@ -31,10 +31,12 @@ public class ExecutionCheckpointResource {
 
     private final CheckpointService service;
     private final TenantContext tenant;
+    private final JsonBodies bodies;
 
-    public ExecutionCheckpointResource(CheckpointService service, TenantContext tenant) {
+    public ExecutionCheckpointResource(CheckpointService service, TenantContext tenant, JsonBodies bodies) {
         this.service = service;
         this.tenant = tenant;
+        this.bodies = bodies;
     }
 
     @POST
@@ -47,8 +49,10 @@ public class ExecutionCheckpointResource {
     @APIResponse(responseCode = "422", description = "Bad reason")
     @APIResponse(responseCode = "503", description = "S3 or PostgreSQL unavailable; nothing stored; Retry-After")
     public Uni<RestResponse<CheckpointSummary>> create(@PathParam("id") String id,
-            @HeaderParam("Idempotency-Key") String idempotencyKey, @Valid CreateCheckpointRequest request) {
+            @HeaderParam("Idempotency-Key") String idempotencyKey, byte[] body) {
+        String executionId = Ids.path("id", id);
         String key = idempotencyKey == null ? null : Ids.path("Idempotency-Key", idempotencyKey);
-        return service.create(tenant.id(), Ids.path("id", id), request, key).map(CheckpointResource::response);
+        CreateCheckpointRequest request = CreateCheckpointRequest.from(bodies.optional(body), bodies);
+        return service.create(tenant.id(), executionId, request, key).map(CheckpointResource::response);
     }
 }

@@ -5,17 +5,18 @@ import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-
 import dev.cafstate.checkpoint.api.CheckpointSummary;
+import dev.cafstate.checkpoint.repository.CatalogRows;
 import dev.cafstate.checkpoint.repository.CheckpointRepository;
+import dev.cafstate.checkpoint.repository.CheckpointRepository.StoredObjectRef;
 import dev.cafstate.checkpoint.repository.CheckpointRow;
 import dev.cafstate.checkpoint.repository.ObjectClaimRepository;
 import dev.cafstate.checkpoint.storage.CanonicalJson;
 import dev.cafstate.checkpoint.storage.CheckpointStorage;
+import dev.cafstate.checkpoint.storage.ObjectKeys;
 import dev.cafstate.common.config.CafConfig;
 import dev.cafstate.common.error.DependencyUnavailable;
+import dev.cafstate.common.error.InvalidInput;
 import dev.cafstate.common.error.PayloadTooLarge;
 import dev.cafstate.common.error.StateConflict;
 import dev.cafstate.common.metrics.Timings;
@@ -32,7 +33,8 @@ import io.vertx.pgclient.PgException;
 /**
  * How a checkpoint is stored, whichever way it was made:
  * <ol>
- * <li>the document becomes canonical JSON (members sorted) and its SHA-256 is taken;</li>
+ * <li>the SHA-256 of the document's bytes is taken (what the object holds), and that of its canonical form (what
+ * recognises the same content sent again);</li>
  * <li>ONE immutable object is written to S3 under a key made of the tenant, execution, checkpoint id and checksum,
  * with the checksum and schema version in its metadata (S3 down: 503, nothing else written);</li>
  * <li>then ONE PostgreSQL transaction writes the checkpoint row (with the document inline when small), its thoughts
@@ -86,30 +88,37 @@ public class CheckpointWriter {
     }
 
     /**
-     * Stores a validated CAF document.
+     * Stores a checked CAF document.
      *
-     * @param document the document as a JSON tree (unknown members of pushed documents are kept)
+     * @param document the bytes to store and their tree (unknown members of pushed documents are kept)
      * @param idempotencyKey the client's key for retries, or null
      * @throws StateConflict when the id holds a different document
      * @throws PayloadTooLarge when the document is over {@code caf.checkpoints.max-document-bytes}
      */
-    public Uni<Stored> store(String tenant, ObjectNode document, String idempotencyKey, ExecutionLink link) {
-        byte[] bytes = CanonicalJson.bytes(document);
+    public Uni<Stored> store(String tenant, CheckpointDocument document, String idempotencyKey, ExecutionLink link) {
+        byte[] bytes = document.bytes();
         if (bytes.length > config.checkpoints().maxDocumentBytes()) {
             throw new PayloadTooLarge("the checkpoint document has " + bytes.length + " bytes; the limit is "
-                    + config.checkpoints().maxDocumentBytes());
+                    + config.checkpoints().maxDocumentBytes() + " (caf.checkpoints.max-document-bytes)");
         }
+        String id = document.id();
+        String executionId = document.executionId();
         String sha256 = CanonicalJson.sha256(bytes);
-        String id = document.get("id").asText();
-        String executionId = document.get("execution_id").asText();
+        String content = CanonicalJson.contentSha256(document.tree());
         String key = storage.key(tenant, executionId, id, sha256);
-        String text = new String(bytes, StandardCharsets.UTF_8);
-        String inline = bytes.length <= config.checkpoints().inlineMaxBytes() ? text : null;
+        if (key.getBytes(StandardCharsets.UTF_8).length > ObjectKeys.MAX_KEY_BYTES) {
+            throw InvalidInput.field("id", "together with execution_id it is too long for an object key ("
+                    + ObjectKeys.MAX_KEY_BYTES + " bytes once percent-encoded)");
+        }
+        CatalogRows rows = CatalogRows.of(document.tree());
+        String inline = bytes.length <= config.checkpoints().inlineMaxBytes()
+                ? new String(bytes, StandardCharsets.UTF_8)
+                : null;
+        StoredObjectRef object = new StoredObjectRef(key, sha256, content, bytes.length, inline);
         long now = clock.now();
-
-        // a checkpoint with this id already there: the same bytes are a replay (nothing written), others a conflict
-        return checkpoints.find(tenant, id).flatMap(row -> row != null ? existing(row, id, sha256, null)
-                : write(tenant, document, idempotencyKey, link, bytes, sha256, key, text, inline, now))
+        // a checkpoint with this id already there: the same content is a replay (nothing written), other a conflict
+        return checkpoints.find(tenant, id).flatMap(row -> row != null ? existing(row, id, content, null)
+                : write(tenant, document, rows, object, idempotencyKey, link, now))
                 .onFailure(PgException.class).recoverWithUni(e -> idempotencyRace((PgException) e, tenant,
                         executionId, idempotencyKey));
     }
@@ -118,12 +127,13 @@ public class CheckpointWriter {
      * Claims the key, puts the object, then writes the rows in one transaction that also releases the claim (and
      * aborts when the claim expired meanwhile: its object may have been deleted as a crashed writer's).
      */
-    private Uni<Stored> write(String tenant, ObjectNode document, String idempotencyKey, ExecutionLink link,
-            byte[] bytes, String sha256, String key, String text, String inline, long now) {
-        String id = document.get("id").asText();
+    private Uni<Stored> write(String tenant, CheckpointDocument document, CatalogRows rows, StoredObjectRef object,
+            String idempotencyKey, ExecutionLink link, long now) {
+        String id = document.id();
+        String key = object.objectKey();
         UUID claim = UUID.randomUUID();
         return claims.claim(key, claim, tenant)
-                .flatMap(c -> storage.put(key, bytes, sha256, document.get("version").asText())
+                .flatMap(c -> storage.put(key, document.bytes(), object.sha256(), document.schemaVersion())
                         .flatMap(x -> stages.stage("rows", () -> pool.withTransaction(conn -> claims
                                 .release(conn, key, claim)
                                 .flatMap(held -> {
@@ -131,31 +141,34 @@ public class CheckpointWriter {
                                         throw new DependencyUnavailable("the checkpoint write (it took longer than "
                                                 + "caf.checkpoints.write-claim-timeout)", 1);
                                     }
-                                    return checkpoints.insert(conn, tenant, id, key, sha256, text, bytes.length,
-                                            inline, idempotencyKey, now);
+                                    return checkpoints.insert(conn, tenant, id, rows, object, idempotencyKey, now);
                                 })
                                 .flatMap(written -> written == null ? Uni.createFrom().item((Stored) null)
-                                        : link(conn, tenant, document, id, now, link)
+                                        : link(conn, tenant, rows.header(), id, now, link)
                                                 .flatMap(v -> announce(conn, tenant, written.summary(), now))
                                                 .replaceWith(new Stored(written.summary(), true))))))
                         .onFailure().call(e -> claims.abandon(key, claim).onFailure().recoverWithNull()
                                 .flatMap(x -> deletion.deleteQuietly(key))))
                 // another request stored this id between our check and our insert
                 .flatMap(stored -> stored != null ? Uni.createFrom().item(stored)
-                        : checkpoints.find(tenant, id).flatMap(winner -> existing(winner, id, sha256, key)));
+                        : checkpoints.find(tenant, id).flatMap(winner -> existing(winner, id, object.contentSha256(),
+                                key)));
     }
 
     /**
-     * The id existed: the same document is a success (nothing duplicated), another document is a conflict, after
-     * removing the object this request wrote ({@code ourKey}, null when none: a different document has another key).
+     * The id existed: the same content is a success (nothing duplicated), other content is a conflict. The object
+     * this request wrote ({@code ourKey}, null when none) is removed unless it is the row's own.
      */
-    private Uni<Stored> existing(CheckpointRow row, String id, String sha256, String ourKey) {
-        if (row != null && row.summary().sha256().equals(sha256)) {
-            return Uni.createFrom().item(new Stored(row.summary(), false));
-        }
-        Uni<Void> cleanup = ourKey == null ? Uni.createFrom().voidItem() : deletion.deleteQuietly(ourKey);
+    private Uni<Stored> existing(CheckpointRow row, String id, String contentSha256, String ourKey) {
+        boolean same = row != null && row.contentSha256().equals(contentSha256);
+        Uni<Void> cleanup = ourKey == null || (row != null && ourKey.equals(row.summary().objectKey()))
+                ? Uni.createFrom().voidItem()
+                : deletion.deleteQuietly(ourKey);
         return cleanup.map(v -> {
-            throw new StateConflict("checkpoint '" + id + "' already exists with different content");
+            if (!same) {
+                throw new StateConflict("checkpoint '" + id + "' already exists with different content");
+            }
+            return new Stored(row.summary(), false);
         });
     }
 
@@ -173,26 +186,23 @@ public class CheckpointWriter {
                 });
     }
 
-    private Uni<Void> link(SqlConnection conn, String tenant, JsonNode document, String id, long now,
+    private Uni<Void> link(SqlConnection conn, String tenant, CatalogRows.Header h, String id, long now,
             ExecutionLink link) {
-        String executionId = document.get("execution_id").asText();
         if (link == ExecutionLink.RUNTIME) {
             return conn.preparedQuery("""
                     UPDATE executions SET current_checkpoint_id = $3, parent_checkpoint_id = NULL,
                       parent_is_branch = false, updated_at = $4
                     WHERE tenant = $1 AND id = $2""")
-                    .execute(Tuple.of(tenant, executionId, id, now)).replaceWithVoid();
+                    .execute(Tuple.of(tenant, h.executionId(), id, now)).replaceWithVoid();
         }
-        JsonNode metadata = document.get("metadata");
         return conn.preparedQuery("""
                 INSERT INTO executions (tenant, id, agent_id, agent_name, status, started_at, updated_at,
                   current_checkpoint_id)
                 VALUES ($1, $2, $3, $4, 'running', $5, $6, $7)
                 ON CONFLICT (tenant, id) DO UPDATE SET current_checkpoint_id = EXCLUDED.current_checkpoint_id,
                   updated_at = EXCLUDED.updated_at""")
-                .execute(Tuple.from(new Object[] { tenant, executionId, document.get("agent_id").asText(),
-                        metadata.hasNonNull("agent_name") ? metadata.get("agent_name").asText() : null,
-                        document.get("timestamp").asLong(), now, id }))
+                .execute(Tuple.from(new Object[] { tenant, h.executionId(), h.agentId(), h.agentName(),
+                        h.timestamp(), now, id }))
                 .replaceWithVoid();
     }
 

@@ -70,7 +70,7 @@ public class RestoreService {
             }
         }).flatMap(doc -> {
             if (mode == RestoreRequest.Mode.FORK) {
-                String forkId = requestedId == null ? Ids.generate() : Ids.body("execution_id", requestedId);
+                String forkId = requestedId == null ? Ids.generate() : requestedId;
                 return fork(tenant, checkpointId, doc, forkId);
             }
             if (requestedId != null && !requestedId.equals(doc.executionId())) {

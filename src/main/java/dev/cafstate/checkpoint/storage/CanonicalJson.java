@@ -12,15 +12,22 @@ import java.util.List;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.StreamWriteFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 
+import dev.cafstate.common.json.JsonChecks;
+
 /**
- * The canonical bytes of a document: UTF-8 JSON, object members sorted by name at every level, no insignificant
- * whitespace, numbers as parsed. Equal documents (in the JSON sense) have equal bytes and so equal SHA-256.
+ * The canonical form of a document, for recognising the same content sent twice: UTF-8 JSON, object members sorted
+ * by name at every level, no insignificant whitespace, and every number as the double JavaScript reads it (an
+ * integral one below 2^53 as an integer), so {@code 1}, {@code 1.0} and {@code 1e0} are the same. Documents CAF
+ * cannot tell apart have the same canonical bytes and so the same SHA-256. It is never what is stored: the stored
+ * bytes are the client's (push) or the runtime's, in their member order.
  */
 public final class CanonicalJson {
 
-    private static final JsonFactory FACTORY = new com.fasterxml.jackson.databind.ObjectMapper().getFactory();
+    private static final JsonFactory FACTORY = JsonFactory.builder().enable(StreamWriteFeature.USE_FAST_DOUBLE_WRITER)
+            .build();
 
     private CanonicalJson() {
     }
@@ -33,6 +40,11 @@ public final class CanonicalJson {
             throw new UncheckedIOException(e);
         }
         return out.toByteArray();
+    }
+
+    /** SHA-256 of the canonical bytes. */
+    public static String contentSha256(JsonNode node) {
+        return sha256(bytes(node));
     }
 
     private static void write(JsonGenerator gen, JsonNode node) throws IOException {
@@ -52,8 +64,19 @@ public final class CanonicalJson {
                 write(gen, item);
             }
             gen.writeEndArray();
+        } else if (node.isNumber()) {
+            double d = JsonChecks.jsNumber(node);
+            if (d == Math.rint(d) && Math.abs(d) <= JsonChecks.MAX_SAFE_INTEGER) {
+                gen.writeNumber((long) d);
+            } else {
+                gen.writeNumber(d);
+            }
+        } else if (node.isTextual()) {
+            gen.writeString(node.textValue());
+        } else if (node.isBoolean()) {
+            gen.writeBoolean(node.booleanValue());
         } else {
-            gen.writeTree(node);
+            gen.writeNull();
         }
     }
 

@@ -9,6 +9,9 @@ import java.nio.charset.StandardCharsets;
  */
 public final class ObjectKeys {
 
+    /** S3's limit on a key (UTF-8 bytes). */
+    public static final int MAX_KEY_BYTES = 1024;
+
     private ObjectKeys() {
     }
 

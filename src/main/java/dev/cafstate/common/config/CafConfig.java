@@ -80,6 +80,10 @@ public interface CafConfig {
         @WithDefault("tenant")
         String tenantClaim();
 
+        /** Longest tenant accepted from a token, in characters; tenants are parts of every key and routing key. */
+        @WithDefault("64")
+        int maxTenantLength();
+
         /** Tenant used for every call when auth is off (local development only). */
         @WithDefault("local")
         String fixedTenant();
@@ -108,6 +112,24 @@ public interface CafConfig {
         /** Most items (steps, messages) accepted in one batch append. */
         @WithDefault("1000")
         int maxBatchItems();
+
+        /**
+         * Longest id (execution, checkpoint, step, tool call, tool, agent) in UTF-8 bytes. CAF has no bound; ids are
+         * parts of primary keys, index entries and object keys.
+         */
+        @WithDefault("512")
+        int maxIdBytes();
+
+        /** Longest memory key in UTF-8 bytes (CAF has no bound; keys are index entries). */
+        @WithDefault("1024")
+        int maxMemoryKeyBytes();
+
+        /**
+         * Deepest nesting of objects and arrays in a body, counted from the body's root (422 above). CAF has no
+         * bound; it protects the service's recursive readers and the database's.
+         */
+        @WithDefault("128")
+        int maxJsonDepth();
     }
 
     /** Event settings. */

@@ -1,15 +1,20 @@
 package dev.cafstate.common.http;
 
+import java.nio.charset.StandardCharsets;
 import java.util.UUID;
 
 import dev.cafstate.common.error.BadRequest;
-import dev.cafstate.common.error.InvalidInput;
+import dev.cafstate.common.json.JsonChecks;
 
-/** The id rules of the API: any non-empty string of at most 128 characters, without control characters. */
+/**
+ * Ids taken from request paths. Ids in bodies are checked by {@link JsonChecks#id} (non-empty, at most
+ * {@code caf.limits.max-id-bytes}); a path id longer than that cannot exist, so it is simply not found. A path id
+ * must be non-empty and free of control characters (400 otherwise).
+ */
 public final class Ids {
 
-    /** Longest id accepted anywhere. */
-    public static final int MAX_LENGTH = 128;
+    /** Sanity bound on a path id (far above any id that can be stored). */
+    static final int MAX_PATH_BYTES = 4096;
 
     private Ids() {
     }
@@ -23,13 +28,24 @@ public final class Ids {
         return id;
     }
 
-    /** Checks an id taken from a body; a bad one is a 422. */
-    public static String body(String field, String id) {
-        String problem = problem(id);
-        if (problem != null) {
-            throw InvalidInput.field(field, problem);
+    /**
+     * Checks a memory key taken from a path: any non-empty string PostgreSQL can store, within the configured
+     * limit (CAF itself bounds neither).
+     */
+    public static String memoryKey(String key, int maxBytes) {
+        if (key == null || key.isEmpty()) {
+            throw BadRequest.field("key", "must not be empty");
         }
-        return id;
+        String problem = JsonChecks.textProblem(key);
+        if (problem != null) {
+            throw BadRequest.field("key", problem);
+        }
+        int bytes = key.getBytes(StandardCharsets.UTF_8).length;
+        if (bytes > maxBytes) {
+            throw BadRequest.field("key", "must be at most " + maxBytes
+                    + " bytes in UTF-8 (caf.limits.max-memory-key-bytes); it has " + bytes);
+        }
+        return key;
     }
 
     /** A new random id for objects the client did not name. */
@@ -41,13 +57,17 @@ public final class Ids {
         if (id == null || id.isEmpty()) {
             return "must not be empty";
         }
-        if (id.length() > MAX_LENGTH) {
-            return "must be at most " + MAX_LENGTH + " characters";
-        }
         for (int i = 0; i < id.length(); i++) {
             if (Character.isISOControl(id.charAt(i))) {
                 return "must not contain control characters";
             }
+        }
+        String text = JsonChecks.textProblem(id);
+        if (text != null) {
+            return text;
+        }
+        if (id.getBytes(StandardCharsets.UTF_8).length > MAX_PATH_BYTES) {
+            return "is longer than any id this service stores";
         }
         return null;
     }

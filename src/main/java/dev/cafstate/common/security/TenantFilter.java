@@ -12,6 +12,7 @@ import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 
 import dev.cafstate.common.config.CafConfig;
 import dev.cafstate.common.error.Problem;
+import dev.cafstate.common.json.JsonChecks;
 import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.identity.CurrentIdentityAssociation;
 import io.quarkus.security.identity.SecurityIdentity;
@@ -22,9 +23,6 @@ import io.smallrye.mutiny.Uni;
  * blocking the event loop; answers 401/403 as problem documents. With auth off, every call gets the fixed tenant.
  */
 public class TenantFilter {
-
-    /** Longest tenant accepted from a token; tenants end up in keys and routing keys. */
-    static final int MAX_TENANT_LENGTH = 64;
 
     private final CafConfig config;
     private final TenantContext context;
@@ -58,9 +56,14 @@ public class TenantFilter {
         }
         String tenant = identity.getPrincipal() instanceof JsonWebToken jwt ? claim(jwt, config.auth().tenantClaim())
                 : null;
-        if (tenant == null || tenant.isEmpty() || tenant.length() > MAX_TENANT_LENGTH) {
+        if (tenant == null || tenant.isEmpty() || tenant.length() > config.auth().maxTenantLength()) {
             return refuse(403, "forbidden", "Forbidden",
-                    "the token carries no usable tenant claim '" + config.auth().tenantClaim() + "'");
+                    "the token carries no usable tenant claim '" + config.auth().tenantClaim() + "' (a non-empty "
+                            + "string of at most " + config.auth().maxTenantLength() + " characters)");
+        }
+        if (JsonChecks.textProblem(tenant) != null) {
+            return refuse(401, "unauthenticated", "Unauthenticated", "the token's tenant claim '"
+                    + config.auth().tenantClaim() + "' " + JsonChecks.textProblem(tenant));
         }
         context.set(tenant);
         return null;

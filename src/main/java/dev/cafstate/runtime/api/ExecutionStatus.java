@@ -1,7 +1,9 @@
 package dev.cafstate.runtime.api;
 
+import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
@@ -12,6 +14,10 @@ import dev.cafstate.events.EventTypes;
 /** Lifecycle of an execution and its legal transitions. */
 public enum ExecutionStatus implements WireEnum {
     PENDING, RUNNING, PAUSED, COMPLETED, FAILED, CANCELLED;
+
+    /** The wire names of all statuses. */
+    public static final Set<String> WIRE = Arrays.stream(values()).map(ExecutionStatus::wire)
+            .collect(Collectors.toUnmodifiableSet());
 
     @JsonValue
     @Override

@@ -16,7 +16,11 @@ import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 
-/** The context in PostgreSQL: message rows, memory rows by key, and variables on the execution row. */
+/**
+ * The context in PostgreSQL: message rows, memory rows by key, and variables on the execution row. Free-form values
+ * (variables, memory values, a message's tool calls and results) are {@code json}: kept as written, member order
+ * included.
+ */
 @ApplicationScoped
 public class ContextRepository {
 
@@ -31,19 +35,19 @@ public class ContextRepository {
                       INSERT INTO runtime_messages (tenant, execution_id, seq, role, content, tool_calls,
                         tool_results, ts)
                       SELECT $1, $2, e.message_count - $6 + m.ord, %s
-                      FROM e, jsonb_array_elements($7::text::jsonb) WITH ORDINALITY AS m(value, ord)
+                      FROM e, json_array_elements($7::text::json) WITH ORDINALITY AS m(value, ord)
                       RETURNING 1)
                     , %s
                     SELECT e.version FROM e""".formatted(MESSAGE_COLUMNS, OutboxSql.insertCte(5));
 
     private static final String PATCH_VARIABLES = "WITH "
-            + Mutations.bumpCte("variables = COALESCE(jsonb_merge_patch(variables, $6::text::jsonb), '{}'::jsonb)")
+            + Mutations.bumpCte("variables = COALESCE(json_merge_patch(variables, $6::text::json), '{}'::json)")
             + ", " + OutboxSql.insertCte(5) + " SELECT e.version FROM e";
 
     private static final String PUT_MEMORY = "WITH " + Mutations.bumpCte("") + """
             , u AS (
               INSERT INTO runtime_memory (tenant, execution_id, key, seq, value, importance, ts)
-              SELECT $1, $2, $6, e.version, $7::text::jsonb, $8, $9 FROM e
+              SELECT $1, $2, $6, e.version, $7::text::json, $8, $9 FROM e
               ON CONFLICT (tenant, execution_id, key)
               DO UPDATE SET value = EXCLUDED.value, importance = EXCLUDED.importance, ts = EXCLUDED.ts
               RETURNING 1)

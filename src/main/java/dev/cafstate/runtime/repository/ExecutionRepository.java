@@ -40,7 +40,7 @@ public class ExecutionRepository {
             String metadata, long now) {
         return conn.preparedQuery("""
                 INSERT INTO executions (tenant, id, agent_id, agent_name, status, metadata, started_at, updated_at)
-                VALUES ($1, $2, $3, $4, 'running', $5::text::jsonb, $6, $6)
+                VALUES ($1, $2, $3, $4, 'running', $5::text::json, $6, $6)
                 ON CONFLICT DO NOTHING RETURNING 1""")
                 .execute(Tuple.from(new Object[] { tenant, id, agentId, agentName, metadata, now }))
                 .map(rows -> {
@@ -92,7 +92,7 @@ public class ExecutionRepository {
     public Uni<Long> update(SqlConnection conn, String tenant, String id, ExecutionStatus status, Long endedAt,
             String metadata, long now) {
         return conn.preparedQuery("""
-                UPDATE executions SET status = $3, ended_at = $4, metadata = $5::text::jsonb, updated_at = $6,
+                UPDATE executions SET status = $3, ended_at = $4, metadata = $5::text::json, updated_at = $6,
                   version = version + 1
                 WHERE tenant = $1 AND id = $2 RETURNING version""")
                 .execute(Tuple.from(new Object[] { tenant, id, status.wire(), endedAt, metadata, now }))
@@ -118,8 +118,8 @@ public class ExecutionRepository {
     }
 
     ExecutionView map(Row r) {
-        ExecutionProgress progress = new ExecutionProgress(r.getInteger("step_number"),
-                r.getInteger("total_steps_estimate"), r.getInteger("iterations_completed"), r.getLong("tokens_used"),
+        ExecutionProgress progress = new ExecutionProgress(r.getLong("step_number"),
+                r.getLong("total_steps_estimate"), r.getLong("iterations_completed"), r.getLong("tokens_used"),
                 r.getDouble("duration_ms"));
         return new ExecutionView(r.getString("id"), r.getString("agent_id"), r.getString("agent_name"),
                 ExecutionStatus.of(r.getString("status")), r.getLong("started_at"), r.getLong("ended_at"),

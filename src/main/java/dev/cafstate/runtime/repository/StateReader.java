@@ -74,7 +74,7 @@ public class StateReader {
                 .flatMap(head -> (chain ? thoughts.all(conn, tenant, executionId) : StateReader.<ThoughtStep> none())
                         .flatMap(steps -> (ctx ? context.messages(conn, tenant, executionId) : StateReader.<Message> none())
                                 .flatMap(messages -> (ctx ? context.memory(conn, tenant, executionId) : StateReader.<MemoryEntry> none())
-                                        .flatMap(memory -> (tool ? tools.all(conn, tenant, executionId) : StateReader.<ToolCall> none())
+                                        .flatMap(memory -> (tool ? tools.all(conn, tenant, executionId) : StateReader.<ToolCallRepository.Listed> none())
                                                 .map(calls -> assemble(head, steps, messages, memory, calls)))))));
     }
 
@@ -98,21 +98,22 @@ public class StateReader {
     }
 
     private ExecutionSnapshot assemble(Row head, List<ThoughtStep> steps,
-            List<Message> messages, List<MemoryEntry> memory, List<ToolCall> calls) {
+            List<Message> messages, List<MemoryEntry> memory, List<ToolCallRepository.Listed> calls) {
         List<String> pending = new ArrayList<>();
         List<String> running = new ArrayList<>();
         List<ToolCall> completed = new ArrayList<>();
         List<ToolCall> failed = new ArrayList<>();
-        for (ToolCall call : calls) {
-            switch (call.status()) {
-                case PENDING -> pending.add(call.id());
-                case RUNNING -> running.add(call.id());
-                case COMPLETED -> completed.add(ToolCalls.complete(call, json));
-                case FAILED, CANCELLED -> failed.add(ToolCalls.complete(call, json));
+        for (ToolCallRepository.Listed listed : calls) {
+            ToolCall call = listed.call();
+            switch (listed.list()) {
+                case "pending" -> pending.add(call.id());
+                case "running" -> running.add(call.id());
+                case "completed" -> completed.add(ToolCalls.complete(call, json));
+                default -> failed.add(ToolCalls.complete(call, json));
             }
         }
-        ExecutionProgress progress = new ExecutionProgress(head.getInteger("step_number"),
-                head.getInteger("total_steps_estimate"), head.getInteger("iterations_completed"),
+        ExecutionProgress progress = new ExecutionProgress(head.getLong("step_number"),
+                head.getLong("total_steps_estimate"), head.getLong("iterations_completed"),
                 head.getLong("tokens_used"), head.getDouble("duration_ms"));
         RuntimeSnapshot snapshot = new RuntimeSnapshot(
                 new ThoughtChain(head.getString("current_step_id"), steps),

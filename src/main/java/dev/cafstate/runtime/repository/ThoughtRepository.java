@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.cafstate.caf.ThoughtStep;
 import dev.cafstate.caf.ThoughtType;
 import dev.cafstate.common.error.InvalidInput;
+import dev.cafstate.runtime.api.ThoughtPatch;
 import dev.cafstate.common.error.ResourceNotFound;
 import dev.cafstate.common.error.StateConflict;
 import io.smallrye.mutiny.Uni;
@@ -27,8 +28,9 @@ public class ThoughtRepository {
     /** Column values of a step taken from JSON element {@code s.value} (the CAF ThoughtStep shape). */
     static final String STEP_COLUMNS = """
             s.value ->> 'id', s.value ->> 'type', s.value ->> 'content', s.value ->> 'reasoning',
-            (s.value ->> 'confidence')::float8, s.value -> 'alternatives', s.value ->> 'parent_id',
-            COALESCE(s.value -> 'children', '[]'::jsonb), s.value -> 'metadata', (s.value ->> 'timestamp')::bigint""";
+            (s.value ->> 'confidence')::float8, (s.value -> 'alternatives')::jsonb, s.value ->> 'parent_id',
+            COALESCE((s.value -> 'children')::jsonb, '[]'::jsonb), s.value -> 'metadata',
+            (s.value ->> 'timestamp')::bigint""";
 
     static final String SELECT = """
             SELECT id, type, content, reasoning, confidence, alternatives::text, parent_id, children::text,
@@ -50,7 +52,7 @@ public class ThoughtRepository {
                       INSERT INTO runtime_thoughts (tenant, execution_id, seq, id, type, content, reasoning,
                         confidence, alternatives, parent_id, children, metadata, ts)
                       SELECT $1, $2, e.step_count - $6 + s.ord, %s
-                      FROM e, jsonb_array_elements($9::text::jsonb) WITH ORDINALITY AS s(value, ord)
+                      FROM e, json_array_elements($9::text::json) WITH ORDINALITY AS s(value, ord)
                       ON CONFLICT DO NOTHING
                       RETURNING 1)
                     , %s
@@ -101,7 +103,7 @@ public class ThoughtRepository {
                   reasoning = CASE WHEN $6 THEN $7 ELSE reasoning END,
                   confidence = COALESCE($8, confidence),
                   alternatives = CASE WHEN $9 THEN $10::text::jsonb ELSE alternatives END,
-                  metadata = CASE WHEN $11 THEN jsonb_merge_patch(metadata, $12::text::jsonb) ELSE metadata END
+                  metadata = CASE WHEN $11 THEN json_merge_patch(metadata, $12::text::json) ELSE metadata END
                 WHERE tenant = $1 AND execution_id = $2 AND id = $3
                 RETURNING id, type, content, reasoning, confidence, alternatives::text, parent_id, children::text,
                   metadata::text, ts, seq""")
@@ -164,9 +166,4 @@ public class ThoughtRepository {
                 r.getString(6), children, json.readObject(r.getString(8)), r.getLong(9));
     }
 
-    /** A merge patch of a step, decoded: {@code set*} says whether the member was present at all. */
-    public record ThoughtPatch(boolean setContent, String content, boolean setReasoning, String reasoning,
-            Double confidence, boolean setAlternatives, Object alternatives, boolean setMetadata,
-            Object metadata) {
-    }
 }

@@ -21,13 +21,12 @@ import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.RestResponse;
 
-import com.fasterxml.jackson.databind.JsonNode;
-
 import dev.cafstate.caf.Context;
 import dev.cafstate.caf.MemoryEntry;
 import dev.cafstate.caf.Message;
 import dev.cafstate.common.http.ETags;
 import dev.cafstate.common.http.Ids;
+import dev.cafstate.common.json.JsonBodies;
 import dev.cafstate.common.security.TenantContext;
 import dev.cafstate.runtime.service.ContextService;
 import io.smallrye.mutiny.Uni;
@@ -41,10 +40,12 @@ public class ContextResource {
 
     private final ContextService service;
     private final TenantContext tenant;
+    private final JsonBodies bodies;
 
-    public ContextResource(ContextService service, TenantContext tenant) {
+    public ContextResource(ContextService service, TenantContext tenant, JsonBodies bodies) {
         this.service = service;
         this.tenant = tenant;
+        this.bodies = bodies;
     }
 
     @GET
@@ -66,8 +67,8 @@ public class ContextResource {
     @APIResponse(responseCode = "413", description = "Body or batch over the configured limit")
     @APIResponse(responseCode = "422", description = ApiDoc.INVALID)
     public Uni<RestResponse<Map<String, List<Message>>>> appendMessages(@PathParam("id") String id,
-            @HeaderParam("If-Match") String ifMatch, JsonNode body) {
-        return service.appendMessages(tenant.id(), Ids.path("id", id), ETags.expected(ifMatch), body)
+            @HeaderParam("If-Match") String ifMatch, byte[] body) {
+        return service.appendMessages(tenant.id(), Ids.path("id", id), ETags.expected(ifMatch), bodies.runtime(body))
                 .map(r -> Responses.created(Map.of("messages", r.value()), r.version(), null));
     }
 
@@ -81,8 +82,8 @@ public class ContextResource {
     @APIResponse(responseCode = "412", description = ApiDoc.STALE)
     @APIResponse(responseCode = "422", description = ApiDoc.INVALID)
     public Uni<RestResponse<Void>> patchVariables(@PathParam("id") String id, @HeaderParam("If-Match") String ifMatch,
-            JsonNode patch) {
-        return service.patchVariables(tenant.id(), Ids.path("id", id), ETags.expected(ifMatch), patch)
+            byte[] patch) {
+        return service.patchVariables(tenant.id(), Ids.path("id", id), ETags.expected(ifMatch), bodies.runtime(patch))
                 .map(Responses::noContent);
     }
 
@@ -96,8 +97,8 @@ public class ContextResource {
     @APIResponse(responseCode = "412", description = ApiDoc.STALE)
     @APIResponse(responseCode = "422", description = ApiDoc.INVALID)
     public Uni<RestResponse<MemoryEntry>> putMemory(@PathParam("id") String id, @PathParam("key") String key,
-            @HeaderParam("If-Match") String ifMatch, JsonNode body) {
-        return service.putMemory(tenant.id(), Ids.path("id", id), key, ETags.expected(ifMatch), body)
+            @HeaderParam("If-Match") String ifMatch, byte[] body) {
+        return service.putMemory(tenant.id(), Ids.path("id", id), key, ETags.expected(ifMatch), bodies.runtime(body))
                 .map(r -> Responses.ok(r.value(), r.version()));
     }
 

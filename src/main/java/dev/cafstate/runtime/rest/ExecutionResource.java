@@ -2,8 +2,6 @@ package dev.cafstate.runtime.rest;
 
 import java.net.URI;
 
-import jakarta.validation.Valid;
-import jakarta.validation.constraints.NotNull;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
@@ -22,14 +20,14 @@ import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.RestResponse;
 
-import com.fasterxml.jackson.databind.JsonNode;
-
 import dev.cafstate.caf.RuntimeSnapshot;
 import dev.cafstate.common.http.ETags;
 import dev.cafstate.common.http.Ids;
 import dev.cafstate.common.http.QueryParams;
+import dev.cafstate.common.json.JsonBodies;
 import dev.cafstate.common.security.TenantContext;
 import dev.cafstate.runtime.api.CreateExecutionRequest;
+import dev.cafstate.runtime.api.ExecutionPatch;
 import dev.cafstate.runtime.api.ExecutionStatus;
 import dev.cafstate.runtime.api.ExecutionView;
 import dev.cafstate.runtime.api.Page;
@@ -46,10 +44,12 @@ public class ExecutionResource {
 
     private final ExecutionService service;
     private final TenantContext tenant;
+    private final JsonBodies bodies;
 
-    public ExecutionResource(ExecutionService service, TenantContext tenant) {
+    public ExecutionResource(ExecutionService service, TenantContext tenant, JsonBodies bodies) {
         this.service = service;
         this.tenant = tenant;
+        this.bodies = bodies;
     }
 
     @POST
@@ -62,8 +62,8 @@ public class ExecutionResource {
     @APIResponse(responseCode = "415", description = "Not application/json")
     @APIResponse(responseCode = "422", description = ApiDoc.INVALID)
     @APIResponse(responseCode = "503", description = ApiDoc.UNAVAILABLE)
-    public Uni<RestResponse<ExecutionView>> create(@NotNull @Valid CreateExecutionRequest request) {
-        return service.create(tenant.id(), request).map(e -> Responses.created(e, e.version(),
+    public Uni<RestResponse<ExecutionView>> create(byte[] body) {
+        return service.create(tenant.id(), CreateExecutionRequest.from(bodies.runtime(body), bodies)).map(e -> Responses.created(e, e.version(),
                 URI.create("/api/v1/executions/" + QueryParams.encode(e.id()))));
     }
 
@@ -95,8 +95,10 @@ public class ExecutionResource {
     @APIResponse(responseCode = "412", description = ApiDoc.STALE)
     @APIResponse(responseCode = "422", description = ApiDoc.INVALID)
     public Uni<RestResponse<ExecutionView>> patch(@PathParam("id") String id,
-            @HeaderParam("If-Match") String ifMatch, JsonNode body) {
-        return service.patch(tenant.id(), Ids.path("id", id), ETags.expected(ifMatch), body)
+            @HeaderParam("If-Match") String ifMatch, byte[] body) {
+        String executionId = Ids.path("id", id);
+        return service.patch(tenant.id(), executionId, ETags.expected(ifMatch),
+                ExecutionPatch.from(bodies.runtime(body), bodies))
                 .map(e -> Responses.ok(e, e.version()));
     }
 

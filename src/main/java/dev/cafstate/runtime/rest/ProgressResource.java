@@ -19,7 +19,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.cafstate.caf.ExecutionProgress;
 import dev.cafstate.common.http.ETags;
 import dev.cafstate.common.http.Ids;
+import dev.cafstate.common.json.JsonBodies;
 import dev.cafstate.common.security.TenantContext;
+import dev.cafstate.runtime.api.ProgressPatch;
 import dev.cafstate.runtime.service.ProgressService;
 import io.smallrye.mutiny.Uni;
 
@@ -32,10 +34,12 @@ public class ProgressResource {
 
     private final ProgressService service;
     private final TenantContext tenant;
+    private final JsonBodies bodies;
 
-    public ProgressResource(ProgressService service, TenantContext tenant) {
+    public ProgressResource(ProgressService service, TenantContext tenant, JsonBodies bodies) {
         this.service = service;
         this.tenant = tenant;
+        this.bodies = bodies;
     }
 
     @PATCH
@@ -47,8 +51,10 @@ public class ProgressResource {
     @APIResponse(responseCode = "412", description = ApiDoc.STALE)
     @APIResponse(responseCode = "422", description = ApiDoc.INVALID)
     public Uni<RestResponse<ExecutionProgress>> patch(@PathParam("id") String id,
-            @HeaderParam("If-Match") String ifMatch, JsonNode body) {
-        return service.patch(tenant.id(), Ids.path("id", id), ETags.expected(ifMatch), body)
+            @HeaderParam("If-Match") String ifMatch, byte[] body) {
+        String executionId = Ids.path("id", id);
+        return service.patch(tenant.id(), executionId, ETags.expected(ifMatch),
+                ProgressPatch.from(bodies.runtime(body), bodies))
                 .map(r -> Responses.ok(r.value(), r.version()));
     }
 }

@@ -27,6 +27,7 @@ import dev.cafstate.caf.ThoughtStep;
 import dev.cafstate.common.http.ETags;
 import dev.cafstate.common.http.Ids;
 import dev.cafstate.common.http.QueryParams;
+import dev.cafstate.common.json.JsonBodies;
 import dev.cafstate.common.security.TenantContext;
 import dev.cafstate.runtime.api.Page;
 import dev.cafstate.runtime.service.Cursors;
@@ -42,10 +43,12 @@ public class ThoughtResource {
 
     private final ThoughtService service;
     private final TenantContext tenant;
+    private final JsonBodies bodies;
 
-    public ThoughtResource(ThoughtService service, TenantContext tenant) {
+    public ThoughtResource(ThoughtService service, TenantContext tenant, JsonBodies bodies) {
         this.service = service;
         this.tenant = tenant;
+        this.bodies = bodies;
     }
 
     @POST
@@ -61,8 +64,9 @@ public class ThoughtResource {
     @APIResponse(responseCode = "422", description = ApiDoc.INVALID + "; also an unknown parent_id")
     @APIResponse(responseCode = "503", description = ApiDoc.UNAVAILABLE)
     public Uni<RestResponse<Object>> append(@PathParam("id") String id, @HeaderParam("If-Match") String ifMatch,
-            JsonNode body) {
+            byte[] bytes) {
         String executionId = Ids.path("id", id);
+        JsonNode body = bodies.runtime(bytes);
         return service.append(tenant.id(), executionId, ETags.expected(ifMatch), body).map(result -> {
             List<ThoughtStep> steps = result.value();
             if (body.has("steps")) {
@@ -96,8 +100,8 @@ public class ThoughtResource {
     @APIResponse(responseCode = "412", description = ApiDoc.STALE)
     @APIResponse(responseCode = "422", description = ApiDoc.INVALID)
     public Uni<RestResponse<ThoughtStep>> patch(@PathParam("id") String id, @PathParam("stepId") String stepId,
-            @HeaderParam("If-Match") String ifMatch, JsonNode body) {
+            @HeaderParam("If-Match") String ifMatch, byte[] body) {
         return service.patch(tenant.id(), Ids.path("id", id), Ids.path("step_id", stepId), ETags.expected(ifMatch),
-                body).map(r -> Responses.ok(r.value(), r.version()));
+                bodies.runtime(body)).map(r -> Responses.ok(r.value(), r.version()));
     }
 }

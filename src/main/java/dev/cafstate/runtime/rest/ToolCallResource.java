@@ -2,8 +2,6 @@ package dev.cafstate.runtime.rest;
 
 import java.net.URI;
 
-import jakarta.validation.Valid;
-import jakarta.validation.constraints.NotNull;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
@@ -24,6 +22,7 @@ import dev.cafstate.caf.ToolCall;
 import dev.cafstate.caf.ToolState;
 import dev.cafstate.common.http.ETags;
 import dev.cafstate.common.http.Ids;
+import dev.cafstate.common.json.JsonBodies;
 import dev.cafstate.common.http.QueryParams;
 import dev.cafstate.common.security.TenantContext;
 import dev.cafstate.runtime.api.ToolCallCreate;
@@ -40,10 +39,12 @@ public class ToolCallResource {
 
     private final ToolCallService service;
     private final TenantContext tenant;
+    private final JsonBodies bodies;
 
-    public ToolCallResource(ToolCallService service, TenantContext tenant) {
+    public ToolCallResource(ToolCallService service, TenantContext tenant, JsonBodies bodies) {
         this.service = service;
         this.tenant = tenant;
+        this.bodies = bodies;
     }
 
     @GET
@@ -65,9 +66,10 @@ public class ToolCallResource {
     @APIResponse(responseCode = "412", description = ApiDoc.STALE)
     @APIResponse(responseCode = "422", description = ApiDoc.INVALID)
     public Uni<RestResponse<ToolCall>> create(@PathParam("id") String id, @HeaderParam("If-Match") String ifMatch,
-            @NotNull @Valid ToolCallCreate request) {
+            byte[] body) {
         String executionId = Ids.path("id", id);
-        return service.create(tenant.id(), executionId, ETags.expected(ifMatch), request)
+        return service.create(tenant.id(), executionId, ETags.expected(ifMatch),
+                ToolCallCreate.from(bodies.runtime(body), bodies))
                 .map(r -> Responses.created(r.value(), r.version(), URI.create("/api/v1/executions/"
                         + QueryParams.encode(executionId) + "/tool-calls/" + QueryParams.encode(r.value().id()))));
     }
@@ -82,8 +84,10 @@ public class ToolCallResource {
     @APIResponse(responseCode = "412", description = ApiDoc.STALE)
     @APIResponse(responseCode = "422", description = ApiDoc.INVALID)
     public Uni<RestResponse<ToolCall>> update(@PathParam("id") String id, @PathParam("callId") String callId,
-            @HeaderParam("If-Match") String ifMatch, @NotNull @Valid ToolCallUpdate update) {
-        return service.update(tenant.id(), Ids.path("id", id), Ids.path("call_id", callId), ETags.expected(ifMatch),
-                update).map(r -> Responses.ok(r.value(), r.version()));
+            @HeaderParam("If-Match") String ifMatch, byte[] body) {
+        String executionId = Ids.path("id", id);
+        String call = Ids.path("call_id", callId);
+        return service.update(tenant.id(), executionId, call, ETags.expected(ifMatch),
+                ToolCallUpdate.from(bodies.runtime(body), bodies)).map(r -> Responses.ok(r.value(), r.version()));
     }
 }

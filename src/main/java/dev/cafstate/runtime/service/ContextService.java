@@ -14,7 +14,9 @@ import dev.cafstate.caf.Message;
 import dev.cafstate.common.config.CafConfig;
 import dev.cafstate.common.error.InvalidInput;
 import dev.cafstate.common.http.Ids;
-import dev.cafstate.common.json.BodyReader;
+import dev.cafstate.caf.CafSchema;
+import dev.cafstate.common.json.JsonBodies;
+import dev.cafstate.common.json.JsonChecks;
 import dev.cafstate.events.CloudEvents;
 import dev.cafstate.events.EventTypes;
 import dev.cafstate.runtime.api.MemoryWrite;
@@ -33,13 +35,13 @@ public class ContextService {
 
     private final ContextRepository context;
     private final StateReader reader;
-    private final BodyReader bodies;
+    private final JsonBodies bodies;
     private final CloudEvents events;
     private final Json json;
     private final CafConfig config;
     private final Clock clock;
 
-    public ContextService(ContextRepository context, StateReader reader, BodyReader bodies, CloudEvents events,
+    public ContextService(ContextRepository context, StateReader reader, JsonBodies bodies, CloudEvents events,
             Json json, CafConfig config, Clock clock) {
         this.context = context;
         this.reader = reader;
@@ -58,7 +60,13 @@ public class ContextService {
     /** Appends one message or a batch ({@code {messages: [...]}}); timestamps default to now. */
     public Uni<Versioned<List<Message>>> appendMessages(String tenant, String executionId, Long expected,
             JsonNode body) {
-        List<Message> input = bodies.oneOrBatch(body, "messages", Message.class, config.limits().maxBatchItems());
+        List<JsonBodies.Item> items = bodies.oneOrBatch(body, "messages", config.limits().maxBatchItems());
+        JsonChecks c = bodies.checks();
+        for (JsonBodies.Item item : items) {
+            CafSchema.message(c, item.node(), item.path());
+        }
+        c.throwIfAny();
+        List<Message> input = items.stream().map(i -> bodies.map(i.node(), Message.class)).toList();
         long now = clock.now();
         List<Message> messages = new ArrayList<>(input.size());
         for (Message m : input) {
@@ -86,8 +94,8 @@ public class ContextService {
     /** Inserts or replaces the memory entry under {@code key}. */
     public Uni<Versioned<MemoryEntry>> putMemory(String tenant, String executionId, String key, Long expected,
             JsonNode body) {
-        Ids.path("key", key);
-        MemoryWrite write = bodies.read(body, MemoryWrite.class, "");
+        Ids.memoryKey(key, config.limits().maxMemoryKeyBytes());
+        MemoryWrite write = MemoryWrite.from(body, bodies);
         long now = clock.now();
         MemoryEntry entry = new MemoryEntry(key, write.value(), write.importance(),
                 write.timestamp() == null ? now : write.timestamp());
@@ -99,7 +107,7 @@ public class ContextService {
 
     /** Removes the memory entry under {@code key}; 404 when there is none. */
     public Uni<Long> deleteMemory(String tenant, String executionId, String key, Long expected) {
-        Ids.path("key", key);
+        Ids.memoryKey(key, config.limits().maxMemoryKeyBytes());
         long now = clock.now();
         ObjectNode changes = json.mapper().createObjectNode();
         changes.put("memory_removed", key);

@@ -1,14 +1,11 @@
 package dev.cafstate.runtime.service;
 
-import java.util.Iterator;
-
 import jakarta.enterprise.context.ApplicationScoped;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.cafstate.caf.RuntimeSnapshot;
-import dev.cafstate.common.error.InvalidInput;
 import dev.cafstate.common.error.StaleVersion;
 import dev.cafstate.common.error.StateConflict;
 import dev.cafstate.common.http.Ids;
@@ -16,6 +13,7 @@ import dev.cafstate.events.CloudEvents;
 import dev.cafstate.events.EventTypes;
 import dev.cafstate.events.Outbox;
 import dev.cafstate.runtime.api.CreateExecutionRequest;
+import dev.cafstate.runtime.api.ExecutionPatch;
 import dev.cafstate.runtime.api.ExecutionStatus;
 import dev.cafstate.runtime.api.ExecutionView;
 import dev.cafstate.runtime.api.InitialState;
@@ -60,8 +58,7 @@ public class ExecutionService {
      * @throws StateConflict when the id is taken
      */
     public Uni<ExecutionView> create(String tenant, CreateExecutionRequest request) {
-        String id = request.id() == null ? Ids.generate() : Ids.body("id", request.id());
-        Ids.body("agent_id", request.agentId());
+        String id = request.id() == null ? Ids.generate() : request.id();
         long now = clock.now();
         InitialState init = request.initialState();
         ObjectNode event = events.event(tenant, id, EventTypes.AGENT_STARTED, now, "agent_id", request.agentId());
@@ -92,33 +89,9 @@ public class ExecutionService {
      * Applies a merge patch of {@code status} and/or {@code metadata}. A status change must be a legal transition
      * (409 otherwise) and emits its CAF event; a metadata-only change emits {@code agent.updated}.
      */
-    public Uni<ExecutionView> patch(String tenant, String id, Long expected, JsonNode body) {
-        if (body == null || !body.isObject() || body.isEmpty()) {
-            throw InvalidInput.field("body", "must be a JSON object with status and/or metadata");
-        }
-        for (Iterator<String> names = body.fieldNames(); names.hasNext();) {
-            String name = names.next();
-            if (!name.equals("status") && !name.equals("metadata")) {
-                throw InvalidInput.field(name, "cannot be changed; only status and metadata can be patched");
-            }
-        }
-        ExecutionStatus target = null;
-        if (body.has("status")) {
-            JsonNode s = body.get("status");
-            if (!s.isTextual()) {
-                throw InvalidInput.field("status", "must be a string");
-            }
-            try {
-                target = ExecutionStatus.of(s.asText());
-            } catch (IllegalArgumentException e) {
-                throw InvalidInput.field("status", e.getMessage());
-            }
-        }
-        JsonNode metadataPatch = body.get("metadata");
-        if (metadataPatch != null && !metadataPatch.isObject() && !metadataPatch.isNull()) {
-            throw InvalidInput.field("metadata", "must be an object (or null to remove it)");
-        }
-        ExecutionStatus wanted = target;
+    public Uni<ExecutionView> patch(String tenant, String id, Long expected, ExecutionPatch patch) {
+        ExecutionStatus wanted = patch.status();
+        JsonNode metadataPatch = patch.patchesMetadata() ? patch.metadata() : null;
         long now = clock.now();
         return pool.withTransaction(conn -> executions.get(conn, tenant, id, true).flatMap(current -> {
             if (expected != null && current.version() != expected) {

@@ -8,7 +8,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import dev.cafstate.caf.ToolCall;
 import dev.cafstate.caf.ToolCallStatus;
 import dev.cafstate.caf.ToolState;
-import dev.cafstate.common.error.InvalidInput;
 import dev.cafstate.common.error.StateConflict;
 import dev.cafstate.common.http.Ids;
 import dev.cafstate.events.CloudEvents;
@@ -59,10 +58,7 @@ public class ToolCallService {
     /** Records a new call (status pending by default, or running) and emits {@code tool.called}. */
     public Uni<Versioned<ToolCall>> create(String tenant, String executionId, Long expected, ToolCallCreate request) {
         ToolCallStatus status = request.status() == null ? ToolCallStatus.PENDING : request.status();
-        if (status != ToolCallStatus.PENDING && status != ToolCallStatus.RUNNING) {
-            throw InvalidInput.field("status", "a new call is pending or running");
-        }
-        String id = request.id() == null ? Ids.generate() : Ids.body("id", request.id());
+        String id = request.id() == null ? Ids.generate() : request.id();
         long now = clock.now();
         ToolCall call = new ToolCall(id, request.toolId(), request.arguments(), status, null, null, null,
                 request.timestamp() == null ? now : request.timestamp());
