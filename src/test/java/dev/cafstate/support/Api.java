@@ -20,6 +20,20 @@ public final class Api {
                 .claim("tenant", tenant).groups(Set.of("agent")).sign();
     }
 
+    /** A token whose claims are exactly this JSON text, signed with the test key (RS256). */
+    public static String signed(String claimsJson) {
+        try {
+            org.jose4j.jws.JsonWebSignature jws = new org.jose4j.jws.JsonWebSignature();
+            jws.setPayload(claimsJson);
+            jws.setAlgorithmHeaderValue("RS256");
+            jws.setHeader("typ", "JWT");
+            jws.setKey(io.smallrye.jwt.util.KeyUtils.readPrivateKey("test-keys/privateKey.pem"));
+            return jws.getCompactSerialization();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** A request of {@code tenant} with a JSON body type. */
     public static RequestSpecification as(String tenant) {
         return given().auth().oauth2(token(tenant)).contentType(ContentType.JSON).accept(ContentType.JSON);

@@ -61,9 +61,10 @@ public class TenantFilter {
                     "the token carries no usable tenant claim '" + config.auth().tenantClaim() + "' (a non-empty "
                             + "string of at most " + config.auth().maxTenantLength() + " characters)");
         }
-        if (JsonChecks.textProblem(tenant) != null) {
+        String problem = tenantProblem(tenant);
+        if (problem != null) {
             return refuse(401, "unauthenticated", "Unauthenticated", "the token's tenant claim '"
-                    + config.auth().tenantClaim() + "' " + JsonChecks.textProblem(tenant));
+                    + config.auth().tenantClaim() + "' " + problem);
         }
         context.set(tenant);
         return null;
@@ -82,7 +83,17 @@ public class TenantFilter {
         if (value instanceof JsonString string) {
             value = string.getString();
         }
-        return value == null || value instanceof JsonValue ? null : value.toString().trim();
+        return value == null || value instanceof JsonValue ? null : value.toString();
+    }
+
+    /** Why a tenant taken from a token cannot be used unchanged (it is part of every key), or null. */
+    static String tenantProblem(String tenant) {
+        for (int i = 0; i < tenant.length(); i++) {
+            if (Character.isISOControl(tenant.charAt(i))) {
+                return "must not contain control characters";
+            }
+        }
+        return JsonChecks.textProblem(tenant);
     }
 
     private static Response refuse(int status, String slug, String title, String detail) {
