@@ -30,7 +30,6 @@ public class ObjectStorageHealthCheck implements AsyncHealthCheck {
     public ObjectStorageHealthCheck(S3Client s3, CafConfig config) {
         this.s3 = s3;
         this.config = config;
-        
     }
 
     @Override
@@ -42,7 +41,10 @@ public class ObjectStorageHealthCheck implements AsyncHealthCheck {
             } catch (RuntimeException e) {
                 return e.getClass().getSimpleName();
             }
-        }).runSubscriptionOn(Infrastructure.getDefaultWorkerPool()).map(error -> {
+        }).runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
+                // answered within the bound even when S3 does not answer (the call itself ends at its own timeouts)
+                .ifNoItem().after(java.time.Duration.ofMillis(1500)).recoverWithItem("Timeout")
+                .map(error -> {
             lastError.set(error);
             HealthCheckResponseBuilder builder = HealthCheckResponse.named("s3")
                     .withData("bucket", config.s3().bucket())

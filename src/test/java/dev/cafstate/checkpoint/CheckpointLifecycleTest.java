@@ -2,6 +2,7 @@ package dev.cafstate.checkpoint;
 
 import static dev.cafstate.support.Api.as;
 import static dev.cafstate.support.Api.newTenant;
+import static dev.cafstate.support.Api.operator;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.notNullValue;
@@ -25,24 +26,17 @@ import software.amazon.awssdk.services.s3.model.S3Object;
 @WithTestResource(TestServices.class)
 class CheckpointLifecycleTest {
 
-    static List<String> keys(String prefix) {
-        try (S3Client s3 = Storage.client()) {
-            return s3.listObjectsV2(b -> b.bucket(TestServices.BUCKET).prefix(prefix)).contents().stream()
-                    .map(S3Object::key).filter(k -> !k.endsWith("/")).toList();
-        }
-    }
-
     @Test
     void deleteRemovesRowsAndObject() {
         String tenant = newTenant();
         String key = as(tenant).body(CafDocs.checkpoint("d1", "e").step("s", "planning", "x", 0.5)
                 .tool("t1", "read_file", true).toString())
                 .post("/api/v1/checkpoints").then().statusCode(201).extract().path("object_key");
-        assertThat(keys(key)).containsExactly(key);
+        assertThat(Storage.keys(key)).containsExactly(key);
         as(tenant).delete("/api/v1/checkpoints/d1").then().statusCode(204);
         as(tenant).get("/api/v1/checkpoints/d1").then().statusCode(404);
         as(tenant).get("/api/v1/checkpoints/d1/thoughts").then().statusCode(404);
-        assertThat(keys(key)).isEmpty();
+        assertThat(Storage.keys(key)).isEmpty();
         as(tenant).delete("/api/v1/checkpoints/d1").then().statusCode(404);
         // nothing of the first d1 is left: the same id takes new content, and shows only its own rows
         as(tenant).body(CafDocs.checkpoint("d1", "e").step("s2", "decision", "y", 0.9).tool("t2", "grep", true)
@@ -63,13 +57,13 @@ class CheckpointLifecycleTest {
         }
         as(tenant).body(CafDocs.checkpoint("other", "ret-2").toString()).post("/api/v1/checkpoints").then()
                 .statusCode(201);
-        as(tenant).post("/api/v1/maintenance/retention").then().statusCode(200).body("deleted", equalTo(2));
+        operator(tenant).post("/api/v1/maintenance/retention").then().statusCode(200).body("deleted", equalTo(2));
         List<String> left = as(tenant).queryParam("execution_id", "ret").get("/api/v1/checkpoints").then()
                 .extract().path("items.id");
         assertThat(left).containsExactly("r4", "r3", "r2");
         as(tenant).get("/api/v1/checkpoints/other").then().statusCode(200);
         String prefix = "tenants/" + tenant + "/executions/ret/";
-        assertThat(keys(prefix)).hasSize(3);
+        assertThat(Storage.keys(prefix)).hasSize(3);
     }
 
     @Test
@@ -83,9 +77,9 @@ class CheckpointLifecycleTest {
                     RequestBody.fromString("{}", StandardCharsets.UTF_8));
         }
         Thread.sleep(2100); // past the test profile's 1 s grace (S3Proxy keeps second precision)
-        as(tenant).post("/api/v1/maintenance/reconcile").then().statusCode(200).body("scanned", equalTo(2))
+        operator(tenant).post("/api/v1/maintenance/reconcile").then().statusCode(200).body("scanned", equalTo(2))
                 .body("orphans_removed", equalTo(1));
-        assertThat(keys("tenants/" + tenant + "/")).containsExactly(kept);
+        assertThat(Storage.keys("tenants/" + tenant + "/")).containsExactly(kept);
     }
 
     @Test
@@ -127,11 +121,11 @@ class CheckpointLifecycleTest {
         } finally {
             TestServices.sql("DROP TRIGGER test_refuse_checkpoint ON checkpoints");
         }
-        assertThat(keys("tenants/" + tenant + "/")).isEmpty();
+        assertThat(Storage.keys("tenants/" + tenant + "/")).isEmpty();
         as(tenant).get("/api/v1/checkpoints/rows-fail").then().statusCode(404);
         as(tenant).body(CafDocs.checkpoint("rows-fail", "e-rows").step("s", "planning", "x", 0.5).toString())
                 .post("/api/v1/checkpoints").then().statusCode(201);
-        assertThat(keys("tenants/" + tenant + "/")).hasSize(1);
+        assertThat(Storage.keys("tenants/" + tenant + "/")).hasSize(1);
     }
 
     @Test
@@ -145,7 +139,7 @@ class CheckpointLifecycleTest {
         } finally {
             TestServices.database().open();
         }
-        assertThat(keys("tenants/" + tenant + "/")).isEmpty();
+        assertThat(Storage.keys("tenants/" + tenant + "/")).isEmpty();
         org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(15)).untilAsserted(() -> as(tenant)
                 .get("/api/v1/checkpoints/pg-down").then().statusCode(404));
         as(tenant).body(CafDocs.checkpoint("pg-down", "e-pg").step("s", "planning", "x", 0.5).toString())

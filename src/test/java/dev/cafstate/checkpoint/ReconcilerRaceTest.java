@@ -2,6 +2,7 @@ package dev.cafstate.checkpoint;
 
 import static dev.cafstate.support.Api.as;
 import static dev.cafstate.support.Api.newTenant;
+import static dev.cafstate.support.Api.operator;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
@@ -64,7 +65,7 @@ class ReconcilerRaceTest {
         ExecutorService threads = Executors.newFixedThreadPool(writers + 1);
         Future<?> reconciler = threads.submit(() -> {
             while (writing.get()) {
-                as(tenant).queryParam("grace_seconds", 0).post("/api/v1/maintenance/reconcile").then().statusCode(200);
+                operator(tenant).queryParam("grace_seconds", 0).post("/api/v1/maintenance/reconcile").then().statusCode(200);
                 reconciles.incrementAndGet();
             }
             return null;
@@ -102,7 +103,7 @@ class ReconcilerRaceTest {
             assertThat("\"" + sha256(doc.asByteArray()) + "\"").isEqualTo(doc.header("ETag"));
         }
         // nothing is left over either: one object per row, and no claim outlives its write
-        assertThat(CheckpointLifecycleTest.keys("tenants/" + tenant + "/")).hasSize(writers * each);
+        assertThat(Storage.keys("tenants/" + tenant + "/")).hasSize(writers * each);
         assertThat(countClaims(tenant)).isZero();
     }
 
@@ -118,12 +119,12 @@ class ReconcilerRaceTest {
         ObjectDeletion.Outcome spared = deletion.deleteUnreferenced(List.of(key)).await().indefinitely();
         assertThat(spared.inFlight()).isEqualTo(1);
         assertThat(spared.deleted()).isZero();
-        assertThat(CheckpointLifecycleTest.keys(key)).containsExactly(key);
+        assertThat(Storage.keys(key)).containsExactly(key);
         // past caf.checkpoints.write-claim-timeout (5 s in the test profile) the writer counts as crashed
         Thread.sleep(Duration.ofSeconds(5).plusMillis(300).toMillis());
         ObjectDeletion.Outcome removed = deletion.deleteUnreferenced(List.of(key)).await().indefinitely();
         assertThat(removed.deleted()).isEqualTo(1);
-        assertThat(CheckpointLifecycleTest.keys(key)).isEmpty();
+        assertThat(Storage.keys(key)).isEmpty();
         // and the late writer learns it lost its claim, so it does not commit a row without an object
         boolean held = pool.withTransaction(conn -> claims.release(conn, key, claim)).await().indefinitely();
         assertThat(held).isFalse();

@@ -201,7 +201,7 @@ class RuntimeStateTest {
         // verified tokens are remembered (caf.auth.token-cache-ttl), but never past their exp (test clock skew: 1 s)
         long exp = System.currentTimeMillis() / 1000 + 2;
         String shortLived = io.smallrye.jwt.build.Jwt.issuer("https://caf-state.test/issuer").audience("caf-state")
-                .subject("x").claim("tenant", newTenant()).expiresAt(exp).sign();
+                .subject("x").claim("tenant", newTenant()).groups(java.util.Set.of("reader")).expiresAt(exp).sign();
         given().auth().oauth2(shortLived).get("/api/v1/executions").then().statusCode(200);
         given().auth().oauth2(shortLived).get("/api/v1/executions").then().statusCode(200);
         while (System.currentTimeMillis() / 1000 <= exp + 1) {

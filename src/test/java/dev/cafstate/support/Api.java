@@ -16,8 +16,23 @@ public final class Api {
     }
 
     public static String token(String tenant) {
-        return Jwt.issuer("https://caf-state.test/issuer").audience("caf-state").subject("system:serviceaccount:agents:a")
-                .claim("tenant", tenant).groups(Set.of("agent")).sign();
+        return token(tenant, "agent");
+    }
+
+    /** A token of {@code tenant} with these roles in its {@code groups} claim (none: a claim-less IdP token). */
+    public static String token(String tenant, String... roles) {
+        return Jwt.issuer("https://caf-state.test/issuer").audience("caf-state").subject("user-" + tenant)
+                .claim("tenant", tenant).groups(Set.of(roles)).sign();
+    }
+
+    /** A request of {@code tenant} as an operator (maintenance, scrubs, transfers). */
+    public static RequestSpecification operator(String tenant) {
+        return given().auth().oauth2(token(tenant, "operator")).contentType(ContentType.JSON).accept(ContentType.JSON);
+    }
+
+    /** A request of {@code tenant} with exactly these roles. */
+    public static RequestSpecification withRoles(String tenant, String... roles) {
+        return given().auth().oauth2(token(tenant, roles)).contentType(ContentType.JSON).accept(ContentType.JSON);
     }
 
     /** A token whose claims are exactly this JSON text, signed with the test key (RS256). */

@@ -15,6 +15,15 @@ public final class Storage {
     private Storage() {
     }
 
+    /** The keys under a prefix of the test bucket (directory markers left out). */
+    public static java.util.List<String> keys(String prefix) {
+        try (S3Client s3 = client()) {
+            return s3.listObjectsV2(b -> b.bucket(TestServices.BUCKET).prefix(prefix)).contents().stream()
+                    .map(software.amazon.awssdk.services.s3.model.S3Object::key).filter(k -> !k.endsWith("/"))
+                    .toList();
+        }
+    }
+
     public static S3Client client() {
         return S3Client.builder().endpointOverride(URI.create(TestServices.s3Endpoint())).forcePathStyle(true)
                 .region(Region.US_EAST_1)

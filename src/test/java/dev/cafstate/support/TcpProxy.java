@@ -10,8 +10,9 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * A TCP forwarder in front of a real service (here RabbitMQ), so a test can cut the service off — close the port
- * and every open connection — and bring it back on the same port, as a broker outage looks to the app.
+ * A TCP forwarder in front of a real service, so a test can cut the service off (close the port and every open
+ * connection, as an outage with resets looks to the app) or freeze it (a black hole: nothing passes, nothing is
+ * reset), and bring it back on the same port.
  */
 public final class TcpProxy implements AutoCloseable {
 
@@ -20,6 +21,7 @@ public final class TcpProxy implements AutoCloseable {
     private final int port;
     private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
     private volatile ServerSocket server;
+    private volatile boolean frozen;
 
     public TcpProxy(String targetHost, int targetPort) throws IOException {
         this.targetHost = targetHost;
@@ -48,6 +50,21 @@ public final class TcpProxy implements AutoCloseable {
         acceptor.start();
     }
 
+    /**
+     * Refuses new connections and resets every open one (TCP RST rather than an orderly close), as a crashed peer or
+     * a middlebox dropping state looks.
+     */
+    public synchronized void reset() throws IOException {
+        for (Socket socket : sockets) {
+            try {
+                socket.setSoLinger(true, 0);
+            } catch (IOException e) {
+                // already closed
+            }
+        }
+        cut();
+    }
+
     /** Refuses new connections and drops every open one. */
     public synchronized void cut() throws IOException {
         if (server != null) {
@@ -60,10 +77,35 @@ public final class TcpProxy implements AutoCloseable {
         sockets.clear();
     }
 
+    /**
+     * Black-holes the service: connections stay open but no byte passes in either direction, and new connections are
+     * accepted but never reach the service, as when a network drops packets without resetting anything.
+     */
+    public void freeze() {
+        frozen = true;
+    }
+
+    /** Lets bytes pass again (what was sent meanwhile is delivered). */
+    public void thaw() {
+        frozen = false;
+    }
+
+    private void waitWhileFrozen() {
+        while (frozen) {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
     private void accept(ServerSocket s) {
         while (!s.isClosed()) {
             try {
                 Socket client = s.accept();
+                waitWhileFrozen();
                 Socket upstream = new Socket(targetHost, targetPort);
                 sockets.add(client);
                 sockets.add(upstream);
@@ -81,6 +123,7 @@ public final class TcpProxy implements AutoCloseable {
             try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
                 int n;
                 while ((n = in.read(buffer)) >= 0) {
+                    waitWhileFrozen();
                     out.write(buffer, 0, n);
                     out.flush();
                 }

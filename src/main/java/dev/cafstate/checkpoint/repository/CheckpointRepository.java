@@ -26,7 +26,7 @@ public class CheckpointRepository {
     static final String SUMMARY_COLUMNS = """
             tenant, id, execution_id, agent_id, ts, checkpoint_reason, step_number, tokens_used, duration_ms,
             parent_checkpoint_id, is_branch, name, description, object_key, sha256, content_sha256, size_bytes,
-            schema_version, step_count, tool_call_count, idempotency_key""";
+            schema_version, step_count, tool_call_count, idempotency_key, idempotency_request""";
 
     /**
      * One statement: the checkpoint row and, only when it was new, its thoughts and finished tool calls (arrays
@@ -38,9 +38,9 @@ public class CheckpointRepository {
               INSERT INTO checkpoints (tenant, id, execution_id, agent_id, agent_name, ts, checkpoint_reason,
                 step_number, total_steps_estimate, tokens_used, duration_ms, parent_checkpoint_id, is_branch,
                 branch_reason, name, description, object_key, sha256, content_sha256, size_bytes, schema_version,
-                document, step_count, tool_call_count, idempotency_key, created_at)
+                document, step_count, tool_call_count, idempotency_key, created_at, idempotency_request)
               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21,
-                $22, $23, $24, $25, $26)
+                $22, $23, $24, $25, $26, $47)
               ON CONFLICT DO NOTHING
               RETURNING %s, document),
             t AS (
@@ -76,7 +76,7 @@ public class CheckpointRepository {
 
     /** Inserts the catalog rows of a stored document: the new row, or null when this id already existed. */
     public Uni<CheckpointRow> insert(SqlConnection conn, String tenant, String id, CatalogRows rows,
-            StoredObjectRef object, String idempotencyKey, long now) {
+            StoredObjectRef object, String idempotencyKey, String idempotencyRequest, long now) {
         CatalogRows.Header h = rows.header();
         List<CatalogRows.Thought> t = rows.thoughts();
         List<CatalogRows.ToolCall> k = rows.toolCalls();
@@ -104,7 +104,7 @@ public class CheckpointRepository {
                 k.stream().map(CatalogRows.ToolCall::result).toArray(String[]::new),
                 k.stream().map(CatalogRows.ToolCall::error).toArray(String[]::new),
                 k.stream().map(CatalogRows.ToolCall::durationMs).toArray(Double[]::new),
-                k.stream().map(CatalogRows.ToolCall::timestamp).toArray(Long[]::new) };
+                k.stream().map(CatalogRows.ToolCall::timestamp).toArray(Long[]::new), idempotencyRequest };
         return conn.preparedQuery(INSERT).execute(Tuple.from(params))
                 .map(result -> result.size() == 0 ? null : row(result.iterator().next()));
     }
@@ -301,6 +301,6 @@ public class CheckpointRepository {
                 r.getLong("size_bytes"), r.getString("schema_version"),
                 new CheckpointSummary.Counts(r.getInteger("step_count"), r.getInteger("tool_call_count")));
         return new CheckpointRow(r.getString("tenant"), summary, r.getString("content_sha256"), r.getString("document"),
-                r.getString("idempotency_key"));
+                r.getString("idempotency_key"), r.getString("idempotency_request"));
     }
 }

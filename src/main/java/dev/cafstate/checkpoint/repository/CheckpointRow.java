@@ -7,5 +7,5 @@ import dev.cafstate.checkpoint.api.CheckpointSummary;
  * document when kept, and the idempotency key it was created with.
  */
 public record CheckpointRow(String tenant, CheckpointSummary summary, String contentSha256, String inlineDocument,
-        String idempotencyKey) {
+        String idempotencyKey, String idempotencyRequest) {
 }

@@ -14,9 +14,12 @@ import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.RestResponse;
 
+import com.fasterxml.jackson.databind.JsonNode;
+
 import dev.cafstate.checkpoint.api.CheckpointSummary;
 import dev.cafstate.checkpoint.api.CreateCheckpointRequest;
 import dev.cafstate.checkpoint.service.CheckpointService;
+import dev.cafstate.checkpoint.service.Idempotency;
 import dev.cafstate.common.http.Ids;
 import dev.cafstate.common.json.JsonBodies;
 import dev.cafstate.common.security.TenantContext;
@@ -52,7 +55,8 @@ public class ExecutionCheckpointResource {
             @HeaderParam("Idempotency-Key") String idempotencyKey, byte[] body) {
         String executionId = Ids.path("id", id);
         String key = idempotencyKey == null ? null : Ids.path("Idempotency-Key", idempotencyKey);
-        CreateCheckpointRequest request = CreateCheckpointRequest.from(bodies.optional(body), bodies);
-        return service.create(tenant.id(), executionId, request, key).map(CheckpointResource::response);
+        JsonNode json = bodies.optional(body);
+        CreateCheckpointRequest request = CreateCheckpointRequest.from(json, bodies);
+        return service.create(tenant.id(), executionId, request, Idempotency.of(key, json)).map(CheckpointResource::response);
     }
 }

@@ -55,15 +55,20 @@ public class CheckpointService {
      * checkpoint the first one made.
      */
     public Uni<Stored> create(String tenant, String executionId, CreateCheckpointRequest request,
-            String idempotencyKey) {
+            Idempotency idempotency) {
         CreateCheckpointRequest r = request == null ? CreateCheckpointRequest.DEFAULTS : request;
-        Uni<Stored> replay = idempotencyKey == null ? Uni.createFrom().nullItem()
-                : checkpoints.findByIdempotencyKey(tenant, executionId, idempotencyKey)
-                        .map(row -> row == null ? null : new Stored(row.summary(), false));
+        Uni<Stored> replay = idempotency == null ? Uni.createFrom().nullItem()
+                : checkpoints.findByIdempotencyKey(tenant, executionId, idempotency.key()).map(row -> {
+                    if (row == null) {
+                        return null;
+                    }
+                    idempotency.sameRequestAs(row);
+                    return new Stored(row.summary(), false);
+                });
         return replay.flatMap(previous -> previous != null ? Uni.createFrom().item(previous)
                 : stages.stage("snapshot", () -> reader.read(tenant, executionId))
                         .flatMap(snapshot -> writer.store(tenant,
-                                CheckpointDocument.of(mapper, document(executionId, snapshot, r)), idempotencyKey,
+                                CheckpointDocument.of(mapper, document(executionId, snapshot, r)), idempotency,
                                 ExecutionLink.RUNTIME)));
     }
 

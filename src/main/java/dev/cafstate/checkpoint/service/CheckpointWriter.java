@@ -28,7 +28,6 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
-import io.vertx.pgclient.PgException;
 
 /**
  * How a checkpoint is stored, whichever way it was made:
@@ -91,11 +90,11 @@ public class CheckpointWriter {
      * Stores a checked CAF document.
      *
      * @param document the bytes to store and their tree (unknown members of pushed documents are kept)
-     * @param idempotencyKey the client's key for retries, or null
+     * @param idempotency the client's key for retries with its request, or null
      * @throws StateConflict when the id holds a different document
      * @throws PayloadTooLarge when the document is over {@code caf.checkpoints.max-document-bytes}
      */
-    public Uni<Stored> store(String tenant, CheckpointDocument document, String idempotencyKey, ExecutionLink link) {
+    public Uni<Stored> store(String tenant, CheckpointDocument document, Idempotency idempotency, ExecutionLink link) {
         byte[] bytes = document.bytes();
         if (bytes.length > config.checkpoints().maxDocumentBytes()) {
             throw new PayloadTooLarge("the checkpoint document has " + bytes.length + " bytes; the limit is "
@@ -118,9 +117,7 @@ public class CheckpointWriter {
         long now = clock.now();
         // a checkpoint with this id already there: the same content is a replay (nothing written), other a conflict
         return checkpoints.find(tenant, id).flatMap(row -> row != null ? existing(row, id, content, null)
-                : write(tenant, document, rows, object, idempotencyKey, link, now))
-                .onFailure(PgException.class).recoverWithUni(e -> idempotencyRace((PgException) e, tenant,
-                        executionId, idempotencyKey));
+                : write(tenant, document, rows, object, idempotency, link, now));
     }
 
     /**
@@ -128,7 +125,7 @@ public class CheckpointWriter {
      * aborts when the claim expired meanwhile: its object may have been deleted as a crashed writer's).
      */
     private Uni<Stored> write(String tenant, CheckpointDocument document, CatalogRows rows, StoredObjectRef object,
-            String idempotencyKey, ExecutionLink link, long now) {
+            Idempotency idempotency, ExecutionLink link, long now) {
         String id = document.id();
         String key = object.objectKey();
         UUID claim = UUID.randomUUID();
@@ -141,7 +138,9 @@ public class CheckpointWriter {
                                         throw new DependencyUnavailable("the checkpoint write (it took longer than "
                                                 + "caf.checkpoints.write-claim-timeout)", 1);
                                     }
-                                    return checkpoints.insert(conn, tenant, id, rows, object, idempotencyKey, now);
+                                    return checkpoints.insert(conn, tenant, id, rows, object,
+                                            idempotency == null ? null : idempotency.key(),
+                                            idempotency == null ? null : idempotency.requestSha256(), now);
                                 })
                                 .flatMap(written -> written == null ? Uni.createFrom().item((Stored) null)
                                         : link(conn, tenant, rows.header(), id, now, link)
@@ -149,10 +148,9 @@ public class CheckpointWriter {
                                                 .replaceWith(new Stored(written.summary(), true))))))
                         .onFailure().call(e -> claims.abandon(key, claim).onFailure().recoverWithNull()
                                 .flatMap(x -> deletion.deleteQuietly(key))))
-                // another request stored this id between our check and our insert
+                // another request stored this id, or used this idempotency key, between our check and our insert
                 .flatMap(stored -> stored != null ? Uni.createFrom().item(stored)
-                        : checkpoints.find(tenant, id).flatMap(winner -> existing(winner, id, object.contentSha256(),
-                                key)));
+                        : raced(tenant, document.executionId(), id, idempotency, object));
     }
 
     /**
@@ -172,18 +170,25 @@ public class CheckpointWriter {
         });
     }
 
-    /** Two requests with one idempotency key raced: the loser answers with the winner's checkpoint. */
-    private Uni<Stored> idempotencyRace(PgException e, String tenant, String executionId, String idempotencyKey) {
-        if (idempotencyKey == null || !"23505".equals(e.getSqlState())) {
-            return Uni.createFrom().failure(e);
-        }
-        return checkpoints.findByIdempotencyKey(tenant, executionId, idempotencyKey)
-                .map(row -> {
-                    if (row == null) {
-                        throw e;
-                    }
-                    return new Stored(row.summary(), false);
-                });
+    /**
+     * Our insert found its id or its idempotency key taken by a request that committed first: with the same key (and
+     * request) the answer is the winner's checkpoint, and the object this request wrote is removed; otherwise the id
+     * was taken, which is a replay of the same content or a conflict.
+     */
+    private Uni<Stored> raced(String tenant, String executionId, String id, Idempotency idempotency,
+            StoredObjectRef object) {
+        Uni<CheckpointRow> byKey = idempotency == null ? Uni.createFrom().nullItem()
+                : checkpoints.findByIdempotencyKey(tenant, executionId, idempotency.key());
+        return byKey.flatMap(winner -> {
+            if (winner == null) {
+                return checkpoints.find(tenant, id).flatMap(row -> existing(row, id, object.contentSha256(),
+                        object.objectKey()));
+            }
+            return deletion.deleteQuietly(object.objectKey()).map(x -> {
+                idempotency.sameRequestAs(winner);
+                return new Stored(winner.summary(), false);
+            });
+        });
     }
 
     private Uni<Void> link(SqlConnection conn, String tenant, CatalogRows.Header h, String id, long now,

@@ -29,6 +29,10 @@ public final class CanonicalJson {
     private static final JsonFactory FACTORY = JsonFactory.builder().enable(StreamWriteFeature.USE_FAST_DOUBLE_WRITER)
             .build();
 
+    /** {@code {}}, the canonical form of an absent body. */
+    public static final JsonNode EMPTY_OBJECT = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance
+            .objectNode();
+
     private CanonicalJson() {
     }
 

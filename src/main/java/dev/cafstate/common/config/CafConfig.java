@@ -1,6 +1,7 @@
 package dev.cafstate.common.config;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 
 import io.smallrye.config.ConfigMapping;
@@ -27,6 +28,31 @@ public interface CafConfig {
 
     /** Checkpoint documents, retention and the orphan reconciler. */
     Checkpoints checkpoints();
+
+    /** How long the service waits for PostgreSQL. */
+    Db db();
+
+    /** Bounded waits for PostgreSQL: a database that stops answering makes requests fail with 503, not hang. */
+    interface Db {
+        /** Longest wait to open a connection. */
+        @WithDefault("3s")
+        Duration connectTimeout();
+
+        /** Longest wait for a free connection of the pool (every connection busy or being opened). */
+        @WithDefault("3s")
+        Duration acquireTimeout();
+
+        /**
+         * Longest a statement (and a transaction's BEGIN/COMMIT/ROLLBACK) may take before the request fails with
+         * 503; 0 turns the bound off.
+         */
+        @WithDefault("5s")
+        Duration statementTimeout();
+
+        /** Also send {@link #statementTimeout()} to PostgreSQL as its {@code statement_timeout} (off behind PgBouncer). */
+        @WithDefault("true")
+        boolean serverStatementTimeout();
+    }
 
     /** Checkpoint settings. */
     interface Checkpoints {
@@ -83,6 +109,20 @@ public interface CafConfig {
         /** Longest tenant accepted from a token, in characters; tenants are parts of every key and routing key. */
         @WithDefault("64")
         int maxTenantLength();
+
+        /** Claim that lists a token's roles ({@code agent}, {@code reader}, {@code operator}). */
+        @WithDefault("groups")
+        String rolesClaim();
+
+        /**
+         * Roles of Kubernetes service accounts, whose tokens carry none: entries {@code namespace/name=role+role},
+         * e.g. {@code ops/caf-admin=operator+reader}.
+         */
+        Optional<List<String>> serviceAccountRoles();
+
+        /** Roles of a service account not listed in {@link #serviceAccountRoles()}. */
+        @WithDefault("agent")
+        List<String> serviceAccountDefaultRoles();
 
         /** Tenant used for every call when auth is off (local development only). */
         @WithDefault("local")
@@ -165,6 +205,14 @@ public interface CafConfig {
         /** How often each SSE stream also reads on its own (catches events that committed out of sequence order). */
         @WithDefault("5s")
         Duration sseResyncInterval();
+
+        /** Delivery counts as stalled (readiness data, metrics) once an unpublished event is older than this. */
+        @WithDefault("30s")
+        Duration stalledAfter();
+
+        /** How often the outbox backlog and the age of its oldest event are read for the metrics. */
+        @WithDefault("5s")
+        Duration monitorInterval();
     }
 
     /** Object storage settings. */

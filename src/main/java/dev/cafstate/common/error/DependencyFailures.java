@@ -2,8 +2,10 @@ package dev.cafstate.common.error;
 
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
+import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
+import java.nio.channels.ClosedChannelException;
 import java.util.concurrent.TimeoutException;
 
 import io.vertx.pgclient.PgException;
@@ -13,6 +15,20 @@ import io.vertx.sqlclient.ClosedConnectionException;
 public final class DependencyFailures {
 
     private DependencyFailures() {
+    }
+
+    /**
+     * Messages of the SQL client's connection-level failures that carry no exception type of their own (a connection
+     * reset or closed under a request, the pool closing at shutdown, a wait for a free connection).
+     */
+    static boolean connectionLost(String message) {
+        if (message == null) {
+            return false;
+        }
+        String m = message.toLowerCase(java.util.Locale.ROOT);
+        return m.contains("timeout waiting for connection") || m.contains("connection is not active")
+                || m.contains("connection reset") || m.contains("connection closed") || m.contains("pool closed")
+                || m.contains("connection was closed") || m.contains("broken pipe");
     }
 
     /** A 503 problem for a dependency failure found in the cause chain, or {@code null} for anything else. */
@@ -33,8 +49,9 @@ public final class DependencyFailures {
             if (t instanceof ConnectException || t instanceof ClosedConnectionException
                     || t instanceof NoRouteToHostException || t instanceof UnknownHostException
                     || t instanceof SocketTimeoutException || t instanceof TimeoutException
+                    || t instanceof SocketException || t instanceof ClosedChannelException
                     || t.getClass().getName().endsWith("ConnectTimeoutException")
-                    || (t.getMessage() != null && t.getMessage().contains("Timeout waiting for connection"))) {
+                    || connectionLost(t.getMessage())) {
                 return new DependencyUnavailable("PostgreSQL", 2);
             }
         }

@@ -7,6 +7,7 @@ import jakarta.enterprise.context.RequestScoped;
 public class TenantContext {
 
     private String tenant;
+    private java.util.Set<Role> roles = java.util.EnumSet.noneOf(Role.class);
 
     /** The tenant every row, query, event and object key of this request is scoped by. */
     public String id() {
@@ -16,7 +17,13 @@ public class TenantContext {
         return tenant;
     }
 
-    void set(String tenant) {
+    /** The caller's roles (all of them when auth is off). */
+    public java.util.Set<Role> roles() {
+        return roles;
+    }
+
+    void set(String tenant, java.util.Set<Role> roles) {
         this.tenant = tenant;
+        this.roles = roles;
     }
 }

@@ -1,5 +1,8 @@
 package dev.cafstate.common.security;
 
+import java.util.EnumSet;
+import java.util.Set;
+
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.Response;
 
@@ -7,6 +10,7 @@ import jakarta.json.JsonObject;
 import jakarta.json.JsonString;
 import jakarta.json.JsonValue;
 
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.jwt.JsonWebToken;
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 
@@ -19,19 +23,26 @@ import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.mutiny.Uni;
 
 /**
- * Resolves the tenant of every {@code /api} call from the bearer JWT (claim {@code caf.auth.tenant-claim}) without
- * blocking the event loop; answers 401/403 as problem documents. With auth off, every call gets the fixed tenant.
+ * Resolves the tenant and roles of every {@code /api} call from the bearer JWT (claim {@code caf.auth.tenant-claim};
+ * roles from {@link Roles}) without blocking the event loop, and refuses a call its roles do not allow
+ * ({@link Role#required}); answers 401/403 as problem documents. With auth off, every call gets the fixed tenant and
+ * every role.
  */
 public class TenantFilter {
 
     private final CafConfig config;
     private final TenantContext context;
     private final CurrentIdentityAssociation identities;
+    private final Roles roles;
+    private final int clockSkewSeconds;
 
-    public TenantFilter(CafConfig config, TenantContext context, CurrentIdentityAssociation identities) {
+    public TenantFilter(CafConfig config, TenantContext context, CurrentIdentityAssociation identities, Roles roles,
+            @ConfigProperty(name = "mp.jwt.verify.clock.skew", defaultValue = "5") int clockSkewSeconds) {
         this.config = config;
         this.context = context;
         this.identities = identities;
+        this.roles = roles;
+        this.clockSkewSeconds = clockSkewSeconds;
     }
 
     @ServerRequestFilter(priority = 100)
@@ -40,17 +51,18 @@ public class TenantFilter {
             return Uni.createFrom().nullItem();
         }
         if (!config.auth().enabled()) {
-            context.set(config.auth().fixedTenant());
+            context.set(config.auth().fixedTenant(), EnumSet.allOf(Role.class));
             return Uni.createFrom().nullItem();
         }
+        Role.Access access = Role.required(request.getMethod(), request.getUriInfo().getPath());
         return identities.getDeferredIdentity()
-                .map(this::tenantOrRefusal)
+                .map(identity -> tenantOrRefusal(identity, access))
                 .onFailure(AuthenticationFailedException.class)
                 .recoverWithItem(() -> refuse(401, "unauthenticated", "Unauthenticated",
                         "the bearer token is invalid or expired"));
     }
 
-    private Response tenantOrRefusal(SecurityIdentity identity) {
+    private Response tenantOrRefusal(SecurityIdentity identity, Role.Access access) {
         if (identity == null || identity.isAnonymous()) {
             return refuse(401, "unauthenticated", "Unauthenticated", "a bearer token is required");
         }
@@ -66,7 +78,19 @@ public class TenantFilter {
             return refuse(401, "unauthenticated", "Unauthenticated", "the token's tenant claim '"
                     + config.auth().tenantClaim() + "' " + problem);
         }
-        context.set(tenant);
+        JsonWebToken jwt = (JsonWebToken) identity.getPrincipal();
+        long now = System.currentTimeMillis() / 1000;
+        if (jwt.getIssuedAtTime() > now + clockSkewSeconds) {
+            return refuse(401, "unauthenticated", "Unauthenticated", "the bearer token was issued in the future "
+                    + "(iat more than " + clockSkewSeconds + " s ahead; mp.jwt.verify.clock.skew)");
+        }
+        Set<Role> granted = roles.of(jwt);
+        if (!access.grantedBy(granted)) {
+            return refuse(403, "forbidden", "Forbidden", "this call needs the role " + access.roles()
+                    + "; the token has " + (granted.isEmpty() ? "none"
+                            : String.join(", ", granted.stream().map(Role::wire).toList())));
+        }
+        context.set(tenant, granted);
         return null;
     }
 

@@ -1,5 +1,6 @@
 package dev.cafstate.runtime.repository;
 
+import dev.cafstate.common.http.IfMatch;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -73,31 +74,31 @@ public class ContextRepository {
     }
 
     /** Appends messages (timestamps set) and the event; returns the new version. */
-    public Uni<Long> appendMessages(String tenant, String executionId, Long expected, long now,
+    public Uni<Long> appendMessages(String tenant, String executionId, IfMatch expected, long now,
             List<Message> messages, String events) {
-        return mutations.single(APPEND_MESSAGES, Tuple.from(new Object[] { tenant, executionId, now, expected,
+        return mutations.single(APPEND_MESSAGES, Tuple.from(new Object[] { tenant, executionId, now, IfMatch.sql(expected),
                 events, (long) messages.size(), json.write(messages) }), Map.of());
     }
 
     /** Applies an RFC 7396 merge patch to the variables in the database; returns the new version. */
-    public Uni<Long> patchVariables(String tenant, String executionId, Long expected, long now, String patch,
+    public Uni<Long> patchVariables(String tenant, String executionId, IfMatch expected, long now, String patch,
             String events) {
         return mutations.single(PATCH_VARIABLES,
-                Tuple.from(new Object[] { tenant, executionId, now, expected, events, patch }), Map.of());
+                Tuple.from(new Object[] { tenant, executionId, now, IfMatch.sql(expected), events, patch }), Map.of());
     }
 
     /** Inserts or replaces one memory entry (an existing key keeps its place); returns the new version. */
-    public Uni<Long> putMemory(String tenant, String executionId, Long expected, long now, MemoryEntry entry,
+    public Uni<Long> putMemory(String tenant, String executionId, IfMatch expected, long now, MemoryEntry entry,
             String events) {
-        return mutations.single(PUT_MEMORY, Tuple.from(new Object[] { tenant, executionId, now, expected, events,
+        return mutations.single(PUT_MEMORY, Tuple.from(new Object[] { tenant, executionId, now, IfMatch.sql(expected), events,
                 entry.key(), json.write(entry.value()), entry.importance(), entry.timestamp() }), Map.of());
     }
 
     /** Removes one memory entry; 404 when the key is not there. Returns the new version. */
-    public Uni<Long> deleteMemory(String tenant, String executionId, Long expected, long now, String key,
+    public Uni<Long> deleteMemory(String tenant, String executionId, IfMatch expected, long now, String key,
             String events) {
         return mutations.single(DELETE_MEMORY,
-                Tuple.from(new Object[] { tenant, executionId, now, expected, events, key }),
+                Tuple.from(new Object[] { tenant, executionId, now, IfMatch.sql(expected), events, key }),
                 Map.of("unknown_memory", () -> new ResourceNotFound("memory key '" + key + "' does not exist")));
     }
 

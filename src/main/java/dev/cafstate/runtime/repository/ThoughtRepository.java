@@ -1,5 +1,6 @@
 package dev.cafstate.runtime.repository;
 
+import dev.cafstate.common.http.IfMatch;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -78,7 +79,7 @@ public class ThoughtRepository {
      * @param outsideParents new child ids per parent id that is already in the chain
      * @return the new version
      */
-    public Uni<Long> append(String tenant, String executionId, Long expected, long now, List<ThoughtStep> steps,
+    public Uni<Long> append(String tenant, String executionId, IfMatch expected, long now, List<ThoughtStep> steps,
             Map<String, List<String>> outsideParents, String events) {
         ArrayNode parents = json.mapper().createArrayNode();
         outsideParents.forEach((id, kids) -> {
@@ -86,7 +87,7 @@ public class ThoughtRepository {
             p.put("id", id);
             kids.forEach(p.putArray("kids")::add);
         });
-        Tuple params = Tuple.from(new Object[] { tenant, executionId, now, expected, events, (long) steps.size(),
+        Tuple params = Tuple.from(new Object[] { tenant, executionId, now, IfMatch.sql(expected), events, (long) steps.size(),
                 steps.get(steps.size() - 1).id(), parents.toString(), json.write(steps), (long) outsideParents.size() });
         return mutations.single(APPEND, params, Map.of(
                 "unknown_parent", () -> InvalidInput.field("parent_id",

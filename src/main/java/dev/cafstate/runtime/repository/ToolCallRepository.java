@@ -1,5 +1,6 @@
 package dev.cafstate.runtime.repository;
 
+import dev.cafstate.common.http.IfMatch;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -66,9 +67,9 @@ public class ToolCallRepository {
     }
 
     /** Records a new call and its {@code tool.called} event; returns the new version. */
-    public Uni<Long> create(String tenant, String executionId, Long expected, long now, ToolCall call,
+    public Uni<Long> create(String tenant, String executionId, IfMatch expected, long now, ToolCall call,
             String events) {
-        return mutations.single(CREATE, Tuple.from(new Object[] { tenant, executionId, now, expected, events,
+        return mutations.single(CREATE, Tuple.from(new Object[] { tenant, executionId, now, IfMatch.sql(expected), events,
                 call.id(), "[" + row(call, listOf(call.status())) + "]" }),
                 Map.of("duplicate_tool_call", () -> new StateConflict("tool call '" + call.id() + "' already exists")));
     }

@@ -1,5 +1,6 @@
 package dev.cafstate.runtime.rest;
 
+import dev.cafstate.common.http.IfMatch;
 import java.util.List;
 import java.util.Map;
 
@@ -68,7 +69,7 @@ public class ContextResource {
     @APIResponse(responseCode = "422", description = ApiDoc.INVALID)
     public Uni<RestResponse<Map<String, List<Message>>>> appendMessages(@PathParam("id") String id,
             @HeaderParam("If-Match") String ifMatch, byte[] body) {
-        return service.appendMessages(tenant.id(), Ids.path("id", id), ETags.expected(ifMatch), bodies.runtime(body))
+        return service.appendMessages(tenant.id(), Ids.path("id", id), IfMatch.parse(ifMatch), bodies.runtime(body))
                 .map(r -> Responses.created(Map.of("messages", r.value()), r.version(), null));
     }
 
@@ -83,7 +84,7 @@ public class ContextResource {
     @APIResponse(responseCode = "422", description = ApiDoc.INVALID)
     public Uni<RestResponse<Void>> patchVariables(@PathParam("id") String id, @HeaderParam("If-Match") String ifMatch,
             byte[] patch) {
-        return service.patchVariables(tenant.id(), Ids.path("id", id), ETags.expected(ifMatch), bodies.runtime(patch))
+        return service.patchVariables(tenant.id(), Ids.path("id", id), IfMatch.parse(ifMatch), bodies.runtime(patch))
                 .map(Responses::noContent);
     }
 
@@ -98,7 +99,7 @@ public class ContextResource {
     @APIResponse(responseCode = "422", description = ApiDoc.INVALID)
     public Uni<RestResponse<MemoryEntry>> putMemory(@PathParam("id") String id, @PathParam("key") String key,
             @HeaderParam("If-Match") String ifMatch, byte[] body) {
-        return service.putMemory(tenant.id(), Ids.path("id", id), key, ETags.expected(ifMatch), bodies.runtime(body))
+        return service.putMemory(tenant.id(), Ids.path("id", id), key, IfMatch.parse(ifMatch), bodies.runtime(body))
                 .map(r -> Responses.ok(r.value(), r.version()));
     }
 
@@ -111,7 +112,7 @@ public class ContextResource {
     @APIResponse(responseCode = "412", description = ApiDoc.STALE)
     public Uni<RestResponse<Void>> deleteMemory(@PathParam("id") String id, @PathParam("key") String key,
             @HeaderParam("If-Match") String ifMatch) {
-        return service.deleteMemory(tenant.id(), Ids.path("id", id), key, ETags.expected(ifMatch))
+        return service.deleteMemory(tenant.id(), Ids.path("id", id), key, IfMatch.parse(ifMatch))
                 .map(Responses::noContent);
     }
 }

@@ -1,5 +1,6 @@
 package dev.cafstate.runtime.rest;
 
+import dev.cafstate.common.http.IfMatch;
 import java.net.URI;
 
 import jakarta.ws.rs.Consumes;
@@ -97,7 +98,7 @@ public class ExecutionResource {
     public Uni<RestResponse<ExecutionView>> patch(@PathParam("id") String id,
             @HeaderParam("If-Match") String ifMatch, byte[] body) {
         String executionId = Ids.path("id", id);
-        return service.patch(tenant.id(), executionId, ETags.expected(ifMatch),
+        return service.patch(tenant.id(), executionId, IfMatch.parse(ifMatch),
                 ExecutionPatch.from(bodies.runtime(body), bodies))
                 .map(e -> Responses.ok(e, e.version()));
     }
@@ -109,7 +110,7 @@ public class ExecutionResource {
     @APIResponse(responseCode = "404", description = ApiDoc.NOT_FOUND)
     @APIResponse(responseCode = "412", description = ApiDoc.STALE)
     public Uni<RestResponse<Void>> delete(@PathParam("id") String id, @HeaderParam("If-Match") String ifMatch) {
-        return service.delete(tenant.id(), Ids.path("id", id), ETags.expected(ifMatch))
+        return service.delete(tenant.id(), Ids.path("id", id), IfMatch.parse(ifMatch))
                 .map(x -> RestResponse.noContent());
     }
 

@@ -1,5 +1,6 @@
 package dev.cafstate.runtime.rest;
 
+import dev.cafstate.common.http.IfMatch;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.PATCH;
@@ -53,7 +54,7 @@ public class ProgressResource {
     public Uni<RestResponse<ExecutionProgress>> patch(@PathParam("id") String id,
             @HeaderParam("If-Match") String ifMatch, byte[] body) {
         String executionId = Ids.path("id", id);
-        return service.patch(tenant.id(), executionId, ETags.expected(ifMatch),
+        return service.patch(tenant.id(), executionId, IfMatch.parse(ifMatch),
                 ProgressPatch.from(bodies.runtime(body), bodies))
                 .map(r -> Responses.ok(r.value(), r.version()));
     }

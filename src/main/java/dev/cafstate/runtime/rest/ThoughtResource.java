@@ -1,5 +1,6 @@
 package dev.cafstate.runtime.rest;
 
+import dev.cafstate.common.http.IfMatch;
 import java.net.URI;
 import java.util.List;
 import java.util.Map;
@@ -67,7 +68,7 @@ public class ThoughtResource {
             byte[] bytes) {
         String executionId = Ids.path("id", id);
         JsonNode body = bodies.runtime(bytes);
-        return service.append(tenant.id(), executionId, ETags.expected(ifMatch), body).map(result -> {
+        return service.append(tenant.id(), executionId, IfMatch.parse(ifMatch), body).map(result -> {
             List<ThoughtStep> steps = result.value();
             if (body.has("steps")) {
                 return Responses.created((Object) Map.of("steps", steps), result.version(), null);
@@ -101,7 +102,7 @@ public class ThoughtResource {
     @APIResponse(responseCode = "422", description = ApiDoc.INVALID)
     public Uni<RestResponse<ThoughtStep>> patch(@PathParam("id") String id, @PathParam("stepId") String stepId,
             @HeaderParam("If-Match") String ifMatch, byte[] body) {
-        return service.patch(tenant.id(), Ids.path("id", id), Ids.path("step_id", stepId), ETags.expected(ifMatch),
+        return service.patch(tenant.id(), Ids.path("id", id), Ids.path("step_id", stepId), IfMatch.parse(ifMatch),
                 bodies.runtime(body)).map(r -> Responses.ok(r.value(), r.version()));
     }
 }

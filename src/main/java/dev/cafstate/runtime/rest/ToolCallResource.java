@@ -1,5 +1,6 @@
 package dev.cafstate.runtime.rest;
 
+import dev.cafstate.common.http.IfMatch;
 import java.net.URI;
 
 import jakarta.ws.rs.Consumes;
@@ -68,7 +69,7 @@ public class ToolCallResource {
     public Uni<RestResponse<ToolCall>> create(@PathParam("id") String id, @HeaderParam("If-Match") String ifMatch,
             byte[] body) {
         String executionId = Ids.path("id", id);
-        return service.create(tenant.id(), executionId, ETags.expected(ifMatch),
+        return service.create(tenant.id(), executionId, IfMatch.parse(ifMatch),
                 ToolCallCreate.from(bodies.runtime(body), bodies))
                 .map(r -> Responses.created(r.value(), r.version(), URI.create("/api/v1/executions/"
                         + QueryParams.encode(executionId) + "/tool-calls/" + QueryParams.encode(r.value().id()))));
@@ -87,7 +88,7 @@ public class ToolCallResource {
             @HeaderParam("If-Match") String ifMatch, byte[] body) {
         String executionId = Ids.path("id", id);
         String call = Ids.path("call_id", callId);
-        return service.update(tenant.id(), executionId, call, ETags.expected(ifMatch),
+        return service.update(tenant.id(), executionId, call, IfMatch.parse(ifMatch),
                 ToolCallUpdate.from(bodies.runtime(body), bodies)).map(r -> Responses.ok(r.value(), r.version()));
     }
 }

@@ -1,5 +1,6 @@
 package dev.cafstate.runtime.service;
 
+import dev.cafstate.common.http.IfMatch;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -58,7 +59,7 @@ public class ContextService {
     }
 
     /** Appends one message or a batch ({@code {messages: [...]}}); timestamps default to now. */
-    public Uni<Versioned<List<Message>>> appendMessages(String tenant, String executionId, Long expected,
+    public Uni<Versioned<List<Message>>> appendMessages(String tenant, String executionId, IfMatch expected,
             JsonNode body) {
         List<JsonBodies.Item> items = bodies.oneOrBatch(body, "messages", config.limits().maxBatchItems());
         JsonChecks c = bodies.checks();
@@ -80,7 +81,7 @@ public class ContextService {
     }
 
     /** Applies an RFC 7396 merge patch to the variables ({@code null} removes a key). */
-    public Uni<Long> patchVariables(String tenant, String executionId, Long expected, JsonNode patch) {
+    public Uni<Long> patchVariables(String tenant, String executionId, IfMatch expected, JsonNode patch) {
         if (patch == null || !patch.isObject()) {
             throw InvalidInput.field("body", "must be a JSON object (an RFC 7396 merge patch)");
         }
@@ -92,7 +93,7 @@ public class ContextService {
     }
 
     /** Inserts or replaces the memory entry under {@code key}. */
-    public Uni<Versioned<MemoryEntry>> putMemory(String tenant, String executionId, String key, Long expected,
+    public Uni<Versioned<MemoryEntry>> putMemory(String tenant, String executionId, String key, IfMatch expected,
             JsonNode body) {
         Ids.memoryKey(key, config.limits().maxMemoryKeyBytes());
         MemoryWrite write = MemoryWrite.from(body, bodies);
@@ -106,7 +107,7 @@ public class ContextService {
     }
 
     /** Removes the memory entry under {@code key}; 404 when there is none. */
-    public Uni<Long> deleteMemory(String tenant, String executionId, String key, Long expected) {
+    public Uni<Long> deleteMemory(String tenant, String executionId, String key, IfMatch expected) {
         Ids.memoryKey(key, config.limits().maxMemoryKeyBytes());
         long now = clock.now();
         ObjectNode changes = json.mapper().createObjectNode();

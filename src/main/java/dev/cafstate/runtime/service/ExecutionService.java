@@ -1,5 +1,6 @@
 package dev.cafstate.runtime.service;
 
+import dev.cafstate.common.http.IfMatch;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -89,14 +90,14 @@ public class ExecutionService {
      * Applies a merge patch of {@code status} and/or {@code metadata}. A status change must be a legal transition
      * (409 otherwise) and emits its CAF event; a metadata-only change emits {@code agent.updated}.
      */
-    public Uni<ExecutionView> patch(String tenant, String id, Long expected, ExecutionPatch patch) {
+    public Uni<ExecutionView> patch(String tenant, String id, IfMatch expected, ExecutionPatch patch) {
         ExecutionStatus wanted = patch.status();
         JsonNode metadataPatch = patch.patchesMetadata() ? patch.metadata() : null;
         long now = clock.now();
         return pool.withTransaction(conn -> executions.get(conn, tenant, id, true).flatMap(current -> {
-            if (expected != null && current.version() != expected) {
-                throw new StaleVersion("execution '" + id + "' is at version " + current.version() + ", not "
-                        + expected);
+            if (expected != null && !expected.matches(current.version())) {
+                throw new StaleVersion("execution '" + id + "' is at version " + current.version()
+                        + "; If-Match names " + expected);
             }
             boolean statusChanges = wanted != null && wanted != current.status();
             if (statusChanges && !current.status().next().contains(wanted)) {
@@ -117,11 +118,11 @@ public class ExecutionService {
     }
 
     /** Deletes the execution and its runtime state (checkpoints are kept). */
-    public Uni<Void> delete(String tenant, String id, Long expected) {
+    public Uni<Void> delete(String tenant, String id, IfMatch expected) {
         return pool.withTransaction(conn -> executions.get(conn, tenant, id, true).flatMap(current -> {
-            if (expected != null && current.version() != expected) {
-                throw new StaleVersion("execution '" + id + "' is at version " + current.version() + ", not "
-                        + expected);
+            if (expected != null && !expected.matches(current.version())) {
+                throw new StaleVersion("execution '" + id + "' is at version " + current.version()
+                        + "; If-Match names " + expected);
             }
             return executions.delete(conn, tenant, id);
         })).replaceWithVoid();

@@ -1,5 +1,6 @@
 package dev.cafstate.runtime.service;
 
+import dev.cafstate.common.http.IfMatch;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import dev.cafstate.caf.ExecutionProgress;
@@ -36,7 +37,7 @@ public class ProgressService {
     }
 
     /** Applies the patch and returns the progress as it now is. */
-    public Uni<Versioned<ExecutionProgress>> patch(String tenant, String executionId, Long expected,
+    public Uni<Versioned<ExecutionProgress>> patch(String tenant, String executionId, IfMatch expected,
             ProgressPatch patch) {
         long now = clock.now();
         return mutations.inTransaction(tenant, executionId, expected, now, (conn, version) -> executions

@@ -1,5 +1,6 @@
 package dev.cafstate.runtime.service;
 
+import dev.cafstate.common.http.IfMatch;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -26,6 +27,7 @@ import dev.cafstate.events.EventTypes;
 import dev.cafstate.events.Outbox;
 import dev.cafstate.runtime.api.Page;
 import dev.cafstate.runtime.api.Versioned;
+import dev.cafstate.runtime.repository.ExecutionRepository;
 import dev.cafstate.runtime.repository.Mutations;
 import dev.cafstate.runtime.repository.ThoughtRepository;
 import dev.cafstate.runtime.api.ThoughtPatch;
@@ -42,9 +44,11 @@ public class ThoughtService {
     private final Outbox outbox;
     private final CafConfig config;
     private final Clock clock;
+    private final ExecutionRepository executions;
 
     public ThoughtService(ThoughtRepository thoughts, Mutations mutations, JsonBodies bodies, CloudEvents events,
-            Outbox outbox, CafConfig config, Clock clock) {
+            Outbox outbox, CafConfig config, Clock clock, ExecutionRepository executions) {
+        this.executions = executions;
         this.thoughts = thoughts;
         this.mutations = mutations;
         this.bodies = bodies;
@@ -61,7 +65,7 @@ public class ThoughtService {
      *
      * @return the stored steps and the new version
      */
-    public Uni<Versioned<List<ThoughtStep>>> append(String tenant, String executionId, Long expected, JsonNode body) {
+    public Uni<Versioned<List<ThoughtStep>>> append(String tenant, String executionId, IfMatch expected, JsonNode body) {
         List<JsonBodies.Item> items = bodies.oneOrBatch(body, "steps", config.limits().maxBatchItems());
         JsonChecks c = bodies.checks();
         for (JsonBodies.Item item : items) {
@@ -110,6 +114,8 @@ public class ThoughtService {
             String cursor, int limit) {
         long after = Cursors.number(cursor);
         return thoughts.list(tenant, executionId, type, min, max, after, limit + 1)
+                // an empty page may be of an execution that does not exist (or is another tenant's): that is a 404
+                .call(rows -> rows.isEmpty() ? executions.get(tenant, executionId) : Uni.createFrom().voidItem())
                 .map(rows -> Cursors.bySeq(rows, limit));
     }
 
@@ -117,7 +123,7 @@ public class ThoughtService {
      * Merge-patches {@code content, reasoning, confidence, alternatives, metadata} of one step and emits
      * {@code thought.updated} with the step as it now is.
      */
-    public Uni<Versioned<ThoughtStep>> patch(String tenant, String executionId, String stepId, Long expected,
+    public Uni<Versioned<ThoughtStep>> patch(String tenant, String executionId, String stepId, IfMatch expected,
             JsonNode body) {
         ThoughtPatch patch = ThoughtPatch.from(body, bodies);
         long now = clock.now();

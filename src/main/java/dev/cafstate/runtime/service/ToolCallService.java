@@ -1,5 +1,6 @@
 package dev.cafstate.runtime.service;
 
+import dev.cafstate.common.http.IfMatch;
 import java.util.EnumSet;
 import java.util.Set;
 
@@ -56,7 +57,7 @@ public class ToolCallService {
     }
 
     /** Records a new call (status pending by default, or running) and emits {@code tool.called}. */
-    public Uni<Versioned<ToolCall>> create(String tenant, String executionId, Long expected, ToolCallCreate request) {
+    public Uni<Versioned<ToolCall>> create(String tenant, String executionId, IfMatch expected, ToolCallCreate request) {
         ToolCallStatus status = request.status() == null ? ToolCallStatus.PENDING : request.status();
         String id = request.id() == null ? Ids.generate() : request.id();
         long now = clock.now();
@@ -67,7 +68,7 @@ public class ToolCallService {
     }
 
     /** Moves a call to its next status with its outcome, emitting {@code tool.completed} or {@code tool.failed}. */
-    public Uni<Versioned<ToolCall>> update(String tenant, String executionId, String callId, Long expected,
+    public Uni<Versioned<ToolCall>> update(String tenant, String executionId, String callId, IfMatch expected,
             ToolCallUpdate update) {
         ToolCallStatus next = update.status();
         long now = clock.now();

@@ -1,0 +1,48 @@
+package dev.cafstate.common.db;
+
+import java.util.concurrent.TimeUnit;
+
+import jakarta.inject.Singleton;
+
+import dev.cafstate.common.config.CafConfig;
+import io.quarkus.reactive.pg.client.PgPoolCreator;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.PoolOptions;
+
+/**
+ * Creates the application's PostgreSQL pool with bounded waits (issue 10): connecting
+ * ({@code caf.db.connect-timeout}), waiting for a free connection ({@code caf.db.acquire-timeout}), and every
+ * statement on the client side ({@code caf.db.statement-timeout}, {@link BoundedPool}); PostgreSQL gets the same
+ * {@code statement_timeout} for the statements it runs, unless {@code caf.db.server-statement-timeout} is off
+ * (PgBouncer refuses unknown start-up parameters). TCP keepalives are on, so a dead peer is noticed on idle
+ * connections too.
+ */
+@Singleton
+public class PoolCreator implements PgPoolCreator {
+
+    private final CafConfig config;
+
+    public PoolCreator(CafConfig config) {
+        this.config = config;
+    }
+
+    @Override
+    public Pool create(Input input) {
+        CafConfig.Db db = config.db();
+        PoolOptions pool = input.poolOptions()
+                .setConnectionTimeout((int) Math.max(1, db.acquireTimeout().toMillis()))
+                .setConnectionTimeoutUnit(TimeUnit.MILLISECONDS);
+        for (PgConnectOptions options : input.pgConnectOptionsList()) {
+            options.setConnectTimeout((int) db.connectTimeout().toMillis());
+            options.setTcpKeepAlive(true);
+            if (db.serverStatementTimeout() && !db.statementTimeout().isZero()) {
+                options.addProperty("statement_timeout", String.valueOf(db.statementTimeout().toMillis()));
+            }
+        }
+        Pool raw = PgBuilder.pool().with(pool).connectingTo(new java.util.ArrayList<io.vertx.sqlclient.SqlConnectOptions>(input.pgConnectOptionsList())).using(input.vertx())
+                .build();
+        return new BoundedPool(raw, new Deadlines(input.vertx(), db.statementTimeout().toMillis()));
+    }
+}
