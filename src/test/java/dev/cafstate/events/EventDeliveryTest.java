@@ -92,9 +92,21 @@ class EventDeliveryTest {
                 }
                 Thread.sleep(3000);
                 assertThat(tap.received()).hasSize(1);
+                // readiness tells the truth about delivery (the test profile: stalled after 2 s), and stays UP
+                var ready = io.restassured.RestAssured.given().get("/q/health/ready");
+                assertThat(ready.statusCode()).isEqualTo(200);
+                assertThat(ready.jsonPath().getBoolean("checks.find { it.name == 'broker' }.data.delivering")).isFalse();
+                assertThat(ready.jsonPath().getLong("checks.find { it.name == 'broker' }.data.outbox_backlog"))
+                        .isGreaterThanOrEqualTo(20);
+                assertThat(ready.jsonPath().getLong("checks.find { it.name == 'broker' }.data.oldest_pending_age_ms"))
+                        .isGreaterThanOrEqualTo(2000);
+                await().atMost(Duration.ofSeconds(5)).until(() -> gauge("caf_outbox_backlog") >= 20
+                        && gauge("caf_outbox_oldest_pending_age_seconds") >= 2);
             } finally {
                 TestServices.broker().open();
             }
+            await().atMost(Duration.ofSeconds(60)).until(() -> io.restassured.RestAssured.given().get("/q/health/ready")
+                    .jsonPath().getBoolean("checks.find { it.name == 'broker' }.data.delivering"));
 
             await().atMost(Duration.ofSeconds(60)).until(() -> distinctIds(tap).size() >= 21);
             List<String> stepIds = new ArrayList<>();
@@ -115,6 +127,16 @@ class EventDeliveryTest {
             }
             assertThat(stepIds).containsExactlyElementsOf(expected);
         }
+    }
+
+    /** A gauge's value on /q/metrics. */
+    static double gauge(String name) {
+        for (String line : io.restassured.RestAssured.given().get("/q/metrics").asString().split("\n")) {
+            if (line.startsWith(name + " ") || line.startsWith(name + "{")) {
+                return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            }
+        }
+        return Double.NaN;
     }
 
     private static List<String> distinctIds(BrokerTap tap) throws Exception {
