@@ -3,6 +3,8 @@ package dev.cafstate.checkpoint.storage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.io.OutputStream;
+import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -46,9 +48,20 @@ public final class CanonicalJson {
         return out.toByteArray();
     }
 
-    /** SHA-256 of the canonical bytes. */
+    /** SHA-256 of the canonical bytes, computed as they are written (they are never held in memory whole). */
     public static String contentSha256(JsonNode node) {
-        return sha256(bytes(node));
+        try {
+            MessageDigest digest = MessageDigest.getInstance("SHA-256");
+            try (JsonGenerator gen = FACTORY.createGenerator(new DigestOutputStream(OutputStream.nullOutputStream(),
+                    digest))) {
+                write(gen, node);
+            }
+            return HexFormat.of().formatHex(digest.digest());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static void write(JsonGenerator gen, JsonNode node) throws IOException {

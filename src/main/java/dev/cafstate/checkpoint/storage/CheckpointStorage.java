@@ -15,6 +15,7 @@ import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.http.ContentStreamProvider;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.ListObjectsV2Response;
@@ -50,7 +51,10 @@ public class CheckpointStorage {
     public Uni<Void> put(String key, byte[] bytes, String sha256, String schemaVersion) {
         return blocking("put", () -> {
             s3.putObject(b -> b.bucket(bucket()).key(key).contentType("application/json")
-                    .metadata(Map.of(META_SHA256, sha256, META_SCHEMA, schemaVersion)), RequestBody.fromBytes(bytes));
+                    .metadata(Map.of(META_SHA256, sha256, META_SCHEMA, schemaVersion)),
+                    // the document is never changed after this point, so the SDK may read the array as it is
+                    RequestBody.fromContentProvider(ContentStreamProvider.fromByteArrayUnsafe(bytes), bytes.length,
+                            "application/json"));
             return null;
         });
     }

@@ -32,6 +32,16 @@ public interface CafConfig {
     /** How long the service waits for PostgreSQL. */
     Db db();
 
+    /** HTTP connections. */
+    Http http();
+
+    /** Bounds on slow clients. */
+    interface Http {
+        /** Longest a request's body may take to arrive after its headers (408 and the connection closed after). */
+        @WithDefault("30s")
+        Duration bodyTimeout();
+    }
+
     /** Bounded waits for PostgreSQL: a database that stops answering makes requests fail with 503, not hang. */
     interface Db {
         /** Longest wait to open a connection. */
@@ -165,6 +175,12 @@ public interface CafConfig {
         int maxMemoryKeyBytes();
 
         /**
+         * Heap that documents being pushed may take at once (each reserves about six times its size while it is
+         * stored); a push past it is a 503 with {@code Retry-After}. Unset: a quarter of the heap.
+         */
+        Optional<Long> documentsInFlightBytes();
+
+        /**
          * Deepest nesting of objects and arrays in a body, counted from the body's root (422 above). CAF has no
          * bound; it protects the service's recursive readers and the database's.
          */
@@ -205,6 +221,10 @@ public interface CafConfig {
         /** How often each SSE stream also reads on its own (catches events that committed out of sequence order). */
         @WithDefault("5s")
         Duration sseResyncInterval();
+
+        /** How often an SSE stream without events sends a comment, so that it is not closed as idle. */
+        @WithDefault("15s")
+        Duration sseKeepalive();
 
         /** Delivery counts as stalled (readiness data, metrics) once an unpublished event is older than this. */
         @WithDefault("30s")

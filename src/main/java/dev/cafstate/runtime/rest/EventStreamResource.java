@@ -27,6 +27,7 @@ import jakarta.ws.rs.core.Response;
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 import org.jboss.resteasy.reactive.server.SimpleResourceInfo;
 import dev.cafstate.common.error.ApiException;
+import dev.cafstate.common.config.CafConfig;
 import dev.cafstate.common.error.ProblemMappers;
 
 /** Server-Sent Events of one execution, served by any replica, resumable with {@code Last-Event-ID}. */
@@ -38,11 +39,14 @@ public class EventStreamResource {
     private final ExecutionService executions;
     private final ExecutionEventFeed feed;
     private final TenantContext tenant;
+    private final CafConfig config;
 
-    public EventStreamResource(ExecutionService executions, ExecutionEventFeed feed, TenantContext tenant) {
+    public EventStreamResource(ExecutionService executions, ExecutionEventFeed feed, TenantContext tenant,
+            CafConfig config) {
         this.executions = executions;
         this.feed = feed;
         this.tenant = tenant;
+        this.config = config;
     }
 
     @GET
@@ -55,9 +59,13 @@ public class EventStreamResource {
         String tenantId = tenant.id();
         String executionId = Ids.path("id", id);
         long after = lastEventId(lastEventId);
-        return feed.follow(tenantId, executionId, after)
+        Multi<OutboundSseEvent> events = feed.follow(tenantId, executionId, after)
                 .map(event -> sse.newEventBuilder().id(String.valueOf(event.seq())).name(event.type())
                         .mediaType(MediaType.APPLICATION_JSON_TYPE).data(event.json()).build());
+        // a comment now and then keeps a quiet stream from being closed as idle (quarkus.http.idle-timeout)
+        Multi<OutboundSseEvent> keepalive = Multi.createFrom().ticks().every(config.events().sseKeepalive())
+                .map(tick -> sse.newEventBuilder().comment("keepalive").build());
+        return Multi.createBy().merging().streams(events, keepalive);
     }
 
     /**
