@@ -15,6 +15,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.cafstate.support.BrokerTap;
+import dev.cafstate.support.Metrics;
 import dev.cafstate.support.TestServices;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -100,8 +101,8 @@ class EventDeliveryTest {
                         .isGreaterThanOrEqualTo(20);
                 assertThat(ready.jsonPath().getLong("checks.find { it.name == 'broker' }.data.oldest_pending_age_ms"))
                         .isGreaterThanOrEqualTo(2000);
-                await().atMost(Duration.ofSeconds(5)).until(() -> gauge("caf_outbox_backlog") >= 20
-                        && gauge("caf_outbox_oldest_pending_age_seconds") >= 2);
+                await().atMost(Duration.ofSeconds(5)).until(() -> Metrics.gauge("caf_outbox_backlog") >= 20
+                        && Metrics.gauge("caf_outbox_oldest_pending_age_seconds") >= 2);
             } finally {
                 TestServices.broker().open();
             }
@@ -127,16 +128,6 @@ class EventDeliveryTest {
             }
             assertThat(stepIds).containsExactlyElementsOf(expected);
         }
-    }
-
-    /** A gauge's value on /q/metrics. */
-    static double gauge(String name) {
-        for (String line : io.restassured.RestAssured.given().get("/q/metrics").asString().split("\n")) {
-            if (line.startsWith(name + " ") || line.startsWith(name + "{")) {
-                return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
-            }
-        }
-        return Double.NaN;
     }
 
     private static List<String> distinctIds(BrokerTap tap) throws Exception {

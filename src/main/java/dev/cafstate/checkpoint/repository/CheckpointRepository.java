@@ -120,6 +120,41 @@ public class CheckpointRepository {
                 .map(rows -> rows.size() == 0 ? null : row(rows.iterator().next()));
     }
 
+    /** A checkpoint as the scrub verifies it: its object and checksum, and its inline copy if any. */
+    public record Stored(String tenant, String id, String objectKey, String sha256, long sizeBytes,
+            String inlineDocument) {
+    }
+
+    /**
+     * The next checkpoints after {@code (afterTenant, afterId)} in key order, of one tenant or (null) of all, for the
+     * scrub.
+     */
+    public Uni<List<Stored>> after(String tenant, String afterTenant, String afterId, int limit) {
+        return pool.preparedQuery("""
+                SELECT tenant, id, object_key, sha256, size_bytes, document FROM checkpoints
+                WHERE ($1::text IS NULL OR tenant = $1)
+                  AND ($2::text IS NULL OR (tenant, id) > ($2, $3))
+                ORDER BY tenant, id LIMIT $4""")
+                .execute(Tuple.from(new Object[] { tenant, afterTenant, afterId, limit })).map(rows -> {
+                    List<Stored> list = new ArrayList<>(rows.size());
+                    rows.forEach(r -> list.add(new Stored(r.getString(0), r.getString(1), r.getString(2),
+                            r.getString(3), r.getLong(4), r.getString(5))));
+                    return list;
+                });
+    }
+
+    /** Whether the checkpoint still exists. */
+    public Uni<Boolean> exists(String tenant, String id) {
+        return pool.preparedQuery("SELECT 1 FROM checkpoints WHERE tenant = $1 AND id = $2")
+                .execute(Tuple.of(tenant, id)).map(rows -> rows.size() > 0);
+    }
+
+    /** Rewrites a checkpoint's inline copy (the scrub repairing it from its verified object). */
+    public Uni<Void> repairInline(String tenant, String id, String document) {
+        return pool.preparedQuery("UPDATE checkpoints SET document = $3 WHERE tenant = $1 AND id = $2")
+                .execute(Tuple.of(tenant, id, document)).replaceWithVoid();
+    }
+
     /** The checkpoint an execution's request with this idempotency key created, or null. */
     public Uni<CheckpointRow> findByIdempotencyKey(String tenant, String executionId, String key) {
         return pool.preparedQuery("SELECT " + SUMMARY_COLUMNS + ", document FROM checkpoints "

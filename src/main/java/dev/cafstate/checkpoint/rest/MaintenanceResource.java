@@ -1,8 +1,10 @@
 package dev.cafstate.checkpoint.rest;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
+import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
@@ -13,10 +15,14 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import org.jboss.resteasy.reactive.RestResponse;
 
+import dev.cafstate.checkpoint.repository.ScrubRepository;
 import dev.cafstate.checkpoint.service.CheckpointMaintenance;
+import dev.cafstate.checkpoint.service.Scrubber;
 import dev.cafstate.common.error.BadRequest;
 import dev.cafstate.common.security.TenantContext;
+import dev.cafstate.runtime.service.Cursors;
 import io.smallrye.mutiny.Uni;
 
 /** On-demand runs of the scheduled checkpoint maintenance, for the caller's tenant. */
@@ -27,11 +33,43 @@ import io.smallrye.mutiny.Uni;
 public class MaintenanceResource {
 
     private final CheckpointMaintenance maintenance;
+    private final Scrubber scrubber;
     private final TenantContext tenant;
 
-    public MaintenanceResource(CheckpointMaintenance maintenance, TenantContext tenant) {
+    public MaintenanceResource(CheckpointMaintenance maintenance, Scrubber scrubber, TenantContext tenant) {
         this.maintenance = maintenance;
+        this.scrubber = scrubber;
         this.tenant = tenant;
+    }
+
+    @POST
+    @Path("scrub")
+    @Operation(summary = "Start (or start over) a scrub of this tenant's checkpoints: every object read back and "
+            + "its SHA-256 checked, repaired from a verified inline copy where one is kept")
+    @APIResponse(responseCode = "202", description = "The pass, started; follow it with GET")
+    public Uni<RestResponse<ScrubRepository.Pass>> scrub() {
+        return scrubber.startPass(tenant.id()).map(p -> RestResponse.ResponseBuilder.<ScrubRepository.Pass> create(
+                RestResponse.Status.ACCEPTED).entity(p).location(java.net.URI.create("/api/v1/maintenance/scrub"))
+                .build());
+    }
+
+    @GET
+    @Path("scrub")
+    @Operation(summary = "This tenant's scrub pass: cursor, counts, and whether it finished")
+    @APIResponse(responseCode = "200", description = "{scope, started_at, finished_at?, checked, corrupt, missing, repaired}")
+    @APIResponse(responseCode = "404", description = "No scrub was started for this tenant")
+    public Uni<ScrubRepository.Pass> scrubStatus() {
+        return scrubber.pass(tenant.id());
+    }
+
+    @GET
+    @Path("scrub/problems")
+    @Operation(summary = "Checkpoints whose object or inline copy failed a scrub, newest first")
+    @APIResponse(responseCode = "200", description = "{items: [{checkpoint_id, object_key, problem, detail, detected_at, repaired_at?}]}")
+    public Uni<Map<String, List<ScrubRepository.Problem>>> problems(@QueryParam("open") Boolean open,
+            @QueryParam("limit") Integer limit) {
+        return scrubber.problems(tenant.id(), open == null || open, Cursors.limit(limit))
+                .map(items -> Map.of("items", items));
     }
 
     @POST

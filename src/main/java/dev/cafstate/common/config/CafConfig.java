@@ -97,6 +97,14 @@ public interface CafConfig {
          */
         @WithDefault("10m")
         Duration writeClaimTimeout();
+
+        /** How often the scheduled scrub verifies every checkpoint of every tenant; 0 turns it off. */
+        @WithDefault("24h")
+        Duration scrubInterval();
+
+        /** How fast the scrub reads objects back (bytes per second, across this replica's passes). */
+        @WithDefault("8388608")
+        long scrubBytesPerSecond();
     }
 
     /** Health settings. */
