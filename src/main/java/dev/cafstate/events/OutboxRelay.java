@@ -106,9 +106,19 @@ public class OutboxRelay {
                     if (rows.size() == 0) {
                         return Uni.createFrom().item(0);
                     }
-                    return publish(rows).flatMap(seqs -> conn
-                            .preparedQuery("UPDATE outbox_events SET published_at = $1 WHERE seq = ANY($2)")
-                            .execute(Tuple.of(System.currentTimeMillis(), seqs))
+                    long first = Long.MAX_VALUE;
+                    long last = Long.MIN_VALUE;
+                    for (Row row : rows) {
+                        first = Math.min(first, row.getLong("created_at"));
+                        last = Math.max(last, row.getLong("created_at"));
+                    }
+                    long from = first;
+                    long to = last;
+                    // the created_at range lets PostgreSQL look into the batch's partitions only
+                    return publish(rows).flatMap(seqs -> conn.preparedQuery("""
+                            UPDATE outbox_events SET published_at = $1
+                            WHERE seq = ANY($2) AND created_at BETWEEN $3 AND $4""")
+                            .execute(Tuple.of(System.currentTimeMillis(), seqs, from, to))
                             .replaceWith(seqs.length));
                 });
     }

@@ -222,6 +222,13 @@ public interface CafConfig {
         @WithDefault("24h")
         Duration retention();
 
+        /**
+         * Width of the outbox's time partitions: a partition is dropped whole once all its events are published and
+         * past retention (a few dozen partitions per retention period is right).
+         */
+        @WithDefault("1h")
+        Duration partitionInterval();
+
         /** How often each replica looks for new events for its open SSE streams. */
         @WithDefault("250ms")
         Duration ssePollInterval();

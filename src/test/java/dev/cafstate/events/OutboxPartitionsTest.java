@@ -1,0 +1,99 @@
+package dev.cafstate.events;
+
+import static dev.cafstate.support.Api.as;
+import static dev.cafstate.support.Api.newExecution;
+import static dev.cafstate.support.Api.newTenant;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.Test;
+
+import dev.cafstate.support.TestServices;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+
+/**
+ * The time-partitioned outbox (issue 10, item 14): partitions exist ahead of the clock, events land in the current
+ * one, and a partition is dropped whole once every event in it is published and past retention, never before.
+ */
+@QuarkusTest
+@WithTestResource(TestServices.class)
+class OutboxPartitionsTest {
+
+    @Inject
+    OutboxPartitions partitions;
+
+    static List<String> column(String sql) throws Exception {
+        Properties p = new Properties();
+        p.setProperty("user", "postgres");
+        p.setProperty("password", "postgres");
+        try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/" + TestServices.DATABASE, p);
+                ResultSet rs = c.createStatement().executeQuery(sql)) {
+            List<String> values = new ArrayList<>();
+            while (rs.next()) {
+                values.add(rs.getString(1));
+            }
+            return values;
+        }
+    }
+
+    @Test
+    void eventsLandInTheCurrentPartitionAndPartitionsExistAhead() throws Exception {
+        partitions.maintain().await().indefinitely();
+        long now = System.currentTimeMillis();
+        List<String> names = column("SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
+                + "WHERE i.inhparent = 'outbox_events'::regclass ORDER BY 1");
+        assertThat(names).contains("outbox_events_default");
+        long ahead = names.stream().filter(n -> n.matches("outbox_events_p\\d+_\\d+"))
+                .filter(n -> Long.parseLong(n.split("_")[3]) > now).count();
+        assertThat(ahead).isGreaterThanOrEqualTo(3);
+        String tenant = newTenant();
+        String id = newExecution(tenant);
+        List<String> where = column("SELECT DISTINCT tableoid::regclass::text FROM outbox_events WHERE tenant = '"
+                + tenant + "' AND execution_id = '" + id + "'");
+        assertThat(where).hasSize(1);
+        assertThat(where.get(0)).startsWith("outbox_events_p");
+    }
+
+    @Test
+    void oldPartitionsAreDroppedWholeOnlyWhenEveryEventInThemIsPublished() throws Exception {
+        // two partitions far in the past, and rows of both kinds in the default partition
+        TestServices.sql("CREATE TABLE outbox_events_p1000_2000 (LIKE outbox_events INCLUDING DEFAULTS)",
+                "ALTER TABLE outbox_events ATTACH PARTITION outbox_events_p1000_2000 FOR VALUES FROM (1000) TO (2000)",
+                "CREATE TABLE outbox_events_p2000_3000 (LIKE outbox_events INCLUDING DEFAULTS)",
+                "ALTER TABLE outbox_events ATTACH PARTITION outbox_events_p2000_3000 FOR VALUES FROM (2000) TO (3000)");
+        TestServices.broker().cut(); // nothing gets published meanwhile
+        try {
+            TestServices.sql("INSERT INTO outbox_events (event_id, tenant, execution_id, type, payload, created_at, "
+                    + "published_at) VALUES (gen_random_uuid(), 'old', 'e', 'x', '{}', 1500, 1600)",
+                    "INSERT INTO outbox_events (event_id, tenant, execution_id, type, payload, created_at) "
+                            + "VALUES (gen_random_uuid(), 'old', 'e', 'x', '{}', 2500)",
+                    "INSERT INTO outbox_events (event_id, tenant, execution_id, type, payload, created_at, "
+                            + "published_at) VALUES (gen_random_uuid(), 'old', 'e', 'x', '{}', 500, 600)");
+            partitions.maintain().await().indefinitely();
+            List<String> names = column("SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
+                    + "WHERE i.inhparent = 'outbox_events'::regclass");
+            assertThat(names).doesNotContain("outbox_events_p1000_2000").contains("outbox_events_p2000_3000");
+            assertThat(column("SELECT created_at FROM outbox_events WHERE tenant = 'old' ORDER BY 1"))
+                    .containsExactly("2500");
+        } finally {
+            TestServices.broker().open();
+        }
+        // once published, the second one goes too
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(() -> column(
+                "SELECT published_at FROM outbox_events WHERE tenant = 'old'").stream().allMatch(v -> v != null));
+        partitions.maintain().await().indefinitely();
+        assertThat(column("SELECT count(*) FROM outbox_events WHERE tenant = 'old'")).containsExactly("0");
+        assertThat(column("SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
+                + "WHERE i.inhparent = 'outbox_events'::regclass")).doesNotContain("outbox_events_p2000_3000");
+        as(newTenant()).get("/api/v1/executions").then().statusCode(200);
+    }
+}
