@@ -21,11 +21,11 @@ DROP INDEX checkpoint_thoughts_by_type, checkpoint_thoughts_by_confidence, check
   checkpoint_tool_calls_by_tool, checkpoints_by_time, checkpoints_by_execution, checkpoints_by_agent,
   checkpoints_by_reason, checkpoints_by_object;
 INSERT INTO checkpoints (tenant, id, execution_id, agent_id, ts, checkpoint_reason, step_number, tokens_used,
-  duration_ms, object_key, sha256, size_bytes, schema_version, step_count, tool_call_count, created_at)
+  duration_ms, object_key, sha256, content_sha256, size_bytes, schema_version, step_count, tool_call_count, created_at)
 SELECT 'local', 'c' || g, 'e' || (g % $EXECS), 'agent-' || (g % 50),
   1700000000000 + g * 1000, (ARRAY['step_complete','manual','low_confidence','tool_error','auto','decision','branch'])[1 + g % 7],
   g % 100, g % 100 * 130, g % 100 * 900.0, 'tenants/local/executions/e' || (g % $EXECS) || '/checkpoints/c' || g || '/x.json',
-  md5(g::text), 4000, '0.0.1', 3, 1, 1700000000000 + g * 1000
+  md5(g::text), md5(g::text), 4000, '0.0.1', 3, 1, 1700000000000 + g * 1000
 FROM generate_series(1, $N) g;
 INSERT INTO checkpoint_thoughts (tenant, checkpoint_id, id, seq, type, content, reasoning, confidence, children_json,
   created_at)
@@ -39,7 +39,7 @@ SELECT 'local', 'c' || g, 's' || k, k,
 FROM generate_series(1, $N) g, generate_series(1, 3) k;
 INSERT INTO checkpoint_tool_calls (tenant, checkpoint_id, id, seq, tool_id, status, arguments_json, ts, checkpoint_ts)
 SELECT 'local', 'c' || g, 't1', 1, 'tool-' || (g % 200), CASE WHEN g % 10 = 0 THEN 'failed' ELSE 'completed' END,
-  '{}'::jsonb, 1700000000000 + g * 1000, 1700000000000 + g * 1000
+  '{}'::json, 1700000000000 + g * 1000, 1700000000000 + g * 1000
 FROM generate_series(1, $N) g;
 CREATE INDEX checkpoints_by_time ON checkpoints (tenant, ts DESC, id DESC);
 CREATE INDEX checkpoints_by_execution ON checkpoints (tenant, execution_id, ts DESC, id DESC);
