@@ -125,7 +125,7 @@ public class Scrubber {
     private Uni<Void> batch(String scope) {
         String tenant = ScrubRepository.ALL_TENANTS.equals(scope) ? null : scope;
         long budget = Math.max(1, config.checkpoints().scrubBytesPerSecond() * TICK_MS / 1000);
-        return scrubs.find(scope).flatMap(pass -> checkpoints.after(tenant, pass.cursorTenant(), pass.cursorId(), BATCH))
+        return scrubs.find(scope).flatMap(pass -> checkpoints.after(tenant, pass.cursorTenant(), pass.cursorId(), BATCH)
                 .flatMap(rows -> {
                     if (rows.isEmpty()) {
                         return scrubs.finish(scope, System.currentTimeMillis()).invoke(() -> Log.infof(
@@ -140,13 +140,15 @@ public class Scrubber {
                     }
                     List<Stored> taken = rows.subList(0, n);
                     Stored last = taken.get(taken.size() - 1);
+                    Log.debugf("scrub %s: %d of %d rows after (%s, %s), through %s", scope, n, rows.size(),
+                            pass.cursorTenant(), pass.cursorId(), last.id());
                     return Multi.createFrom().iterable(taken).onItem().transformToUniAndConcatenate(this::verify)
                             .collect().asList()
                             .flatMap(results -> scrubs.advance(scope, last.tenant(), last.id(),
                                     results.stream().filter(f -> !f.state().equals("gone")).count(),
                                     count(results, "corrupt") + count(results, "inline-corrupt"),
                                     count(results, "missing"), results.stream().filter(Finding::repaired).count()));
-                });
+                }));
     }
 
     private static long count(List<Finding> results, String state) {
