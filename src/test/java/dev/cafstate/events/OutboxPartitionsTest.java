@@ -47,11 +47,11 @@ class OutboxPartitionsTest {
 
     @Test
     void eventsLandInTheCurrentPartitionAndPartitionsExistAhead() throws Exception {
+        // the test profile's partitions are an hour wide: at least 10 minutes ahead means 3 of them
         partitions.maintain().await().indefinitely();
         long now = System.currentTimeMillis();
         List<String> names = column("SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
                 + "WHERE i.inhparent = 'outbox_events'::regclass ORDER BY 1");
-        assertThat(names).contains("outbox_events_default");
         long ahead = names.stream().filter(n -> n.matches("outbox_events_p\\d+_\\d+"))
                 .filter(n -> Long.parseLong(n.split("_")[3]) > now).count();
         assertThat(ahead).isGreaterThanOrEqualTo(3);
@@ -65,7 +65,7 @@ class OutboxPartitionsTest {
 
     @Test
     void oldPartitionsAreDroppedWholeOnlyWhenEveryEventInThemIsPublished() throws Exception {
-        // two partitions far in the past, and rows of both kinds in the default partition
+        // two partitions far in the past
         TestServices.sql("CREATE TABLE outbox_events_p1000_2000 (LIKE outbox_events INCLUDING DEFAULTS)",
                 "ALTER TABLE outbox_events ATTACH PARTITION outbox_events_p1000_2000 FOR VALUES FROM (1000) TO (2000)",
                 "CREATE TABLE outbox_events_p2000_3000 (LIKE outbox_events INCLUDING DEFAULTS)",
@@ -75,9 +75,7 @@ class OutboxPartitionsTest {
             TestServices.sql("INSERT INTO outbox_events (event_id, tenant, execution_id, type, payload, created_at, "
                     + "published_at) VALUES (gen_random_uuid(), 'old', 'e', 'x', '{}', 1500, 1600)",
                     "INSERT INTO outbox_events (event_id, tenant, execution_id, type, payload, created_at) "
-                            + "VALUES (gen_random_uuid(), 'old', 'e', 'x', '{}', 2500)",
-                    "INSERT INTO outbox_events (event_id, tenant, execution_id, type, payload, created_at, "
-                            + "published_at) VALUES (gen_random_uuid(), 'old', 'e', 'x', '{}', 500, 600)");
+                            + "VALUES (gen_random_uuid(), 'old', 'e', 'x', '{}', 2500)");
             partitions.maintain().await().indefinitely();
             List<String> names = column("SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
                     + "WHERE i.inhparent = 'outbox_events'::regclass");

@@ -39,6 +39,10 @@ public final class DependencyFailures {
             }
             if (t instanceof PgException pg) {
                 String state = pg.getSqlState() == null ? "" : pg.getSqlState();
+                if (state.equals("23514") && String.valueOf(pg.getErrorMessage()).contains("no partition")) {
+                    // the outbox has no partition for now: its maintenance has not run for a long while
+                    return new DependencyUnavailable("PostgreSQL (the outbox has no partition for this time)", 5);
+                }
                 // 08 connection, 53 resources, 57 operator intervention, 40001/40P01 serialization/deadlock
                 if (state.startsWith("08") || state.startsWith("53") || state.startsWith("57")
                         || state.equals("40001") || state.equals("40P01")) {
