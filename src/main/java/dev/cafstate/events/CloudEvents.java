@@ -3,6 +3,7 @@ package dev.cafstate.events;
 import java.time.Instant;
 import java.util.UUID;
 
+import dev.cafstate.common.security.Tenant;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -32,7 +33,7 @@ public class CloudEvents {
      *
      * @param value any value Jackson can write (a record, a node), or {@code null} for no member
      */
-    public ObjectNode event(String tenant, String executionId, String type, long timestamp, String member,
+    public ObjectNode event(Tenant tenant, String executionId, String type, long timestamp, String member,
             Object value) {
         ObjectNode data = mapper.createObjectNode();
         data.put("type", type);
@@ -49,7 +50,7 @@ public class CloudEvents {
         event.put("subject", executionId);
         event.put("time", Instant.ofEpochMilli(timestamp).toString());
         event.put("datacontenttype", "application/json");
-        event.put("tenant", tenant);
+        event.put("tenant", tenant.id());
         event.set("data", data);
         return event;
     }

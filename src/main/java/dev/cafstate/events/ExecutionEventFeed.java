@@ -2,6 +2,7 @@ package dev.cafstate.events;
 
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import dev.cafstate.common.security.Tenant;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import dev.cafstate.common.config.CafConfig;
@@ -34,19 +35,19 @@ public class ExecutionEventFeed {
     }
 
     /** Every event of the execution with a sequence number above {@code after}, then each new one as committed. */
-    public Multi<StoredEvent> follow(String tenant, String executionId, long after) {
+    public Multi<StoredEvent> follow(Tenant tenant, String executionId, long after) {
         return Multi.createFrom().emitter(emitter -> new Follower(tenant, executionId, after, emitter).start());
     }
 
     private final class Follower {
-        private final String tenant;
+        private final Tenant tenant;
         private final String executionId;
         private final MultiEmitter<? super StoredEvent> emitter;
         private final AtomicBoolean fetching = new AtomicBoolean();
         private volatile boolean dirty;
         private volatile long last;
 
-        Follower(String tenant, String executionId, long after, MultiEmitter<? super StoredEvent> emitter) {
+        Follower(Tenant tenant, String executionId, long after, MultiEmitter<? super StoredEvent> emitter) {
             this.tenant = tenant;
             this.executionId = executionId;
             this.last = after;
@@ -75,7 +76,7 @@ public class ExecutionEventFeed {
             pool.preparedQuery("""
                     SELECT seq, type, payload::text FROM outbox_events
                     WHERE tenant = $1 AND execution_id = $2 AND seq > $3 ORDER BY seq LIMIT $4""")
-                    .execute(Tuple.of(tenant, executionId, last, PAGE))
+                    .execute(Tuple.of(tenant.id(), executionId, last, PAGE))
                     .subscribe().with(rows -> {
                         for (Row row : rows) {
                             last = row.getLong(0);

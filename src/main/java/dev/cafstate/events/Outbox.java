@@ -1,5 +1,6 @@
 package dev.cafstate.events;
 
+import dev.cafstate.common.security.Tenant;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import io.smallrye.mutiny.Uni;
@@ -11,8 +12,8 @@ import io.vertx.mutiny.sqlclient.Tuple;
 public class Outbox {
 
     /** Inserts the events ({@link CloudEvents#batch} JSON) of one change of one execution. */
-    public Uni<Void> emit(SqlConnection conn, String tenant, String executionId, String events, long now) {
-        return conn.preparedQuery(OutboxSql.INSERT).execute(Tuple.of(tenant, executionId, events, now))
+    public Uni<Void> emit(SqlConnection conn, Tenant tenant, String executionId, String events, long now) {
+        return conn.preparedQuery(OutboxSql.INSERT).execute(Tuple.of(tenant.id(), executionId, events, now))
                 .replaceWithVoid();
     }
 }

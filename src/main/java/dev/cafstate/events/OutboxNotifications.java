@@ -6,6 +6,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArraySet;
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import dev.cafstate.common.security.Tenant;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
@@ -51,8 +52,8 @@ public class OutboxNotifications {
      *
      * @return the action that stops watching
      */
-    public Runnable watch(String tenant, String executionId, Runnable callback) {
-        String key = key(tenant, executionId);
+    public Runnable watch(Tenant tenant, String executionId, Runnable callback) {
+        String key = key(tenant.id(), executionId);
         watchers.computeIfAbsent(key, k -> new CopyOnWriteArraySet<>()).add(callback);
         return () -> watchers.computeIfPresent(key, (k, set) -> {
             set.remove(callback);

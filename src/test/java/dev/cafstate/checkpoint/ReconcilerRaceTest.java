@@ -116,7 +116,7 @@ class ReconcilerRaceTest {
     void anExpiredClaimNoLongerProtectsItsObjectAndItsWriterCannotCommit() throws Exception {
         String key = "tenants/" + newTenant() + "/executions/e/checkpoints/slow/0000.json";
         UUID claim = UUID.randomUUID();
-        claims.claim(key, claim, "t").await().indefinitely();
+        claims.claim(key, claim, dev.cafstate.common.security.Tenant.of("t")).await().indefinitely();
         try (S3Client s3 = Storage.client()) {
             s3.putObject(b -> b.bucket(TestServices.BUCKET).key(key), RequestBody.fromString("{}", StandardCharsets.UTF_8));
         }

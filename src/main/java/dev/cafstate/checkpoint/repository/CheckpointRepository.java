@@ -2,15 +2,17 @@ package dev.cafstate.checkpoint.repository;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
+import dev.cafstate.common.security.Tenant;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import dev.cafstate.caf.ThoughtStep;
 import dev.cafstate.caf.ThoughtType;
 import dev.cafstate.checkpoint.api.CheckpointSummary;
 import dev.cafstate.checkpoint.api.CheckpointToolCallView;
-import dev.cafstate.runtime.repository.Json;
-import dev.cafstate.runtime.repository.Sequenced;
+import dev.cafstate.common.json.Json;
+import dev.cafstate.common.paging.Sequenced;
 import dev.cafstate.runtime.repository.ThoughtRepository;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -75,12 +77,12 @@ public class CheckpointRepository {
     }
 
     /** Inserts the catalog rows of a stored document: the new row, or null when this id already existed. */
-    public Uni<CheckpointRow> insert(SqlConnection conn, String tenant, String id, CatalogRows rows,
+    public Uni<CheckpointRow> insert(SqlConnection conn, Tenant tenant, String id, CatalogRows rows,
             StoredObjectRef object, String idempotencyKey, String idempotencyRequest, long now) {
         CatalogRows.Header h = rows.header();
         List<CatalogRows.Thought> t = rows.thoughts();
         List<CatalogRows.ToolCall> k = rows.toolCalls();
-        Object[] params = new Object[] { tenant, id, h.executionId(), h.agentId(), h.agentName(), h.timestamp(),
+        Object[] params = new Object[] { tenant.id(), id, h.executionId(), h.agentId(), h.agentName(), h.timestamp(),
                 h.reason(), h.stepNumber(), h.totalStepsEstimate(), h.tokensUsed(), h.durationMs(),
                 h.parentCheckpointId(), h.isBranch(), h.branchReason(), h.name(), h.description(), object.objectKey(),
                 object.sha256(), object.contentSha256(), object.sizeBytes(), h.schemaVersion(),
@@ -109,19 +111,19 @@ public class CheckpointRepository {
                 .map(result -> result.size() == 0 ? null : row(result.iterator().next()));
     }
 
-    public Uni<CheckpointRow> find(String tenant, String id) {
+    public Uni<CheckpointRow> find(Tenant tenant, String id) {
         return find(pool, tenant, id);
     }
 
     /** The row, or null. */
-    public Uni<CheckpointRow> find(SqlClient client, String tenant, String id) {
+    public Uni<CheckpointRow> find(SqlClient client, Tenant tenant, String id) {
         return client.preparedQuery("SELECT " + SUMMARY_COLUMNS + ", document FROM checkpoints WHERE tenant = $1 AND id = $2")
-                .execute(Tuple.of(tenant, id))
+                .execute(Tuple.of(tenant.id(), id))
                 .map(rows -> rows.size() == 0 ? null : row(rows.iterator().next()));
     }
 
     /** A checkpoint as the scrub verifies it: its object and checksum, and its inline copy if any. */
-    public record Stored(String tenant, String id, String objectKey, String sha256, long sizeBytes,
+    public record Stored(Tenant tenant, String id, String objectKey, String sha256, long sizeBytes,
             String inlineDocument) {
     }
 
@@ -129,45 +131,46 @@ public class CheckpointRepository {
      * The next checkpoints after {@code (afterTenant, afterId)} in key order, of one tenant or (null) of all, for the
      * scrub.
      */
-    public Uni<List<Stored>> after(String tenant, String afterTenant, String afterId, int limit) {
+    public Uni<List<Stored>> after(Optional<Tenant> tenant, String afterTenant, String afterId, int limit) {
         return pool.preparedQuery("""
                 SELECT tenant, id, object_key, sha256, size_bytes, document FROM checkpoints
                 WHERE ($1::text IS NULL OR tenant = $1)
                   AND ($2::text IS NULL OR (tenant, id) > ($2, $3))
                 ORDER BY tenant, id LIMIT $4""")
-                .execute(Tuple.from(new Object[] { tenant, afterTenant, afterId, limit })).map(rows -> {
+                .execute(Tuple.from(new Object[] { tenant.map(Tenant::id).orElse(null), afterTenant, afterId, limit }))
+                .map(rows -> {
                     List<Stored> list = new ArrayList<>(rows.size());
-                    rows.forEach(r -> list.add(new Stored(r.getString(0), r.getString(1), r.getString(2),
+                    rows.forEach(r -> list.add(new Stored(Tenant.of(r.getString(0)), r.getString(1), r.getString(2),
                             r.getString(3), r.getLong(4), r.getString(5))));
                     return list;
                 });
     }
 
     /** Whether the checkpoint still exists. */
-    public Uni<Boolean> exists(String tenant, String id) {
+    public Uni<Boolean> exists(Tenant tenant, String id) {
         return pool.preparedQuery("SELECT 1 FROM checkpoints WHERE tenant = $1 AND id = $2")
-                .execute(Tuple.of(tenant, id)).map(rows -> rows.size() > 0);
+                .execute(Tuple.of(tenant.id(), id)).map(rows -> rows.size() > 0);
     }
 
     /** Rewrites a checkpoint's inline copy (the scrub repairing it from its verified object). */
-    public Uni<Void> repairInline(String tenant, String id, String document) {
+    public Uni<Void> repairInline(Tenant tenant, String id, String document) {
         return pool.preparedQuery("UPDATE checkpoints SET document = $3 WHERE tenant = $1 AND id = $2")
-                .execute(Tuple.of(tenant, id, document)).replaceWithVoid();
+                .execute(Tuple.of(tenant.id(), id, document)).replaceWithVoid();
     }
 
     /** The checkpoint an execution's request with this idempotency key created, or null. */
-    public Uni<CheckpointRow> findByIdempotencyKey(String tenant, String executionId, String key) {
+    public Uni<CheckpointRow> findByIdempotencyKey(Tenant tenant, String executionId, String key) {
         return pool.preparedQuery("SELECT " + SUMMARY_COLUMNS + ", document FROM checkpoints "
                 + "WHERE tenant = $1 AND execution_id = $2 AND idempotency_key = $3")
-                .execute(Tuple.of(tenant, executionId, key))
+                .execute(Tuple.of(tenant.id(), executionId, key))
                 .map(rows -> rows.size() == 0 ? null : row(rows.iterator().next()));
     }
 
     /** Newest first, keyset-paged after {@code (afterTs, afterId)}. */
-    public Uni<List<CheckpointSummary>> query(String tenant, CheckpointQuery q, Long afterTs, String afterId,
+    public Uni<List<CheckpointSummary>> query(Tenant tenant, CheckpointQuery q, Long afterTs, String afterId,
             int limit) {
         List<Object> params = new ArrayList<>();
-        params.add(tenant);
+        params.add(tenant.id());
         StringBuilder where = new StringBuilder("c.tenant = $1");
         if (q.executionId() != null) {
             params.add(q.executionId());
@@ -246,7 +249,7 @@ public class CheckpointRepository {
     }
 
     /** A page of a checkpoint's thoughts in chain order, each with its position. */
-    public Uni<List<Sequenced<ThoughtStep>>> thoughts(String tenant, String checkpointId, ThoughtType type,
+    public Uni<List<Sequenced<ThoughtStep>>> thoughts(Tenant tenant, String checkpointId, ThoughtType type,
             Double min, Double max, long afterSeq, int limit) {
         return pool.preparedQuery("""
                 SELECT id, type, content, reasoning, confidence, alternatives_json::text, parent_id,
@@ -255,7 +258,7 @@ public class CheckpointRepository {
                   AND ($4::text IS NULL OR type = $4) AND ($5::float8 IS NULL OR confidence >= $5)
                   AND ($6::float8 IS NULL OR confidence <= $6)
                 ORDER BY seq LIMIT $7""")
-                .execute(Tuple.from(new Object[] { tenant, checkpointId, afterSeq, type == null ? null : type.wire(),
+                .execute(Tuple.from(new Object[] { tenant.id(), checkpointId, afterSeq, type == null ? null : type.wire(),
                         min, max, limit }))
                 .map(rows -> {
                     List<Sequenced<ThoughtStep>> list = new ArrayList<>(rows.size());
@@ -265,14 +268,14 @@ public class CheckpointRepository {
     }
 
     /** A page of a checkpoint's finished tool calls, each with its position. */
-    public Uni<List<Sequenced<CheckpointToolCallView>>> toolCalls(String tenant, String checkpointId, String toolId,
+    public Uni<List<Sequenced<CheckpointToolCallView>>> toolCalls(Tenant tenant, String checkpointId, String toolId,
             String status, long afterSeq, int limit) {
         return pool.preparedQuery("""
                 SELECT id, tool_id, status, arguments_json::text, result_json::text, error, duration_ms, ts, seq
                 FROM checkpoint_tool_calls WHERE tenant = $1 AND checkpoint_id = $2 AND seq > $3
                   AND ($4::text IS NULL OR tool_id = $4) AND ($5::text IS NULL OR status = $5)
                 ORDER BY seq LIMIT $6""")
-                .execute(Tuple.from(new Object[] { tenant, checkpointId, afterSeq, toolId, status, limit }))
+                .execute(Tuple.from(new Object[] { tenant.id(), checkpointId, afterSeq, toolId, status, limit }))
                 .map(rows -> {
                     List<Sequenced<CheckpointToolCallView>> list = new ArrayList<>(rows.size());
                     for (Row r : rows) {
@@ -288,30 +291,34 @@ public class CheckpointRepository {
      * Deletes a checkpoint with its thought and tool-call rows in one statement (no foreign key does it: see
      * migration V3); returns its object key, or null when there was none.
      */
-    public Uni<String> delete(SqlClient client, String tenant, String id) {
+    public Uni<String> delete(SqlClient client, Tenant tenant, String id) {
         return client.preparedQuery("""
                 WITH t AS (DELETE FROM checkpoint_thoughts WHERE tenant = $1 AND checkpoint_id = $2),
                      k AS (DELETE FROM checkpoint_tool_calls WHERE tenant = $1 AND checkpoint_id = $2)
                 DELETE FROM checkpoints WHERE tenant = $1 AND id = $2 RETURNING object_key""")
-                .execute(Tuple.of(tenant, id))
+                .execute(Tuple.of(tenant.id(), id))
                 .map(rows -> rows.size() == 0 ? null : rows.iterator().next().getString(0));
+    }
+
+    /** A checkpoint by its tenant and id. */
+    public record Ref(Tenant tenant, String id) {
     }
 
     /**
      * Checkpoints past retention, at most {@code batch}: beyond the newest {@code keepLast} of their execution, or
-     * older than {@code olderThan}. With {@code tenant} null, across tenants.
+     * older than {@code olderThan}; of one tenant, or of every tenant when {@code tenant} is empty (the scheduled run).
      */
-    public Uni<List<String[]>> pastRetention(String tenant, Integer keepLast, Long olderThan, int batch) {
+    public Uni<List<Ref>> pastRetention(Optional<Tenant> tenant, Integer keepLast, Long olderThan, int batch) {
         return pool.preparedQuery("""
                 SELECT tenant, id FROM (
                   SELECT tenant, id, ts, row_number() OVER (PARTITION BY tenant, execution_id ORDER BY ts DESC, id DESC) AS rn
                   FROM checkpoints WHERE ($1::text IS NULL OR tenant = $1)) x
                 WHERE ($2::int IS NOT NULL AND rn > $2) OR ($3::bigint IS NOT NULL AND ts < $3)
                 LIMIT $4""")
-                .execute(Tuple.from(new Object[] { tenant, keepLast, olderThan, batch }))
+                .execute(Tuple.from(new Object[] { tenant.map(Tenant::id).orElse(null), keepLast, olderThan, batch }))
                 .map(rows -> {
-                    List<String[]> list = new ArrayList<>(rows.size());
-                    rows.forEach(r -> list.add(new String[] { r.getString(0), r.getString(1) }));
+                    List<Ref> list = new ArrayList<>(rows.size());
+                    rows.forEach(r -> list.add(new Ref(Tenant.of(r.getString(0)), r.getString(1))));
                     return list;
                 });
     }
@@ -335,7 +342,7 @@ public class CheckpointRepository {
                 r.getString("description"), r.getString("object_key"), r.getString("sha256"),
                 r.getLong("size_bytes"), r.getString("schema_version"),
                 new CheckpointSummary.Counts(r.getInteger("step_count"), r.getInteger("tool_call_count")));
-        return new CheckpointRow(r.getString("tenant"), summary, r.getString("content_sha256"), r.getString("document"),
+        return new CheckpointRow(Tenant.of(r.getString("tenant")), summary, r.getString("content_sha256"), r.getString("document"),
                 r.getString("idempotency_key"), r.getString("idempotency_request"));
     }
 }

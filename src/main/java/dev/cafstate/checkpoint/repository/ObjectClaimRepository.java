@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 
+import dev.cafstate.common.security.Tenant;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import io.smallrye.mutiny.Uni;
@@ -34,12 +35,12 @@ public class ObjectClaimRepository {
      * Commits a claim on {@code key} before the object is written. It waits while a deletion of the same key holds
      * the key's lock, so a claim is always either seen by a deletion or made after it finished.
      */
-    public Uni<Void> claim(String key, UUID claimId, String tenant) {
+    public Uni<Void> claim(String key, UUID claimId, Tenant tenant) {
         return pool.preparedQuery("""
                 INSERT INTO object_claims (object_key, claim_id, tenant, created_at)
                 SELECT $1, $2, $3, %s FROM (SELECT pg_advisory_xact_lock(%d, hashtext($1))) l""".formatted(NOW_MS,
                 LOCK_CLASS))
-                .execute(Tuple.of(key, claimId, tenant)).replaceWithVoid();
+                .execute(Tuple.of(key, claimId, tenant.id())).replaceWithVoid();
     }
 
     /**

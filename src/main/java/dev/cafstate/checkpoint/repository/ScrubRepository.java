@@ -3,6 +3,7 @@ package dev.cafstate.checkpoint.repository;
 import java.util.ArrayList;
 import java.util.List;
 
+import dev.cafstate.common.security.Tenant;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import io.smallrye.mutiny.Uni;
@@ -75,13 +76,13 @@ public class ScrubRepository {
     }
 
     /** Moves the pass on past {@code (tenant, id)}, adding what this batch found. */
-    public Uni<Void> advance(String scope, String tenant, String id, long checked, long corrupt, long missing,
+    public Uni<Void> advance(String scope, Tenant tenant, String id, long checked, long corrupt, long missing,
             long repaired) {
         return pool.preparedQuery("""
                 UPDATE scrub_passes SET cursor_tenant = $2, cursor_id = $3, checked = checked + $4,
                   corrupt = corrupt + $5, missing = missing + $6, repaired = repaired + $7
                 WHERE scope = $1""")
-                .execute(Tuple.from(new Object[] { scope, tenant, id, checked, corrupt, missing, repaired }))
+                .execute(Tuple.from(new Object[] { scope, tenant.id(), id, checked, corrupt, missing, repaired }))
                 .replaceWithVoid();
     }
 
@@ -93,7 +94,7 @@ public class ScrubRepository {
     }
 
     /** Records a problem (or a repair: {@code repairedAt} not null); the latest finding replaces an earlier one. */
-    public Uni<Void> record(String tenant, String checkpointId, String objectKey, String problem, String detail,
+    public Uni<Void> record(Tenant tenant, String checkpointId, String objectKey, String problem, String detail,
             long now, Long repairedAt) {
         return pool.preparedQuery("""
                 INSERT INTO scrub_problems (tenant, checkpoint_id, object_key, problem, detail, detected_at, repaired_at)
@@ -101,25 +102,25 @@ public class ScrubRepository {
                 ON CONFLICT (tenant, checkpoint_id) DO UPDATE SET object_key = EXCLUDED.object_key,
                   problem = EXCLUDED.problem, detail = EXCLUDED.detail, detected_at = EXCLUDED.detected_at,
                   repaired_at = EXCLUDED.repaired_at""")
-                .execute(Tuple.from(new Object[] { tenant, checkpointId, objectKey, problem, detail, now, repairedAt }))
+                .execute(Tuple.from(new Object[] { tenant.id(), checkpointId, objectKey, problem, detail, now, repairedAt }))
                 .replaceWithVoid();
     }
 
     /** Closes an open problem of a checkpoint that is now sound (it was repaired by other means). */
-    public Uni<Void> resolved(String tenant, String checkpointId, long now) {
+    public Uni<Void> resolved(Tenant tenant, String checkpointId, long now) {
         return pool.preparedQuery("""
                 UPDATE scrub_problems SET repaired_at = $3
                 WHERE tenant = $1 AND checkpoint_id = $2 AND repaired_at IS NULL""")
-                .execute(Tuple.of(tenant, checkpointId, now)).replaceWithVoid();
+                .execute(Tuple.of(tenant.id(), checkpointId, now)).replaceWithVoid();
     }
 
     /** A tenant's problems, newest first; only the open ones when {@code openOnly}. */
-    public Uni<List<Problem>> problems(String tenant, boolean openOnly, int limit) {
+    public Uni<List<Problem>> problems(Tenant tenant, boolean openOnly, int limit) {
         return pool.preparedQuery("""
                 SELECT checkpoint_id, object_key, problem, detail, detected_at, repaired_at FROM scrub_problems
                 WHERE tenant = $1 AND ($2 = false OR repaired_at IS NULL)
                 ORDER BY detected_at DESC, checkpoint_id LIMIT $3""")
-                .execute(Tuple.of(tenant, openOnly, limit)).map(rows -> {
+                .execute(Tuple.of(tenant.id(), openOnly, limit)).map(rows -> {
                     List<Problem> list = new ArrayList<>();
                     rows.forEach(r -> list.add(new Problem(r.getString(0), r.getString(1), r.getString(2),
                             r.getString(3), r.getLong(4), r.getLong(5))));

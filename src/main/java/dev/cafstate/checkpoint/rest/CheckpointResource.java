@@ -38,8 +38,8 @@ import dev.cafstate.common.http.QueryParams;
 import dev.cafstate.common.json.JsonBodies;
 import dev.cafstate.common.security.TenantContext;
 import dev.cafstate.runtime.api.ExecutionView;
-import dev.cafstate.runtime.api.Page;
-import dev.cafstate.runtime.service.Cursors;
+import dev.cafstate.common.paging.Page;
+import dev.cafstate.common.paging.Cursors;
 import io.smallrye.mutiny.Uni;
 
 /** Checkpoints: push, query, read, restore, fork, diff, delete. */
@@ -77,7 +77,7 @@ public class CheckpointResource {
     @APIResponse(responseCode = "422", description = "Breaks the CAF 0.0.1 schema (field errors), or wrong version")
     @APIResponse(responseCode = "503", description = "S3 or PostgreSQL unavailable; nothing stored; Retry-After")
     public Uni<RestResponse<CheckpointSummary>> push(byte[] body) {
-        return service.push(tenant.id(), body, bodies.document(body)).map(CheckpointResource::response);
+        return service.push(tenant.tenant(), body, bodies.document(body)).map(CheckpointResource::response);
     }
 
     @GET
@@ -90,13 +90,13 @@ public class CheckpointResource {
             @QueryParam("min_confidence") Double min, @QueryParam("max_confidence") Double max,
             @QueryParam("q") String text, @QueryParam("from") Long from, @QueryParam("to") Long to,
             @QueryParam("cursor") String cursor, @QueryParam("limit") Integer limit) {
-        CheckpointReason r = QueryParams.reason(reason);
-        ThoughtType t = QueryParams.thoughtType("thought_type", thoughtType);
+        CheckpointReason r = QueryParams.wire("reason", reason, CheckpointReason::of);
+        ThoughtType t = QueryParams.wire("thought_type", thoughtType, ThoughtType::of);
         CheckpointQuery query = new CheckpointQuery(executionId, agentId, r == null ? null : r.wire(), toolId,
                 t == null ? null : t.wire(), QueryParams.confidence("min_confidence", min),
                 QueryParams.confidence("max_confidence", max),
                 text == null || text.isBlank() ? null : text, from, to);
-        return reader.query(tenant.id(), query, cursor, Cursors.limit(limit));
+        return reader.query(tenant.tenant(), query, cursor, Cursors.limit(limit));
     }
 
     @GET
@@ -105,7 +105,7 @@ public class CheckpointResource {
     @APIResponse(responseCode = "200", description = "The summary")
     @APIResponse(responseCode = "404", description = "No such checkpoint (or another tenant's)")
     public Uni<CheckpointSummary> get(@PathParam("id") String id) {
-        return reader.summary(tenant.id(), Ids.path("id", id));
+        return reader.summary(tenant.tenant(), Ids.path("id", id));
     }
 
     @GET
@@ -116,7 +116,7 @@ public class CheckpointResource {
     @APIResponse(responseCode = "502", description = "The stored document failed its checksum")
     @APIResponse(responseCode = "503", description = "S3 unavailable; Retry-After")
     public Uni<RestResponse<byte[]>> document(@PathParam("id") String id) {
-        return reader.row(tenant.id(), Ids.path("id", id)).flatMap(row -> reader.document(row)
+        return reader.row(tenant.tenant(), Ids.path("id", id)).flatMap(row -> reader.document(row)
                 .map(bytes -> RestResponse.ResponseBuilder.ok(bytes, MediaType.APPLICATION_JSON_TYPE)
                         .header(HttpHeaders.ETAG, "\"" + row.summary().sha256() + "\"")
                         .header("Content-Disposition", disposition(row.summary().id()))
@@ -131,7 +131,7 @@ public class CheckpointResource {
     public Uni<Page<ThoughtStep>> thoughts(@PathParam("id") String id, @QueryParam("type") String type,
             @QueryParam("min_confidence") Double min, @QueryParam("max_confidence") Double max,
             @QueryParam("cursor") String cursor, @QueryParam("limit") Integer limit) {
-        return reader.thoughts(tenant.id(), Ids.path("id", id), QueryParams.thoughtType("type", type),
+        return reader.thoughts(tenant.tenant(), Ids.path("id", id), QueryParams.wire("type", type, ThoughtType::of),
                 QueryParams.confidence("min_confidence", min), QueryParams.confidence("max_confidence", max), cursor,
                 Cursors.limit(limit));
     }
@@ -144,7 +144,7 @@ public class CheckpointResource {
     public Uni<Page<CheckpointToolCallView>> toolCalls(@PathParam("id") String id,
             @QueryParam("tool_id") String toolId, @QueryParam("status") String status,
             @QueryParam("cursor") String cursor, @QueryParam("limit") Integer limit) {
-        return reader.toolCalls(tenant.id(), Ids.path("id", id), toolId, status, cursor, Cursors.limit(limit));
+        return reader.toolCalls(tenant.tenant(), Ids.path("id", id), toolId, status, cursor, Cursors.limit(limit));
     }
 
     @POST
@@ -159,7 +159,7 @@ public class CheckpointResource {
     @APIResponse(responseCode = "503", description = "S3 or PostgreSQL unavailable; nothing changed; Retry-After")
     public Uni<ExecutionView> restore(@PathParam("id") String id, byte[] body) {
         String checkpointId = Ids.path("id", id);
-        return restore.restore(tenant.id(), checkpointId, RestoreRequest.from(bodies.optional(body), bodies));
+        return restore.restore(tenant.tenant(), checkpointId, RestoreRequest.from(bodies.optional(body), bodies));
     }
 
     @GET
@@ -172,7 +172,7 @@ public class CheckpointResource {
         if (against == null) {
             throw BadRequest.field("against", "is required");
         }
-        return reader.diff(tenant.id(), Ids.path("id", id), Ids.path("against", against));
+        return reader.diff(tenant.tenant(), Ids.path("id", id), Ids.path("against", against));
     }
 
     @DELETE
@@ -181,7 +181,7 @@ public class CheckpointResource {
     @APIResponse(responseCode = "204", description = "Deleted")
     @APIResponse(responseCode = "404", description = "No such checkpoint")
     public Uni<RestResponse<Void>> delete(@PathParam("id") String id) {
-        return maintenance.delete(tenant.id(), Ids.path("id", id)).map(x -> RestResponse.noContent());
+        return maintenance.delete(tenant.tenant(), Ids.path("id", id)).map(x -> RestResponse.noContent());
     }
 
     /** 201 with the new checkpoint's Location, or 200 when the request found it already stored. */

@@ -57,6 +57,6 @@ public class ExecutionCheckpointResource {
         String key = idempotencyKey == null ? null : Ids.path("Idempotency-Key", idempotencyKey);
         JsonNode json = bodies.optional(body);
         CreateCheckpointRequest request = CreateCheckpointRequest.from(json, bodies);
-        return service.create(tenant.id(), executionId, request, Idempotency.of(key, json)).map(CheckpointResource::response);
+        return service.create(tenant.tenant(), executionId, request, Idempotency.of(key, json)).map(CheckpointResource::response);
     }
 }

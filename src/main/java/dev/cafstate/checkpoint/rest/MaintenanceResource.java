@@ -22,7 +22,7 @@ import dev.cafstate.checkpoint.service.CheckpointMaintenance;
 import dev.cafstate.checkpoint.service.Scrubber;
 import dev.cafstate.common.error.BadRequest;
 import dev.cafstate.common.security.TenantContext;
-import dev.cafstate.runtime.service.Cursors;
+import dev.cafstate.common.paging.Cursors;
 import io.smallrye.mutiny.Uni;
 
 /** On-demand runs of the scheduled checkpoint maintenance, for the caller's tenant. */
@@ -48,7 +48,7 @@ public class MaintenanceResource {
             + "its SHA-256 checked, repaired from a verified inline copy where one is kept")
     @APIResponse(responseCode = "202", description = "The pass, started; follow it with GET")
     public Uni<RestResponse<ScrubRepository.Pass>> scrub() {
-        return scrubber.startPass(tenant.id()).map(p -> RestResponse.ResponseBuilder.<ScrubRepository.Pass> create(
+        return scrubber.startPass(tenant.tenant()).map(p -> RestResponse.ResponseBuilder.<ScrubRepository.Pass> create(
                 RestResponse.Status.ACCEPTED).entity(p).location(java.net.URI.create("/api/v1/maintenance/scrub"))
                 .build());
     }
@@ -59,7 +59,7 @@ public class MaintenanceResource {
     @APIResponse(responseCode = "200", description = "{scope, started_at, finished_at?, checked, corrupt, missing, repaired}")
     @APIResponse(responseCode = "404", description = "No scrub was started for this tenant")
     public Uni<ScrubRepository.Pass> scrubStatus() {
-        return scrubber.pass(tenant.id());
+        return scrubber.pass(tenant.tenant());
     }
 
     @GET
@@ -68,7 +68,7 @@ public class MaintenanceResource {
     @APIResponse(responseCode = "200", description = "{items: [{checkpoint_id, object_key, problem, detail, detected_at, repaired_at?}]}")
     public Uni<Map<String, List<ScrubRepository.Problem>>> problems(@QueryParam("open") Boolean open,
             @QueryParam("limit") Integer limit) {
-        return scrubber.problems(tenant.id(), open == null || open, Cursors.limit(limit))
+        return scrubber.problems(tenant.tenant(), open == null || open, Cursors.limit(limit))
                 .map(items -> Map.of("items", items));
     }
 
@@ -77,7 +77,7 @@ public class MaintenanceResource {
     @Operation(summary = "Apply checkpoint retention (keep-last / max-age) now")
     @APIResponse(responseCode = "200", description = "{deleted}")
     public Uni<Map<String, Integer>> retention() {
-        return maintenance.applyRetention(tenant.id()).map(n -> Map.of("deleted", n));
+        return maintenance.applyRetention(tenant.tenant()).map(n -> Map.of("deleted", n));
     }
 
     @POST
@@ -89,7 +89,7 @@ public class MaintenanceResource {
         if (graceSeconds != null && graceSeconds < 0) {
             throw BadRequest.field("grace_seconds", "must be >= 0");
         }
-        return graceSeconds == null ? maintenance.reconcile(tenant.id())
-                : maintenance.reconcile(tenant.id(), Duration.ofSeconds(graceSeconds));
+        return graceSeconds == null ? maintenance.reconcile(tenant.tenant())
+                : maintenance.reconcile(tenant.tenant(), Duration.ofSeconds(graceSeconds));
     }
 }

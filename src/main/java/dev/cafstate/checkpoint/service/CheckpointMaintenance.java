@@ -3,7 +3,9 @@ package dev.cafstate.checkpoint.service;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 
+import dev.cafstate.common.security.Tenant;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import dev.cafstate.checkpoint.repository.CheckpointRepository;
@@ -11,6 +13,7 @@ import dev.cafstate.checkpoint.storage.CheckpointStorage;
 import dev.cafstate.checkpoint.storage.CheckpointStorage.StoredObject;
 import dev.cafstate.common.config.CafConfig;
 import dev.cafstate.common.error.ResourceNotFound;
+import dev.cafstate.common.jobs.JobLeases;
 import io.quarkus.logging.Log;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Multi;
@@ -30,9 +33,14 @@ public class CheckpointMaintenance {
     private final CheckpointStorage storage;
     private final CafConfig config;
     private final ObjectDeletion deletion;
+    private final JobLeases leases;
+
+    static final String JOB = "checkpoint-maintenance";
+    static final int RETENTION_BATCH = 500;
 
     public CheckpointMaintenance(Pool pool, CheckpointRepository checkpoints, CheckpointStorage storage,
-            CafConfig config, ObjectDeletion deletion) {
+            CafConfig config, ObjectDeletion deletion, JobLeases leases) {
+        this.leases = leases;
         this.pool = pool;
         this.deletion = deletion;
         this.checkpoints = checkpoints;
@@ -41,7 +49,7 @@ public class CheckpointMaintenance {
     }
 
     /** Deletes a checkpoint's rows and object; 404 when there is none. */
-    public Uni<Void> delete(String tenant, String id) {
+    public Uni<Void> delete(Tenant tenant, String id) {
         return pool.withTransaction(conn -> checkpoints.delete(conn, tenant, id)).flatMap(key -> {
             if (key == null) {
                 throw new ResourceNotFound("checkpoint '" + id + "' does not exist");
@@ -50,22 +58,33 @@ public class CheckpointMaintenance {
         });
     }
 
-    /** Applies retention to one tenant (or, with null, to all); returns how many checkpoints were deleted. */
-    public Uni<Integer> applyRetention(String tenant) {
+    /** Applies retention to one tenant; returns how many checkpoints this call deleted. */
+    public Uni<Integer> applyRetention(Tenant tenant) {
+        return applyRetention(Optional.of(tenant));
+    }
+
+    /** Applies retention to every tenant (the scheduled run); returns how many checkpoints this call deleted. */
+    public Uni<Integer> applyRetentionToAllTenants() {
+        return applyRetention(Optional.empty());
+    }
+
+    private Uni<Integer> applyRetention(Optional<Tenant> tenant) {
         Integer keepLast = config.checkpoints().keepLast().orElse(null);
         Long olderThan = config.checkpoints().maxAge().map(a -> System.currentTimeMillis() - a.toMillis())
                 .orElse(null);
         if (keepLast == null && olderThan == null) {
             return Uni.createFrom().item(0);
         }
-        return checkpoints.pastRetention(tenant, keepLast, olderThan, 500)
+        return checkpoints.pastRetention(tenant, keepLast, olderThan, RETENTION_BATCH)
                 .flatMap(batch -> Multi.createFrom().iterable(batch)
-                        .onItem().transformToUniAndConcatenate(t -> delete(t[0], t[1])
-                                .onFailure(ResourceNotFound.class).recoverWithNull())
+                        // counted only when this call deleted it (another replica may have been first)
+                        .onItem().transformToUniAndConcatenate(ref -> delete(ref.tenant(), ref.id()).replaceWith(1)
+                                .onFailure(ResourceNotFound.class).recoverWithItem(0))
                         .collect().asList()
-                        .flatMap(done -> batch.size() == 500
-                                ? applyRetention(tenant).map(more -> batch.size() + more)
-                                : Uni.createFrom().item(batch.size())));
+                        .map(done -> done.stream().mapToInt(Integer::intValue).sum())
+                        .flatMap(deleted -> batch.size() == RETENTION_BATCH
+                                ? applyRetention(tenant).map(more -> deleted + more)
+                                : Uni.createFrom().item(deleted)));
     }
 
     /** Result of a reconciler run: objects listed, orphans removed, and objects spared because a write is in flight. */
@@ -73,17 +92,24 @@ public class CheckpointMaintenance {
     }
 
     /**
-     * Removes objects no row points to and older than the grace period, under one tenant's prefix (or, with null,
-     * under every tenant's). Objects of writes in flight are never removed, whatever the grace
-     * ({@link ObjectDeletion}).
+     * Removes objects no row points to and older than the grace period, under one tenant's prefix. Objects of
+     * writes in flight are never removed, whatever the grace ({@link ObjectDeletion}).
      */
-    public Uni<Reconciled> reconcile(String tenant) {
+    public Uni<Reconciled> reconcile(Tenant tenant) {
         return reconcile(tenant, config.checkpoints().orphanGrace());
     }
 
     /** Same, with a grace period other than the configured one (an operator's run may use 0). */
-    public Uni<Reconciled> reconcile(String tenant, Duration grace) {
-        String prefix = tenant == null ? storage.allTenantsPrefix() : storage.tenantPrefix(tenant);
+    public Uni<Reconciled> reconcile(Tenant tenant, Duration grace) {
+        return reconcile(storage.tenantPrefix(tenant), grace);
+    }
+
+    /** The reconciler over every tenant's objects of this deployment (the scheduled run). */
+    public Uni<Reconciled> reconcileAllTenants() {
+        return reconcile(storage.allTenantsPrefix(), config.checkpoints().orphanGrace());
+    }
+
+    private Uni<Reconciled> reconcile(String prefix, Duration grace) {
         Instant cutoff = Instant.now().minus(grace);
         return storage.list(prefix).flatMap(objects -> {
             List<String> old = objects.stream().filter(o -> !o.lastModified().isAfter(cutoff))
@@ -96,12 +122,23 @@ public class CheckpointMaintenance {
         });
     }
 
+    /**
+     * Retention and the reconciler over every tenant, on one replica at a time (a job lease held for the run), so
+     * their counts are of one run and replicas do not work the same checkpoints at once.
+     */
     @Scheduled(every = "${caf.checkpoints.maintenance-interval:15m}", delayed = "1m",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> scheduled() {
-        return applyRetention(null)
-                .flatMap(n -> reconcile(null))
-                .replaceWithVoid()
+        return leases.acquire(JOB, config.checkpoints().maintenanceInterval().toMillis())
+                .flatMap(leased -> !leased ? Uni.createFrom().voidItem()
+                        : applyRetentionToAllTenants()
+                                .invoke(n -> {
+                                    if (n > 0) {
+                                        Log.infof("retention deleted %d checkpoint(s)", n);
+                                    }
+                                })
+                                .flatMap(n -> reconcileAllTenants())
+                                .eventually(() -> leases.release(JOB)).replaceWithVoid())
                 .onFailure().recoverWithItem(e -> {
                     Log.warnf("checkpoint maintenance failed, will retry: %s", e.toString());
                     return null;

@@ -7,6 +7,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
 
+import dev.cafstate.common.security.Tenant;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -27,8 +28,8 @@ import dev.cafstate.checkpoint.storage.CanonicalJson;
 import dev.cafstate.checkpoint.storage.CheckpointStorage;
 import dev.cafstate.common.error.IntegrityFailure;
 import dev.cafstate.common.error.ResourceNotFound;
-import dev.cafstate.runtime.api.Page;
-import dev.cafstate.runtime.service.Cursors;
+import dev.cafstate.common.paging.Page;
+import dev.cafstate.common.paging.Cursors;
 import io.smallrye.mutiny.Uni;
 
 /** Reading checkpoints: summaries, the query, normalized rows, the verified document, and diffs. */
@@ -50,7 +51,7 @@ public class CheckpointReader {
     }
 
     /** The row, or 404 (also for another tenant's). */
-    public Uni<CheckpointRow> row(String tenant, String id) {
+    public Uni<CheckpointRow> row(Tenant tenant, String id) {
         return checkpoints.find(tenant, id).map(row -> {
             if (row == null) {
                 throw new ResourceNotFound("checkpoint '" + id + "' does not exist");
@@ -59,7 +60,7 @@ public class CheckpointReader {
         });
     }
 
-    public Uni<CheckpointSummary> summary(String tenant, String id) {
+    public Uni<CheckpointSummary> summary(Tenant tenant, String id) {
         return row(tenant, id).map(CheckpointRow::summary);
     }
 
@@ -94,21 +95,21 @@ public class CheckpointReader {
     }
 
     /** Checkpoints matching the query, newest first, a page at a time. */
-    public Uni<Page<CheckpointSummary>> query(String tenant, CheckpointQuery query, String cursor, int limit) {
+    public Uni<Page<CheckpointSummary>> query(Tenant tenant, CheckpointQuery query, String cursor, int limit) {
         Cursors.Keyset after = Cursors.keyset(cursor);
         return checkpoints.query(tenant, query, after == null ? null : after.timestamp(),
                 after == null ? null : after.id(), limit + 1)
                 .map(rows -> Page.of(rows, limit, last -> Cursors.keyset(last.timestamp(), last.id())));
     }
 
-    public Uni<Page<ThoughtStep>> thoughts(String tenant, String id, ThoughtType type, Double min, Double max,
+    public Uni<Page<ThoughtStep>> thoughts(Tenant tenant, String id, ThoughtType type, Double min, Double max,
             String cursor, int limit) {
         long after = Cursors.number(cursor);
         return row(tenant, id).flatMap(r -> checkpoints.thoughts(tenant, id, type, min, max, after, limit + 1))
                 .map(rows -> Cursors.bySeq(rows, limit));
     }
 
-    public Uni<Page<CheckpointToolCallView>> toolCalls(String tenant, String id, String toolId, String status,
+    public Uni<Page<CheckpointToolCallView>> toolCalls(Tenant tenant, String id, String toolId, String status,
             String cursor, int limit) {
         long after = Cursors.number(cursor);
         return row(tenant, id).flatMap(r -> checkpoints.toolCalls(tenant, id, toolId, status, after, limit + 1))
@@ -120,7 +121,7 @@ public class CheckpointReader {
      * {@code before}/{@code after} (lists of steps, tool calls and messages are reported as added ids or a length
      * change instead of item by item), plus the ids of thoughts and tool calls that are new.
      */
-    public Uni<CheckpointDiffView> diff(String tenant, String id, String against) {
+    public Uni<CheckpointDiffView> diff(Tenant tenant, String id, String against) {
         return row(tenant, id).flatMap(later -> row(tenant, against).flatMap(earlier -> tree(earlier)
                 .flatMap(before -> tree(later).map(after -> diff(against, before, after)))));
     }

@@ -2,6 +2,7 @@ package dev.cafstate.checkpoint.service;
 
 import java.util.UUID;
 
+import dev.cafstate.common.security.Tenant;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -22,7 +23,7 @@ import dev.cafstate.common.json.JsonChecks;
 import dev.cafstate.common.metrics.Timings;
 import dev.cafstate.runtime.repository.ExecutionSnapshot;
 import dev.cafstate.runtime.repository.StateReader;
-import dev.cafstate.runtime.service.Clock;
+import dev.cafstate.common.time.Clock;
 import io.smallrye.mutiny.Uni;
 
 /** The two ways a checkpoint is made: taken from the runtime state, or pushed by an agent as a CAF document. */
@@ -54,7 +55,7 @@ public class CheckpointService {
      * restored or forked), then stored. A request repeated with the same {@code Idempotency-Key} returns the
      * checkpoint the first one made.
      */
-    public Uni<Stored> create(String tenant, String executionId, CreateCheckpointRequest request,
+    public Uni<Stored> create(Tenant tenant, String executionId, CreateCheckpointRequest request,
             Idempotency idempotency) {
         CreateCheckpointRequest r = request == null ? CreateCheckpointRequest.DEFAULTS : request;
         Uni<Stored> replay = idempotency == null ? Uni.createFrom().nullItem()
@@ -91,7 +92,7 @@ public class CheckpointService {
      * @param received the request body's bytes
      * @param body those bytes, parsed
      */
-    public Uni<Stored> push(String tenant, byte[] received, JsonNode body) {
+    public Uni<Stored> push(Tenant tenant, byte[] received, JsonNode body) {
         JsonChecks checks = bodies.checks();
         CafSchema.checkpoint(checks, body);
         checks.throwIfAny();

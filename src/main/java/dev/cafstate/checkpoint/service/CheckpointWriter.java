@@ -3,6 +3,7 @@ package dev.cafstate.checkpoint.service;
 import java.nio.charset.StandardCharsets;
 import java.util.UUID;
 
+import dev.cafstate.common.security.Tenant;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import dev.cafstate.checkpoint.api.CheckpointSummary;
@@ -23,7 +24,7 @@ import dev.cafstate.common.metrics.Timings;
 import dev.cafstate.events.CloudEvents;
 import dev.cafstate.events.EventTypes;
 import dev.cafstate.events.Outbox;
-import dev.cafstate.runtime.service.Clock;
+import dev.cafstate.common.time.Clock;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.SqlConnection;
@@ -94,7 +95,7 @@ public class CheckpointWriter {
      * @throws StateConflict when the id holds a different document
      * @throws PayloadTooLarge when the document is over {@code caf.checkpoints.max-document-bytes}
      */
-    public Uni<Stored> store(String tenant, CheckpointDocument document, Idempotency idempotency, ExecutionLink link) {
+    public Uni<Stored> store(Tenant tenant, CheckpointDocument document, Idempotency idempotency, ExecutionLink link) {
         byte[] bytes = document.bytes();
         if (bytes.length > config.checkpoints().maxDocumentBytes()) {
             throw new PayloadTooLarge("the checkpoint document has " + bytes.length + " bytes; the limit is "
@@ -124,7 +125,7 @@ public class CheckpointWriter {
      * Claims the key, puts the object, then writes the rows in one transaction that also releases the claim (and
      * aborts when the claim expired meanwhile: its object may have been deleted as a crashed writer's).
      */
-    private Uni<Stored> write(String tenant, CheckpointDocument document, CatalogRows rows, StoredObjectRef object,
+    private Uni<Stored> write(Tenant tenant, CheckpointDocument document, CatalogRows rows, StoredObjectRef object,
             Idempotency idempotency, ExecutionLink link, long now) {
         String id = document.id();
         String key = object.objectKey();
@@ -175,7 +176,7 @@ public class CheckpointWriter {
      * request) the answer is the winner's checkpoint, and the object this request wrote is removed; otherwise the id
      * was taken, which is a replay of the same content or a conflict.
      */
-    private Uni<Stored> raced(String tenant, String executionId, String id, Idempotency idempotency,
+    private Uni<Stored> raced(Tenant tenant, String executionId, String id, Idempotency idempotency,
             StoredObjectRef object) {
         Uni<CheckpointRow> byKey = idempotency == null ? Uni.createFrom().nullItem()
                 : checkpoints.findByIdempotencyKey(tenant, executionId, idempotency.key());
@@ -191,14 +192,14 @@ public class CheckpointWriter {
         });
     }
 
-    private Uni<Void> link(SqlConnection conn, String tenant, CatalogRows.Header h, String id, long now,
+    private Uni<Void> link(SqlConnection conn, Tenant tenant, CatalogRows.Header h, String id, long now,
             ExecutionLink link) {
         if (link == ExecutionLink.RUNTIME) {
             return conn.preparedQuery("""
                     UPDATE executions SET current_checkpoint_id = $3, parent_checkpoint_id = NULL,
                       parent_is_branch = false, updated_at = $4
                     WHERE tenant = $1 AND id = $2""")
-                    .execute(Tuple.of(tenant, h.executionId(), id, now)).replaceWithVoid();
+                    .execute(Tuple.of(tenant.id(), h.executionId(), id, now)).replaceWithVoid();
         }
         return conn.preparedQuery("""
                 INSERT INTO executions (tenant, id, agent_id, agent_name, status, started_at, updated_at,
@@ -206,12 +207,12 @@ public class CheckpointWriter {
                 VALUES ($1, $2, $3, $4, 'running', $5, $6, $7)
                 ON CONFLICT (tenant, id) DO UPDATE SET current_checkpoint_id = EXCLUDED.current_checkpoint_id,
                   updated_at = EXCLUDED.updated_at""")
-                .execute(Tuple.from(new Object[] { tenant, h.executionId(), h.agentId(), h.agentName(),
+                .execute(Tuple.from(new Object[] { tenant.id(), h.executionId(), h.agentId(), h.agentName(),
                         h.timestamp(), now, id }))
                 .replaceWithVoid();
     }
 
-    private Uni<Void> announce(SqlConnection conn, String tenant, CheckpointSummary summary, long now) {
+    private Uni<Void> announce(SqlConnection conn, Tenant tenant, CheckpointSummary summary, long now) {
         return outbox.emit(conn, tenant, summary.executionId(), events.batch(events.event(tenant,
                 summary.executionId(), EventTypes.AGENT_CHECKPOINT, now, "checkpoint", summary)), now);
     }

@@ -1,5 +1,6 @@
 package dev.cafstate.checkpoint.service;
 
+import dev.cafstate.common.security.Tenant;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -18,7 +19,7 @@ import dev.cafstate.events.Outbox;
 import dev.cafstate.runtime.api.ExecutionView;
 import dev.cafstate.runtime.repository.ExecutionRepository;
 import dev.cafstate.runtime.repository.StateWriter;
-import dev.cafstate.runtime.service.Clock;
+import dev.cafstate.common.time.Clock;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.SqlConnection;
@@ -58,7 +59,7 @@ public class RestoreService {
     }
 
     /** Restores and returns the execution as it now is. */
-    public Uni<ExecutionView> restore(String tenant, String checkpointId, RestoreRequest request) {
+    public Uni<ExecutionView> restore(Tenant tenant, String checkpointId, RestoreRequest request) {
         RestoreRequest.Mode mode = request == null || request.mode() == null ? RestoreRequest.Mode.IN_PLACE
                 : request.mode();
         String requestedId = request == null ? null : request.executionId();
@@ -81,12 +82,12 @@ public class RestoreService {
         });
     }
 
-    private Uni<ExecutionView> inPlace(String tenant, String checkpointId, Checkpoint doc) {
+    private Uni<ExecutionView> inPlace(Tenant tenant, String checkpointId, Checkpoint doc) {
         long now = clock.now();
         String id = doc.executionId();
         return stages.stage("restore-rows", () -> pool.withTransaction(conn -> conn
                 .preparedQuery("SELECT 1 FROM executions WHERE tenant = $1 AND id = $2 FOR UPDATE")
-                .execute(Tuple.of(tenant, id))
+                .execute(Tuple.of(tenant.id(), id))
                 .flatMap(rows -> rows.size() > 0 ? Uni.createFrom().voidItem()
                         : executions.insert(conn, tenant, id, doc.agentId(), doc.metadata().agentName(), null, now))
                 .flatMap(x -> replace(conn, tenant, id, doc.snapshot()))
@@ -96,7 +97,7 @@ public class RestoreService {
                 .flatMap(x -> executions.get(conn, tenant, id, false))));
     }
 
-    private Uni<ExecutionView> fork(String tenant, String checkpointId, Checkpoint doc, String forkId) {
+    private Uni<ExecutionView> fork(Tenant tenant, String checkpointId, Checkpoint doc, String forkId) {
         long now = clock.now();
         return pool.withTransaction(conn -> executions
                 .insert(conn, tenant, forkId, doc.agentId(), doc.metadata().agentName(), null, now)
@@ -107,17 +108,17 @@ public class RestoreService {
                 .flatMap(x -> executions.get(conn, tenant, forkId, false)));
     }
 
-    private Uni<Void> replace(SqlConnection conn, String tenant, String id, RuntimeSnapshot s) {
+    private Uni<Void> replace(SqlConnection conn, Tenant tenant, String id, RuntimeSnapshot s) {
         return writer.replace(conn, tenant, id, s.thoughtChain(), s.context(), s.toolState(), s.progress());
     }
 
     /** The execution runs again from the checkpoint, which becomes the parent of its next checkpoint. */
-    private Uni<Void> point(SqlConnection conn, String tenant, String id, String checkpointId, boolean branch,
+    private Uni<Void> point(SqlConnection conn, Tenant tenant, String id, String checkpointId, boolean branch,
             long now) {
         return conn.preparedQuery("""
                 UPDATE executions SET parent_checkpoint_id = $3, parent_is_branch = $4, current_checkpoint_id = $3,
                   status = 'running', ended_at = NULL, version = version + 1, updated_at = $5
                 WHERE tenant = $1 AND id = $2""")
-                .execute(Tuple.of(tenant, id, checkpointId, branch, now)).replaceWithVoid();
+                .execute(Tuple.of(tenant.id(), id, checkpointId, branch, now)).replaceWithVoid();
     }
 }

@@ -2,9 +2,11 @@ package dev.cafstate.checkpoint.service;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import dev.cafstate.common.security.Tenant;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
@@ -80,13 +82,13 @@ public class Scrubber {
     }
 
     /** Starts (or starts over) a pass over one tenant's checkpoints. */
-    public Uni<Pass> startPass(String tenant) {
-        return scrubs.start(tenant, System.currentTimeMillis());
+    public Uni<Pass> startPass(Tenant tenant) {
+        return scrubs.start(tenant.id(), System.currentTimeMillis());
     }
 
     /** The state of the tenant's own pass; 404 when none was started. */
-    public Uni<Pass> pass(String tenant) {
-        return scrubs.find(tenant).map(p -> {
+    public Uni<Pass> pass(Tenant tenant) {
+        return scrubs.find(tenant.id()).map(p -> {
             if (p == null) {
                 throw new ResourceNotFound("no scrub was started for this tenant; POST /api/v1/maintenance/scrub");
             }
@@ -95,7 +97,7 @@ public class Scrubber {
     }
 
     /** The tenant's problems (open ones, or all), newest first. */
-    public Uni<List<ScrubRepository.Problem>> problems(String tenant, boolean openOnly, int limit) {
+    public Uni<List<ScrubRepository.Problem>> problems(Tenant tenant, boolean openOnly, int limit) {
         return scrubs.problems(tenant, openOnly, limit);
     }
 
@@ -123,7 +125,8 @@ public class Scrubber {
     }
 
     private Uni<Void> batch(String scope) {
-        String tenant = ScrubRepository.ALL_TENANTS.equals(scope) ? null : scope;
+        Optional<Tenant> tenant = ScrubRepository.ALL_TENANTS.equals(scope) ? Optional.empty()
+                : Optional.of(Tenant.of(scope));
         long budget = Math.max(1, config.checkpoints().scrubBytesPerSecond() * TICK_MS / 1000);
         return scrubs.find(scope).flatMap(pass -> checkpoints.after(tenant, pass.cursorTenant(), pass.cursorId(), BATCH)
                 .flatMap(rows -> {

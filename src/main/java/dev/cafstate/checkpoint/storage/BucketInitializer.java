@@ -1,4 +1,4 @@
-package dev.cafstate.storage;
+package dev.cafstate.checkpoint.storage;
 
 import jakarta.enterprise.event.Observes;
 

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
+import dev.cafstate.common.security.Tenant;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import dev.cafstate.common.config.CafConfig;
@@ -124,8 +125,8 @@ public class CheckpointStorage {
     }
 
     /** The prefix for this deployment's objects of a tenant. */
-    public String tenantPrefix(String tenant) {
-        return ObjectKeys.tenantPrefix(config.s3().keyPrefix().orElse(null), tenant);
+    public String tenantPrefix(Tenant tenant) {
+        return ObjectKeys.tenantPrefix(config.s3().keyPrefix().orElse(null), tenant.id());
     }
 
     /** The prefix under which every tenant's objects of this deployment lie. */
@@ -134,8 +135,9 @@ public class CheckpointStorage {
     }
 
     /** The key for a checkpoint document. */
-    public String key(String tenant, String executionId, String checkpointId, String sha256) {
-        return ObjectKeys.checkpoint(config.s3().keyPrefix().orElse(null), tenant, executionId, checkpointId, sha256);
+    public String key(Tenant tenant, String executionId, String checkpointId, String sha256) {
+        return ObjectKeys.checkpoint(config.s3().keyPrefix().orElse(null), tenant.id(), executionId, checkpointId,
+                sha256);
     }
 
     /** An object in the bucket. */

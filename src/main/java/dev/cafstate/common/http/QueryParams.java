@@ -2,11 +2,9 @@ package dev.cafstate.common.http;
 
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.util.function.Function;
 
-import dev.cafstate.caf.CheckpointReason;
-import dev.cafstate.caf.ThoughtType;
 import dev.cafstate.common.error.BadRequest;
-import dev.cafstate.runtime.api.ExecutionStatus;
 
 /** Parsing of query parameters (a bad value is a 400 naming the parameter) and encoding of ids into URLs. */
 public final class QueryParams {
@@ -19,27 +17,15 @@ public final class QueryParams {
         return URLEncoder.encode(id, StandardCharsets.UTF_8).replace("+", "%20");
     }
 
-    public static ExecutionStatus status(String value) {
+    /**
+     * A query parameter naming one value of an enum of the API, e.g. {@code wire("status", s, ExecutionStatus::of)};
+     * null when absent, a 400 naming the parameter when unknown.
+     */
+    public static <T> T wire(String name, String value, Function<String, T> parse) {
         try {
-            return value == null ? null : ExecutionStatus.of(value);
-        } catch (IllegalArgumentException e) {
-            throw BadRequest.field("status", e.getMessage());
-        }
-    }
-
-    public static ThoughtType thoughtType(String name, String value) {
-        try {
-            return value == null ? null : ThoughtType.of(value);
+            return value == null ? null : parse.apply(value);
         } catch (IllegalArgumentException e) {
             throw BadRequest.field(name, e.getMessage());
-        }
-    }
-
-    public static CheckpointReason reason(String value) {
-        try {
-            return value == null ? null : CheckpointReason.of(value);
-        } catch (IllegalArgumentException e) {
-            throw BadRequest.field("reason", e.getMessage());
         }
     }
 

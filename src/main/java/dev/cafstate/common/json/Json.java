@@ -1,4 +1,4 @@
-package dev.cafstate.runtime.repository;
+package dev.cafstate.common.json;
 
 import jakarta.enterprise.context.ApplicationScoped;
 

@@ -1,4 +1,4 @@
-package dev.cafstate.runtime.service;
+package dev.cafstate.common.json;
 
 import java.util.Iterator;
 import java.util.Map;

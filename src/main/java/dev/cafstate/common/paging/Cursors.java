@@ -1,12 +1,12 @@
-package dev.cafstate.runtime.service;
+package dev.cafstate.common.paging;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.List;
 
 import dev.cafstate.common.error.BadRequest;
-import dev.cafstate.runtime.api.Page;
-import dev.cafstate.runtime.repository.Sequenced;
+import dev.cafstate.common.paging.Page;
+import dev.cafstate.common.paging.Sequenced;
 
 /** Opaque paging cursors: base64url of the keyset position of the last item of a page. */
 public final class Cursors {

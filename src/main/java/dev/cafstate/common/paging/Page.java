@@ -1,4 +1,4 @@
-package dev.cafstate.runtime.api;
+package dev.cafstate.common.paging;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -1,4 +1,4 @@
-package dev.cafstate.runtime.repository;
+package dev.cafstate.common.paging;
 
 /** An item together with its position in its part (used as the paging cursor). */
 public record Sequenced<T>(long seq, T item) {

@@ -6,11 +6,11 @@ import jakarta.enterprise.context.RequestScoped;
 @RequestScoped
 public class TenantContext {
 
-    private String tenant;
+    private Tenant tenant;
     private java.util.Set<Role> roles = java.util.EnumSet.noneOf(Role.class);
 
     /** The tenant every row, query, event and object key of this request is scoped by. */
-    public String id() {
+    public Tenant tenant() {
         if (tenant == null) {
             throw new IllegalStateException("tenant not resolved for this request");
         }
@@ -22,7 +22,7 @@ public class TenantContext {
         return roles;
     }
 
-    void set(String tenant, java.util.Set<Role> roles) {
+    void set(Tenant tenant, java.util.Set<Role> roles) {
         this.tenant = tenant;
         this.roles = roles;
     }

@@ -51,7 +51,7 @@ public class TenantFilter {
             return Uni.createFrom().nullItem();
         }
         if (!config.auth().enabled()) {
-            context.set(config.auth().fixedTenant(), EnumSet.allOf(Role.class));
+            context.set(Tenant.of(config.auth().fixedTenant()), EnumSet.allOf(Role.class));
             return Uni.createFrom().nullItem();
         }
         Role.Access access = Role.required(request.getMethod(), request.getUriInfo().getPath());
@@ -90,7 +90,7 @@ public class TenantFilter {
                     + "; the token has " + (granted.isEmpty() ? "none"
                             : String.join(", ", granted.stream().map(Role::wire).toList())));
         }
-        context.set(tenant, granted);
+        context.set(Tenant.of(tenant), granted);
         return null;
     }
 

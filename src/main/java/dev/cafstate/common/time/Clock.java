@@ -1,4 +1,4 @@
-package dev.cafstate.runtime.service;
+package dev.cafstate.common.time;
 
 import jakarta.enterprise.context.ApplicationScoped;
 

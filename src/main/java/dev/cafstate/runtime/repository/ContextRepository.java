@@ -1,5 +1,8 @@
 package dev.cafstate.runtime.repository;
 
+import dev.cafstate.common.security.Tenant;
+import dev.cafstate.common.json.Json;
+
 import dev.cafstate.common.http.IfMatch;
 import java.util.ArrayList;
 import java.util.List;
@@ -74,40 +77,40 @@ public class ContextRepository {
     }
 
     /** Appends messages (timestamps set) and the event; returns the new version. */
-    public Uni<Long> appendMessages(String tenant, String executionId, IfMatch expected, long now,
+    public Uni<Long> appendMessages(Tenant tenant, String executionId, IfMatch expected, long now,
             List<Message> messages, String events) {
-        return mutations.single(APPEND_MESSAGES, Tuple.from(new Object[] { tenant, executionId, now, IfMatch.sql(expected),
+        return mutations.single(APPEND_MESSAGES, Tuple.from(new Object[] { tenant.id(), executionId, now, IfMatch.sql(expected),
                 events, (long) messages.size(), json.write(messages) }), Map.of());
     }
 
     /** Applies an RFC 7396 merge patch to the variables in the database; returns the new version. */
-    public Uni<Long> patchVariables(String tenant, String executionId, IfMatch expected, long now, String patch,
+    public Uni<Long> patchVariables(Tenant tenant, String executionId, IfMatch expected, long now, String patch,
             String events) {
         return mutations.single(PATCH_VARIABLES,
-                Tuple.from(new Object[] { tenant, executionId, now, IfMatch.sql(expected), events, patch }), Map.of());
+                Tuple.from(new Object[] { tenant.id(), executionId, now, IfMatch.sql(expected), events, patch }), Map.of());
     }
 
     /** Inserts or replaces one memory entry (an existing key keeps its place); returns the new version. */
-    public Uni<Long> putMemory(String tenant, String executionId, IfMatch expected, long now, MemoryEntry entry,
+    public Uni<Long> putMemory(Tenant tenant, String executionId, IfMatch expected, long now, MemoryEntry entry,
             String events) {
-        return mutations.single(PUT_MEMORY, Tuple.from(new Object[] { tenant, executionId, now, IfMatch.sql(expected), events,
+        return mutations.single(PUT_MEMORY, Tuple.from(new Object[] { tenant.id(), executionId, now, IfMatch.sql(expected), events,
                 entry.key(), json.write(entry.value()), entry.importance(), entry.timestamp() }), Map.of());
     }
 
     /** Removes one memory entry; 404 when the key is not there. Returns the new version. */
-    public Uni<Long> deleteMemory(String tenant, String executionId, IfMatch expected, long now, String key,
+    public Uni<Long> deleteMemory(Tenant tenant, String executionId, IfMatch expected, long now, String key,
             String events) {
         return mutations.single(DELETE_MEMORY,
-                Tuple.from(new Object[] { tenant, executionId, now, IfMatch.sql(expected), events, key }),
+                Tuple.from(new Object[] { tenant.id(), executionId, now, IfMatch.sql(expected), events, key }),
                 Map.of("unknown_memory", () -> new ResourceNotFound("memory key '" + key + "' does not exist")));
     }
 
     /** Every message in order, inside the caller's (snapshot) transaction. */
-    Uni<List<Message>> messages(SqlConnection conn, String tenant, String executionId) {
+    Uni<List<Message>> messages(SqlConnection conn, Tenant tenant, String executionId) {
         return conn.preparedQuery("""
                 SELECT role, content, tool_calls::text, tool_results::text, ts FROM runtime_messages
                 WHERE tenant = $1 AND execution_id = $2 ORDER BY seq""")
-                .execute(Tuple.of(tenant, executionId))
+                .execute(Tuple.of(tenant.id(), executionId))
                 .map(rows -> {
                     List<Message> list = new ArrayList<>(rows.size());
                     for (Row r : rows) {
@@ -119,11 +122,11 @@ public class ContextRepository {
     }
 
     /** Every memory entry in order of first insertion, inside the caller's (snapshot) transaction. */
-    Uni<List<MemoryEntry>> memory(SqlConnection conn, String tenant, String executionId) {
+    Uni<List<MemoryEntry>> memory(SqlConnection conn, Tenant tenant, String executionId) {
         return conn.preparedQuery("""
                 SELECT key, value::text, importance, ts FROM runtime_memory
                 WHERE tenant = $1 AND execution_id = $2 ORDER BY seq, key""")
-                .execute(Tuple.of(tenant, executionId))
+                .execute(Tuple.of(tenant.id(), executionId))
                 .map(rows -> {
                     List<MemoryEntry> list = new ArrayList<>(rows.size());
                     for (Row r : rows) {

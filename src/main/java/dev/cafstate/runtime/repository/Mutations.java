@@ -1,5 +1,6 @@
 package dev.cafstate.runtime.repository;
 
+import dev.cafstate.common.security.Tenant;
 import dev.cafstate.common.http.IfMatch;
 import java.util.Map;
 import java.util.function.BiFunction;
@@ -57,7 +58,7 @@ public class Mutations {
         return pool.preparedQuery(sql).execute(params)
                 .onFailure(PgException.class).transform(e -> translate((PgException) e, failures))
                 .flatMap(rows -> rows.size() == 0
-                        ? classify(pool, params.getString(0), params.getString(1), precondition(params))
+                        ? classify(pool, Tenant.of(params.getString(0)), params.getString(1), precondition(params))
                         : Uni.createFrom().item(rows.iterator().next().getLong("version")));
     }
 
@@ -65,13 +66,13 @@ public class Mutations {
      * Runs a change in a transaction: first the plain version bump (failing like {@link #single} would), then
      * {@code body} with the connection and the new version.
      */
-    public <T> Uni<T> inTransaction(String tenant, String executionId, IfMatch expected, long now,
+    public <T> Uni<T> inTransaction(Tenant tenant, String executionId, IfMatch expected, long now,
             BiFunction<SqlConnection, Long, Uni<T>> body) {
         return pool.withTransaction(conn -> conn.preparedQuery("""
                 UPDATE executions SET version = version + 1, updated_at = $3
                 WHERE tenant = $1 AND id = $2 AND status IN %s AND ($4::bigint[] IS NULL OR version = ANY($4))
                 RETURNING version""".formatted(LIVE))
-                .execute(Tuple.of(tenant, executionId, now, IfMatch.sql(expected)))
+                .execute(Tuple.of(tenant.id(), executionId, now, IfMatch.sql(expected)))
                 .flatMap(rows -> rows.size() == 0
                         ? Mutations.<Long> classify(conn, tenant, executionId, expected)
                         : Uni.createFrom().item(rows.iterator().next().getLong(0)))
@@ -93,10 +94,10 @@ public class Mutations {
     }
 
     /** Why a change found no live execution at the expected version: 404, 409 (finished) or 412. */
-    static <T> Uni<T> classify(io.vertx.mutiny.sqlclient.SqlClient client, String tenant, String executionId,
+    static <T> Uni<T> classify(io.vertx.mutiny.sqlclient.SqlClient client, Tenant tenant, String executionId,
             IfMatch expected) {
         return client.preparedQuery("SELECT status, version FROM executions WHERE tenant = $1 AND id = $2")
-                .execute(Tuple.of(tenant, executionId))
+                .execute(Tuple.of(tenant.id(), executionId))
                 .map(rows -> {
                     throw why(rows, executionId, expected);
                 });

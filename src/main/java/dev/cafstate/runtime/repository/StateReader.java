@@ -1,5 +1,8 @@
 package dev.cafstate.runtime.repository;
 
+import dev.cafstate.common.security.Tenant;
+import dev.cafstate.common.json.Json;
+
 import java.util.ArrayList;
 import java.util.List;
 
@@ -45,29 +48,29 @@ public class StateReader {
     }
 
     /** The snapshot and the version it was taken at; 404 when the execution does not exist. */
-    public Uni<Versioned<RuntimeSnapshot>> snapshot(String tenant, String executionId) {
+    public Uni<Versioned<RuntimeSnapshot>> snapshot(Tenant tenant, String executionId) {
         return read(tenant, executionId).map(s -> new Versioned<>(s.snapshot(), s.version()));
     }
 
     /** The snapshot with the execution facts a checkpoint needs, all read in one transaction. */
-    public Uni<ExecutionSnapshot> read(String tenant, String executionId) {
+    public Uni<ExecutionSnapshot> read(Tenant tenant, String executionId) {
         return read(tenant, executionId, true, true, true);
     }
 
     /** The context alone (messages, variables, memory), consistently read: the thought chain is not loaded. */
-    public Uni<Versioned<Context>> context(String tenant, String executionId) {
+    public Uni<Versioned<Context>> context(Tenant tenant, String executionId) {
         return read(tenant, executionId, false, true, false)
                 .map(s -> new Versioned<>(s.snapshot().context(), s.version()));
     }
 
     /** The tool state alone, consistently read: neither the thought chain nor the context is loaded. */
-    public Uni<Versioned<ToolState>> toolState(String tenant, String executionId) {
+    public Uni<Versioned<ToolState>> toolState(Tenant tenant, String executionId) {
         return read(tenant, executionId, false, false, true)
                 .map(s -> new Versioned<>(s.snapshot().toolState(), s.version()));
     }
 
     /** Reads the execution row and the wanted parts in one snapshot; parts not wanted come back empty. */
-    private Uni<ExecutionSnapshot> read(String tenant, String executionId, boolean chain, boolean ctx, boolean tool) {
+    private Uni<ExecutionSnapshot> read(Tenant tenant, String executionId, boolean chain, boolean ctx, boolean tool) {
         return pool.withTransaction(conn -> conn.query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
                 .execute()
                 .flatMap(x -> head(conn, tenant, executionId))
@@ -82,13 +85,13 @@ public class StateReader {
         return Uni.createFrom().item(List.of());
     }
 
-    private Uni<Row> head(SqlConnection conn, String tenant, String executionId) {
+    private Uni<Row> head(SqlConnection conn, Tenant tenant, String executionId) {
         return conn.preparedQuery("""
                 SELECT version, agent_id, agent_name, parent_checkpoint_id, parent_is_branch,
                   current_step_id, variables::text, last_tool_call_id, step_number,
                   total_steps_estimate, iterations_completed, tokens_used, duration_ms
                 FROM executions WHERE tenant = $1 AND id = $2""")
-                .execute(Tuple.of(tenant, executionId))
+                .execute(Tuple.of(tenant.id(), executionId))
                 .map(rows -> {
                     if (rows.size() == 0) {
                         throw new ResourceNotFound("execution '" + executionId + "' does not exist");

@@ -1,5 +1,8 @@
 package dev.cafstate.runtime.repository;
 
+import dev.cafstate.common.security.Tenant;
+import dev.cafstate.common.json.Json;
+
 import java.util.ArrayList;
 import java.util.List;
 
@@ -37,7 +40,7 @@ public class StateWriter {
     }
 
     /** Replaces all four parts of an execution (existing rows of the parts are deleted first). */
-    public Uni<Void> replace(SqlConnection conn, String tenant, String executionId, ThoughtChain chain,
+    public Uni<Void> replace(SqlConnection conn, Tenant tenant, String executionId, ThoughtChain chain,
             Context context, ToolState toolState, ExecutionProgress progress) {
         ThoughtChain c = chain == null ? new ThoughtChain(null, List.of()) : chain;
         Context ctx = context == null ? new Context(List.of(), null, null) : context;
@@ -45,7 +48,7 @@ public class StateWriter {
         ExecutionProgress p = progress == null ? ExecutionProgress.zero() : progress;
         List<String> calls = toolRows(t);
         List<?> memory = ctx.memory() == null ? List.of() : ctx.memory();
-        Tuple ids = Tuple.of(tenant, executionId);
+        Tuple ids = Tuple.of(tenant.id(), executionId);
         return conn.preparedQuery("""
                 WITH a AS (DELETE FROM runtime_thoughts WHERE tenant = $1 AND execution_id = $2),
                      b AS (DELETE FROM runtime_messages WHERE tenant = $1 AND execution_id = $2),
@@ -57,26 +60,26 @@ public class StateWriter {
                         SELECT $1, $2, s.ord, %s
                         FROM json_array_elements($3::text::json) WITH ORDINALITY AS s(value, ord)"""
                         .formatted(ThoughtRepository.STEP_COLUMNS))
-                        .execute(Tuple.of(tenant, executionId, json.write(c.steps()))))
+                        .execute(Tuple.of(tenant.id(), executionId, json.write(c.steps()))))
                 .flatMap(x -> conn.preparedQuery("""
                         INSERT INTO runtime_messages (tenant, execution_id, seq, role, content, tool_calls,
                           tool_results, ts)
                         SELECT $1, $2, m.ord, %s
                         FROM json_array_elements($3::text::json) WITH ORDINALITY AS m(value, ord)"""
                         .formatted(ContextRepository.MESSAGE_COLUMNS))
-                        .execute(Tuple.of(tenant, executionId, json.write(ctx.messages()))))
+                        .execute(Tuple.of(tenant.id(), executionId, json.write(ctx.messages()))))
                 .flatMap(x -> conn.preparedQuery("""
                         INSERT INTO runtime_memory (tenant, execution_id, seq, key, value, importance, ts)
                         SELECT $1, $2, m.ord - $4 - 1, m.value ->> 'key', m.value -> 'value',
                           (m.value ->> 'importance')::float8, (m.value ->> 'timestamp')::bigint
                         FROM json_array_elements($3::text::json) WITH ORDINALITY AS m(value, ord)""")
-                        .execute(Tuple.of(tenant, executionId, json.write(memory), (long) memory.size())))
+                        .execute(Tuple.of(tenant.id(), executionId, json.write(memory), (long) memory.size())))
                 .flatMap(x -> conn.preparedQuery("""
                         INSERT INTO runtime_tool_calls (tenant, execution_id, seq, status_seq, %s)
                         SELECT $1, $2, t.ord, t.ord - $4 - 1, %s
                         FROM json_array_elements($3::text::json) WITH ORDINALITY AS t(value, ord)"""
                         .formatted(ToolCallRepository.COLUMNS, ToolCallRepository.VALUES_FROM_JSON))
-                        .execute(Tuple.of(tenant, executionId, "[" + String.join(",", calls) + "]",
+                        .execute(Tuple.of(tenant.id(), executionId, "[" + String.join(",", calls) + "]",
                                 (long) calls.size())))
                 .flatMap(x -> conn.preparedQuery("""
                         UPDATE executions SET step_count = $3, message_count = $4, tool_call_count = $5,
@@ -84,7 +87,7 @@ public class StateWriter {
                           step_number = $9, total_steps_estimate = $10, iterations_completed = $11,
                           tokens_used = $12, duration_ms = $13
                         WHERE tenant = $1 AND id = $2""")
-                        .execute(Tuple.from(new Object[] { tenant, executionId, (long) c.steps().size(),
+                        .execute(Tuple.from(new Object[] { tenant.id(), executionId, (long) c.steps().size(),
                                 (long) ctx.messages().size(), (long) calls.size(), c.currentStepId(),
                                 json.write(variables(ctx)), t.lastToolCallId(), p.stepNumber(),
                                 p.totalStepsEstimate(), p.iterationsCompleted(), p.tokensUsed(), p.durationMs() })))

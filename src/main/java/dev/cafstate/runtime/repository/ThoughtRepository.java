@@ -1,5 +1,10 @@
 package dev.cafstate.runtime.repository;
 
+import dev.cafstate.common.security.Tenant;
+import dev.cafstate.common.json.Json;
+
+import dev.cafstate.common.paging.Sequenced;
+
 import dev.cafstate.common.http.IfMatch;
 import java.util.ArrayList;
 import java.util.List;
@@ -79,7 +84,7 @@ public class ThoughtRepository {
      * @param outsideParents new child ids per parent id that is already in the chain
      * @return the new version
      */
-    public Uni<Long> append(String tenant, String executionId, IfMatch expected, long now, List<ThoughtStep> steps,
+    public Uni<Long> append(Tenant tenant, String executionId, IfMatch expected, long now, List<ThoughtStep> steps,
             Map<String, List<String>> outsideParents, String events) {
         ArrayNode parents = json.mapper().createArrayNode();
         outsideParents.forEach((id, kids) -> {
@@ -87,7 +92,7 @@ public class ThoughtRepository {
             p.put("id", id);
             kids.forEach(p.putArray("kids")::add);
         });
-        Tuple params = Tuple.from(new Object[] { tenant, executionId, now, IfMatch.sql(expected), events, (long) steps.size(),
+        Tuple params = Tuple.from(new Object[] { tenant.id(), executionId, now, IfMatch.sql(expected), events, (long) steps.size(),
                 steps.get(steps.size() - 1).id(), parents.toString(), json.write(steps), (long) outsideParents.size() });
         return mutations.single(APPEND, params, Map.of(
                 "unknown_parent", () -> InvalidInput.field("parent_id",
@@ -96,7 +101,7 @@ public class ThoughtRepository {
     }
 
     /** Applies a merge patch to one step inside an open change; returns the step as it is now. */
-    public Uni<ThoughtStep> patch(SqlConnection conn, String tenant, String executionId, String stepId,
+    public Uni<ThoughtStep> patch(SqlConnection conn, Tenant tenant, String executionId, String stepId,
             ThoughtPatch patch) {
         return conn.preparedQuery("""
                 UPDATE runtime_thoughts SET
@@ -108,7 +113,7 @@ public class ThoughtRepository {
                 WHERE tenant = $1 AND execution_id = $2 AND id = $3
                 RETURNING id, type, content, reasoning, confidence, alternatives::text, parent_id, children::text,
                   metadata::text, ts, seq""")
-                .execute(Tuple.from(new Object[] { tenant, executionId, stepId,
+                .execute(Tuple.from(new Object[] { tenant.id(), executionId, stepId,
                         patch.setContent(), patch.content(), patch.setReasoning(), patch.reasoning(),
                         patch.confidence(), patch.setAlternatives(), json.write(patch.alternatives()),
                         patch.setMetadata(), json.write(patch.metadata()) }))
@@ -122,7 +127,7 @@ public class ThoughtRepository {
     }
 
     /** Steps in chain order after sequence {@code afterSeq}, filtered, at most {@code limit}. */
-    public Uni<List<Sequenced<ThoughtStep>>> list(String tenant, String executionId, ThoughtType type,
+    public Uni<List<Sequenced<ThoughtStep>>> list(Tenant tenant, String executionId, ThoughtType type,
             Double minConfidence, Double maxConfidence, long afterSeq, int limit) {
         return pool.preparedQuery(SELECT + """
                  WHERE tenant = $1 AND execution_id = $2 AND seq > $3
@@ -130,7 +135,7 @@ public class ThoughtRepository {
                   AND ($5::float8 IS NULL OR confidence >= $5)
                   AND ($6::float8 IS NULL OR confidence <= $6)
                 ORDER BY seq LIMIT $7""")
-                .execute(Tuple.from(new Object[] { tenant, executionId, afterSeq, type == null ? null : type.wire(),
+                .execute(Tuple.from(new Object[] { tenant.id(), executionId, afterSeq, type == null ? null : type.wire(),
                         minConfidence, maxConfidence, limit }))
                 .map(rows -> {
                     List<Sequenced<ThoughtStep>> steps = new ArrayList<>(rows.size());
@@ -140,9 +145,9 @@ public class ThoughtRepository {
     }
 
     /** Every step of the execution in order, inside the caller's (snapshot) transaction. */
-    Uni<List<ThoughtStep>> all(SqlConnection conn, String tenant, String executionId) {
+    Uni<List<ThoughtStep>> all(SqlConnection conn, Tenant tenant, String executionId) {
         return conn.preparedQuery(SELECT + " WHERE tenant = $1 AND execution_id = $2 ORDER BY seq")
-                .execute(Tuple.of(tenant, executionId))
+                .execute(Tuple.of(tenant.id(), executionId))
                 .map(rows -> {
                     List<ThoughtStep> steps = new ArrayList<>(rows.size());
                     rows.forEach(r -> steps.add(map(r)));

@@ -1,5 +1,8 @@
 package dev.cafstate.runtime.repository;
 
+import dev.cafstate.common.security.Tenant;
+import dev.cafstate.common.json.Json;
+
 import dev.cafstate.common.http.IfMatch;
 import java.util.ArrayList;
 import java.util.List;
@@ -67,17 +70,17 @@ public class ToolCallRepository {
     }
 
     /** Records a new call and its {@code tool.called} event; returns the new version. */
-    public Uni<Long> create(String tenant, String executionId, IfMatch expected, long now, ToolCall call,
+    public Uni<Long> create(Tenant tenant, String executionId, IfMatch expected, long now, ToolCall call,
             String events) {
-        return mutations.single(CREATE, Tuple.from(new Object[] { tenant, executionId, now, IfMatch.sql(expected), events,
+        return mutations.single(CREATE, Tuple.from(new Object[] { tenant.id(), executionId, now, IfMatch.sql(expected), events,
                 call.id(), "[" + row(call, listOf(call.status())) + "]" }),
                 Map.of("duplicate_tool_call", () -> new StateConflict("tool call '" + call.id() + "' already exists")));
     }
 
     /** The call as stored, inside an open change, locked for update; 404 when unknown. */
-    public Uni<ToolCall> lock(SqlConnection conn, String tenant, String executionId, String callId) {
+    public Uni<ToolCall> lock(SqlConnection conn, Tenant tenant, String executionId, String callId) {
         return conn.preparedQuery(SELECT + " WHERE tenant = $1 AND execution_id = $2 AND id = $3 FOR UPDATE")
-                .execute(Tuple.of(tenant, executionId, callId))
+                .execute(Tuple.of(tenant.id(), executionId, callId))
                 .map(rows -> {
                     if (rows.size() == 0) {
                         throw new ResourceNotFound("tool call '" + callId + "' does not exist");
@@ -87,21 +90,21 @@ public class ToolCallRepository {
     }
 
     /** Writes a call's new status and outcome; it moves to the end of the list of its new status. */
-    public Uni<Void> update(SqlConnection conn, String tenant, String executionId, long version, ToolCall call) {
+    public Uni<Void> update(SqlConnection conn, Tenant tenant, String executionId, long version, ToolCall call) {
         return conn.preparedQuery("""
                 UPDATE runtime_tool_calls SET status = $4, result = $5::text::json, error = $6, duration_ms = $7,
                   tool_id = $8, arguments = $9::text::json, status_seq = $10, list = $11
                 WHERE tenant = $1 AND execution_id = $2 AND id = $3""")
-                .execute(Tuple.from(new Object[] { tenant, executionId, call.id(), call.status().wire(),
+                .execute(Tuple.from(new Object[] { tenant.id(), executionId, call.id(), call.status().wire(),
                         json.write(call.result()), call.error(), call.durationMs(), call.toolId(),
                         json.write(call.arguments()), version, listOf(call.status()) }))
                 .replaceWithVoid();
     }
 
     /** Every call with its list, ordered for the tool-state lists, inside the caller's (snapshot) transaction. */
-    Uni<List<Listed>> all(SqlConnection conn, String tenant, String executionId) {
+    Uni<List<Listed>> all(SqlConnection conn, Tenant tenant, String executionId) {
         return conn.preparedQuery(SELECT + " WHERE tenant = $1 AND execution_id = $2 ORDER BY status_seq, seq")
-                .execute(Tuple.of(tenant, executionId))
+                .execute(Tuple.of(tenant.id(), executionId))
                 .map(rows -> {
                     List<Listed> calls = new ArrayList<>(rows.size());
                     rows.forEach(r -> calls.add(map(r)));

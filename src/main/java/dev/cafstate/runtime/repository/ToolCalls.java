@@ -1,5 +1,7 @@
 package dev.cafstate.runtime.repository;
 
+import dev.cafstate.common.json.Json;
+
 import dev.cafstate.caf.ToolCall;
 
 /** Rules for tool-call records shared by reads and writes. */

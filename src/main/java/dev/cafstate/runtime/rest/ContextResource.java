@@ -54,7 +54,7 @@ public class ContextResource {
     @APIResponse(responseCode = "200", description = "{messages, variables, memory?}")
     @APIResponse(responseCode = "404", description = ApiDoc.NOT_FOUND)
     public Uni<RestResponse<Context>> get(@PathParam("id") String id) {
-        return service.get(tenant.id(), Ids.path("id", id)).map(r -> Responses.ok(r.value(), r.version()));
+        return service.get(tenant.tenant(), Ids.path("id", id)).map(r -> Responses.ok(r.value(), r.version()));
     }
 
     @POST
@@ -69,7 +69,7 @@ public class ContextResource {
     @APIResponse(responseCode = "422", description = ApiDoc.INVALID)
     public Uni<RestResponse<Map<String, List<Message>>>> appendMessages(@PathParam("id") String id,
             @HeaderParam("If-Match") String ifMatch, byte[] body) {
-        return service.appendMessages(tenant.id(), Ids.path("id", id), IfMatch.parse(ifMatch), bodies.runtime(body))
+        return service.appendMessages(tenant.tenant(), Ids.path("id", id), IfMatch.parse(ifMatch), bodies.runtime(body))
                 .map(r -> Responses.created(Map.of("messages", r.value()), r.version(), null));
     }
 
@@ -84,7 +84,7 @@ public class ContextResource {
     @APIResponse(responseCode = "422", description = ApiDoc.INVALID)
     public Uni<RestResponse<Void>> patchVariables(@PathParam("id") String id, @HeaderParam("If-Match") String ifMatch,
             byte[] patch) {
-        return service.patchVariables(tenant.id(), Ids.path("id", id), IfMatch.parse(ifMatch), bodies.runtime(patch))
+        return service.patchVariables(tenant.tenant(), Ids.path("id", id), IfMatch.parse(ifMatch), bodies.runtime(patch))
                 .map(Responses::noContent);
     }
 
@@ -99,7 +99,7 @@ public class ContextResource {
     @APIResponse(responseCode = "422", description = ApiDoc.INVALID)
     public Uni<RestResponse<MemoryEntry>> putMemory(@PathParam("id") String id, @PathParam("key") String key,
             @HeaderParam("If-Match") String ifMatch, byte[] body) {
-        return service.putMemory(tenant.id(), Ids.path("id", id), key, IfMatch.parse(ifMatch), bodies.runtime(body))
+        return service.putMemory(tenant.tenant(), Ids.path("id", id), key, IfMatch.parse(ifMatch), bodies.runtime(body))
                 .map(r -> Responses.ok(r.value(), r.version()));
     }
 
@@ -112,7 +112,7 @@ public class ContextResource {
     @APIResponse(responseCode = "412", description = ApiDoc.STALE)
     public Uni<RestResponse<Void>> deleteMemory(@PathParam("id") String id, @PathParam("key") String key,
             @HeaderParam("If-Match") String ifMatch) {
-        return service.deleteMemory(tenant.id(), Ids.path("id", id), key, IfMatch.parse(ifMatch))
+        return service.deleteMemory(tenant.tenant(), Ids.path("id", id), key, IfMatch.parse(ifMatch))
                 .map(Responses::noContent);
     }
 }

@@ -17,6 +17,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import dev.cafstate.common.error.BadRequest;
 import dev.cafstate.common.http.Ids;
+import dev.cafstate.common.security.Tenant;
 import dev.cafstate.common.security.TenantContext;
 import dev.cafstate.events.ExecutionEventFeed;
 import dev.cafstate.runtime.service.ExecutionService;
@@ -56,7 +57,7 @@ public class EventStreamResource {
     @APIResponse(responseCode = "404", description = ApiDoc.NOT_FOUND)
     public Multi<OutboundSseEvent> stream(@PathParam("id") String id, @HeaderParam("Last-Event-ID") String lastEventId,
             @Context Sse sse) {
-        String tenantId = tenant.id();
+        Tenant tenantId = tenant.tenant();
         String executionId = Ids.path("id", id);
         long after = lastEventId(lastEventId);
         Multi<OutboundSseEvent> events = feed.follow(tenantId, executionId, after)
@@ -78,7 +79,7 @@ public class EventStreamResource {
             return Uni.createFrom().nullItem();
         }
         String id = Ids.path("id", request.getUriInfo().getPathParameters().getFirst("id"));
-        return executions.get(tenant.id(), id).replaceWith((Response) null)
+        return executions.get(tenant.tenant(), id).replaceWith((Response) null)
                 .onFailure(ApiException.class).recoverWithItem(e -> ProblemMappers
                         .build(((ApiException) e).toProblem(), 0).toResponse());
     }

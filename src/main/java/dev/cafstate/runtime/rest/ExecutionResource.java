@@ -31,8 +31,8 @@ import dev.cafstate.runtime.api.CreateExecutionRequest;
 import dev.cafstate.runtime.api.ExecutionPatch;
 import dev.cafstate.runtime.api.ExecutionStatus;
 import dev.cafstate.runtime.api.ExecutionView;
-import dev.cafstate.runtime.api.Page;
-import dev.cafstate.runtime.service.Cursors;
+import dev.cafstate.common.paging.Page;
+import dev.cafstate.common.paging.Cursors;
 import dev.cafstate.runtime.service.ExecutionService;
 import io.smallrye.mutiny.Uni;
 
@@ -64,7 +64,7 @@ public class ExecutionResource {
     @APIResponse(responseCode = "422", description = ApiDoc.INVALID)
     @APIResponse(responseCode = "503", description = ApiDoc.UNAVAILABLE)
     public Uni<RestResponse<ExecutionView>> create(byte[] body) {
-        return service.create(tenant.id(), CreateExecutionRequest.from(bodies.runtime(body), bodies)).map(e -> Responses.created(e, e.version(),
+        return service.create(tenant.tenant(), CreateExecutionRequest.from(bodies.runtime(body), bodies)).map(e -> Responses.created(e, e.version(),
                 URI.create("/api/v1/executions/" + QueryParams.encode(e.id()))));
     }
 
@@ -74,7 +74,7 @@ public class ExecutionResource {
     @APIResponse(responseCode = "400", description = ApiDoc.MALFORMED)
     public Uni<Page<ExecutionView>> list(@QueryParam("agent_id") String agentId, @QueryParam("status") String status,
             @QueryParam("cursor") String cursor, @QueryParam("limit") Integer limit) {
-        return service.list(tenant.id(), agentId, QueryParams.status(status), cursor, Cursors.limit(limit));
+        return service.list(tenant.tenant(), agentId, QueryParams.wire("status", status, ExecutionStatus::of), cursor, Cursors.limit(limit));
     }
 
     @GET
@@ -83,7 +83,7 @@ public class ExecutionResource {
     @APIResponse(responseCode = "200", description = "The execution; ETag is its state version")
     @APIResponse(responseCode = "404", description = ApiDoc.NOT_FOUND)
     public Uni<RestResponse<ExecutionView>> get(@PathParam("id") String id) {
-        return service.get(tenant.id(), Ids.path("id", id)).map(e -> Responses.ok(e, e.version()));
+        return service.get(tenant.tenant(), Ids.path("id", id)).map(e -> Responses.ok(e, e.version()));
     }
 
     @PATCH
@@ -98,7 +98,7 @@ public class ExecutionResource {
     public Uni<RestResponse<ExecutionView>> patch(@PathParam("id") String id,
             @HeaderParam("If-Match") String ifMatch, byte[] body) {
         String executionId = Ids.path("id", id);
-        return service.patch(tenant.id(), executionId, IfMatch.parse(ifMatch),
+        return service.patch(tenant.tenant(), executionId, IfMatch.parse(ifMatch),
                 ExecutionPatch.from(bodies.runtime(body), bodies))
                 .map(e -> Responses.ok(e, e.version()));
     }
@@ -110,7 +110,7 @@ public class ExecutionResource {
     @APIResponse(responseCode = "404", description = ApiDoc.NOT_FOUND)
     @APIResponse(responseCode = "412", description = ApiDoc.STALE)
     public Uni<RestResponse<Void>> delete(@PathParam("id") String id, @HeaderParam("If-Match") String ifMatch) {
-        return service.delete(tenant.id(), Ids.path("id", id), IfMatch.parse(ifMatch))
+        return service.delete(tenant.tenant(), Ids.path("id", id), IfMatch.parse(ifMatch))
                 .map(x -> RestResponse.noContent());
     }
 
@@ -120,7 +120,7 @@ public class ExecutionResource {
     @APIResponse(responseCode = "200", description = "{thought_chain, context, tool_state, progress}")
     @APIResponse(responseCode = "404", description = ApiDoc.NOT_FOUND)
     public Uni<RestResponse<RuntimeSnapshot>> state(@PathParam("id") String id) {
-        return service.state(tenant.id(), Ids.path("id", id)).map(s -> Responses.ok(s.value(), s.version()));
+        return service.state(tenant.tenant(), Ids.path("id", id)).map(s -> Responses.ok(s.value(), s.version()));
     }
 
 }

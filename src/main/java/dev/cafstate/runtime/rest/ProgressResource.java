@@ -54,7 +54,7 @@ public class ProgressResource {
     public Uni<RestResponse<ExecutionProgress>> patch(@PathParam("id") String id,
             @HeaderParam("If-Match") String ifMatch, byte[] body) {
         String executionId = Ids.path("id", id);
-        return service.patch(tenant.id(), executionId, IfMatch.parse(ifMatch),
+        return service.patch(tenant.tenant(), executionId, IfMatch.parse(ifMatch),
                 ProgressPatch.from(bodies.runtime(body), bodies))
                 .map(r -> Responses.ok(r.value(), r.version()));
     }

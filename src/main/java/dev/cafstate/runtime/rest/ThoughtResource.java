@@ -25,13 +25,14 @@ import org.jboss.resteasy.reactive.RestResponse;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.cafstate.caf.ThoughtStep;
+import dev.cafstate.caf.ThoughtType;
 import dev.cafstate.common.http.ETags;
 import dev.cafstate.common.http.Ids;
 import dev.cafstate.common.http.QueryParams;
 import dev.cafstate.common.json.JsonBodies;
 import dev.cafstate.common.security.TenantContext;
-import dev.cafstate.runtime.api.Page;
-import dev.cafstate.runtime.service.Cursors;
+import dev.cafstate.common.paging.Page;
+import dev.cafstate.common.paging.Cursors;
 import dev.cafstate.runtime.service.ThoughtService;
 import io.smallrye.mutiny.Uni;
 
@@ -68,7 +69,7 @@ public class ThoughtResource {
             byte[] bytes) {
         String executionId = Ids.path("id", id);
         JsonNode body = bodies.runtime(bytes);
-        return service.append(tenant.id(), executionId, IfMatch.parse(ifMatch), body).map(result -> {
+        return service.append(tenant.tenant(), executionId, IfMatch.parse(ifMatch), body).map(result -> {
             List<ThoughtStep> steps = result.value();
             if (body.has("steps")) {
                 return Responses.created((Object) Map.of("steps", steps), result.version(), null);
@@ -86,7 +87,7 @@ public class ThoughtResource {
     public Uni<Page<ThoughtStep>> list(@PathParam("id") String id, @QueryParam("type") String type,
             @QueryParam("min_confidence") Double min, @QueryParam("max_confidence") Double max,
             @QueryParam("cursor") String cursor, @QueryParam("limit") Integer limit) {
-        return service.list(tenant.id(), Ids.path("id", id), QueryParams.thoughtType("type", type),
+        return service.list(tenant.tenant(), Ids.path("id", id), QueryParams.wire("type", type, ThoughtType::of),
                 QueryParams.confidence("min_confidence", min), QueryParams.confidence("max_confidence", max), cursor,
                 Cursors.limit(limit));
     }
@@ -102,7 +103,7 @@ public class ThoughtResource {
     @APIResponse(responseCode = "422", description = ApiDoc.INVALID)
     public Uni<RestResponse<ThoughtStep>> patch(@PathParam("id") String id, @PathParam("stepId") String stepId,
             @HeaderParam("If-Match") String ifMatch, byte[] body) {
-        return service.patch(tenant.id(), Ids.path("id", id), Ids.path("step_id", stepId), IfMatch.parse(ifMatch),
+        return service.patch(tenant.tenant(), Ids.path("id", id), Ids.path("step_id", stepId), IfMatch.parse(ifMatch),
                 bodies.runtime(body)).map(r -> Responses.ok(r.value(), r.version()));
     }
 }

@@ -54,7 +54,7 @@ public class ToolCallResource {
     @APIResponse(responseCode = "200", description = "{last_tool_call_id?, pending, running, completed, failed}")
     @APIResponse(responseCode = "404", description = ApiDoc.NOT_FOUND)
     public Uni<RestResponse<ToolState>> state(@PathParam("id") String id) {
-        return service.state(tenant.id(), Ids.path("id", id)).map(r -> Responses.ok(r.value(), r.version()));
+        return service.state(tenant.tenant(), Ids.path("id", id)).map(r -> Responses.ok(r.value(), r.version()));
     }
 
     @POST
@@ -69,7 +69,7 @@ public class ToolCallResource {
     public Uni<RestResponse<ToolCall>> create(@PathParam("id") String id, @HeaderParam("If-Match") String ifMatch,
             byte[] body) {
         String executionId = Ids.path("id", id);
-        return service.create(tenant.id(), executionId, IfMatch.parse(ifMatch),
+        return service.create(tenant.tenant(), executionId, IfMatch.parse(ifMatch),
                 ToolCallCreate.from(bodies.runtime(body), bodies))
                 .map(r -> Responses.created(r.value(), r.version(), URI.create("/api/v1/executions/"
                         + QueryParams.encode(executionId) + "/tool-calls/" + QueryParams.encode(r.value().id()))));
@@ -88,7 +88,7 @@ public class ToolCallResource {
             @HeaderParam("If-Match") String ifMatch, byte[] body) {
         String executionId = Ids.path("id", id);
         String call = Ids.path("call_id", callId);
-        return service.update(tenant.id(), executionId, call, IfMatch.parse(ifMatch),
+        return service.update(tenant.tenant(), executionId, call, IfMatch.parse(ifMatch),
                 ToolCallUpdate.from(bodies.runtime(body), bodies)).map(r -> Responses.ok(r.value(), r.version()));
     }
 }

@@ -1,5 +1,8 @@
 package dev.cafstate.runtime.service;
 
+import dev.cafstate.common.security.Tenant;
+import dev.cafstate.common.time.Clock;
+
 import dev.cafstate.common.http.IfMatch;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,7 +26,7 @@ import dev.cafstate.events.EventTypes;
 import dev.cafstate.runtime.api.MemoryWrite;
 import dev.cafstate.runtime.api.Versioned;
 import dev.cafstate.runtime.repository.ContextRepository;
-import dev.cafstate.runtime.repository.Json;
+import dev.cafstate.common.json.Json;
 import dev.cafstate.runtime.repository.StateReader;
 import io.smallrye.mutiny.Uni;
 
@@ -54,12 +57,12 @@ public class ContextService {
     }
 
     /** The context of the execution, consistently read. */
-    public Uni<Versioned<Context>> get(String tenant, String executionId) {
+    public Uni<Versioned<Context>> get(Tenant tenant, String executionId) {
         return reader.context(tenant, executionId);
     }
 
     /** Appends one message or a batch ({@code {messages: [...]}}); timestamps default to now. */
-    public Uni<Versioned<List<Message>>> appendMessages(String tenant, String executionId, IfMatch expected,
+    public Uni<Versioned<List<Message>>> appendMessages(Tenant tenant, String executionId, IfMatch expected,
             JsonNode body) {
         List<JsonBodies.Item> items = bodies.oneOrBatch(body, "messages", config.limits().maxBatchItems());
         JsonChecks c = bodies.checks();
@@ -81,7 +84,7 @@ public class ContextService {
     }
 
     /** Applies an RFC 7396 merge patch to the variables ({@code null} removes a key). */
-    public Uni<Long> patchVariables(String tenant, String executionId, IfMatch expected, JsonNode patch) {
+    public Uni<Long> patchVariables(Tenant tenant, String executionId, IfMatch expected, JsonNode patch) {
         if (patch == null || !patch.isObject()) {
             throw InvalidInput.field("body", "must be a JSON object (an RFC 7396 merge patch)");
         }
@@ -93,7 +96,7 @@ public class ContextService {
     }
 
     /** Inserts or replaces the memory entry under {@code key}. */
-    public Uni<Versioned<MemoryEntry>> putMemory(String tenant, String executionId, String key, IfMatch expected,
+    public Uni<Versioned<MemoryEntry>> putMemory(Tenant tenant, String executionId, String key, IfMatch expected,
             JsonNode body) {
         Ids.memoryKey(key, config.limits().maxMemoryKeyBytes());
         MemoryWrite write = MemoryWrite.from(body, bodies);
@@ -107,7 +110,7 @@ public class ContextService {
     }
 
     /** Removes the memory entry under {@code key}; 404 when there is none. */
-    public Uni<Long> deleteMemory(String tenant, String executionId, String key, IfMatch expected) {
+    public Uni<Long> deleteMemory(Tenant tenant, String executionId, String key, IfMatch expected) {
         Ids.memoryKey(key, config.limits().maxMemoryKeyBytes());
         long now = clock.now();
         ObjectNode changes = json.mapper().createObjectNode();
@@ -115,7 +118,7 @@ public class ContextService {
         return context.deleteMemory(tenant, executionId, expected, now, key, event(tenant, executionId, now, changes));
     }
 
-    private String event(String tenant, String executionId, long now, ObjectNode changes) {
+    private String event(Tenant tenant, String executionId, long now, ObjectNode changes) {
         return events.batch(events.event(tenant, executionId, EventTypes.CONTEXT_UPDATED, now, "changes", changes));
     }
 }

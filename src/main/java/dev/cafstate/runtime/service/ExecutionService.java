@@ -1,5 +1,12 @@
 package dev.cafstate.runtime.service;
 
+import dev.cafstate.common.security.Tenant;
+import dev.cafstate.common.time.Clock;
+
+import dev.cafstate.common.json.MergePatch;
+
+import dev.cafstate.common.paging.Cursors;
+
 import dev.cafstate.common.http.IfMatch;
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -18,10 +25,10 @@ import dev.cafstate.runtime.api.ExecutionPatch;
 import dev.cafstate.runtime.api.ExecutionStatus;
 import dev.cafstate.runtime.api.ExecutionView;
 import dev.cafstate.runtime.api.InitialState;
-import dev.cafstate.runtime.api.Page;
+import dev.cafstate.common.paging.Page;
 import dev.cafstate.runtime.api.Versioned;
 import dev.cafstate.runtime.repository.ExecutionRepository;
-import dev.cafstate.runtime.repository.Json;
+import dev.cafstate.common.json.Json;
 import dev.cafstate.runtime.repository.StateReader;
 import dev.cafstate.runtime.repository.StateWriter;
 import io.smallrye.mutiny.Uni;
@@ -58,7 +65,7 @@ public class ExecutionService {
      *
      * @throws StateConflict when the id is taken
      */
-    public Uni<ExecutionView> create(String tenant, CreateExecutionRequest request) {
+    public Uni<ExecutionView> create(Tenant tenant, CreateExecutionRequest request) {
         String id = request.id() == null ? Ids.generate() : request.id();
         long now = clock.now();
         InitialState init = request.initialState();
@@ -73,12 +80,12 @@ public class ExecutionService {
     }
 
     /** The execution, or 404 (also for another tenant's). */
-    public Uni<ExecutionView> get(String tenant, String id) {
+    public Uni<ExecutionView> get(Tenant tenant, String id) {
         return executions.get(tenant, id);
     }
 
     /** A page of executions, newest first. */
-    public Uni<Page<ExecutionView>> list(String tenant, String agentId, ExecutionStatus status, String cursor,
+    public Uni<Page<ExecutionView>> list(Tenant tenant, String agentId, ExecutionStatus status, String cursor,
             int limit) {
         Cursors.Keyset after = Cursors.keyset(cursor);
         return executions.list(tenant, agentId, status, after == null ? null : after.timestamp(),
@@ -90,7 +97,7 @@ public class ExecutionService {
      * Applies a merge patch of {@code status} and/or {@code metadata}. A status change must be a legal transition
      * (409 otherwise) and emits its CAF event; a metadata-only change emits {@code agent.updated}.
      */
-    public Uni<ExecutionView> patch(String tenant, String id, IfMatch expected, ExecutionPatch patch) {
+    public Uni<ExecutionView> patch(Tenant tenant, String id, IfMatch expected, ExecutionPatch patch) {
         ExecutionStatus wanted = patch.status();
         JsonNode metadataPatch = patch.patchesMetadata() ? patch.metadata() : null;
         long now = clock.now();
@@ -118,7 +125,7 @@ public class ExecutionService {
     }
 
     /** Deletes the execution and its runtime state (checkpoints are kept). */
-    public Uni<Void> delete(String tenant, String id, IfMatch expected) {
+    public Uni<Void> delete(Tenant tenant, String id, IfMatch expected) {
         return pool.withTransaction(conn -> executions.get(conn, tenant, id, true).flatMap(current -> {
             if (expected != null && !expected.matches(current.version())) {
                 throw new StaleVersion("execution '" + id + "' is at version " + current.version()
@@ -129,7 +136,7 @@ public class ExecutionService {
     }
 
     /** All four runtime parts as one consistent CAF snapshot, with the version it was read at. */
-    public Uni<Versioned<RuntimeSnapshot>> state(String tenant, String id) {
+    public Uni<Versioned<RuntimeSnapshot>> state(Tenant tenant, String id) {
         return reader.snapshot(tenant, id);
     }
 }

@@ -1,5 +1,8 @@
 package dev.cafstate.runtime.service;
 
+import dev.cafstate.common.security.Tenant;
+import dev.cafstate.common.time.Clock;
+
 import dev.cafstate.common.http.IfMatch;
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -37,7 +40,7 @@ public class ProgressService {
     }
 
     /** Applies the patch and returns the progress as it now is. */
-    public Uni<Versioned<ExecutionProgress>> patch(String tenant, String executionId, IfMatch expected,
+    public Uni<Versioned<ExecutionProgress>> patch(Tenant tenant, String executionId, IfMatch expected,
             ProgressPatch patch) {
         long now = clock.now();
         return mutations.inTransaction(tenant, executionId, expected, now, (conn, version) -> executions

@@ -1,5 +1,10 @@
 package dev.cafstate.runtime.service;
 
+import dev.cafstate.common.security.Tenant;
+import dev.cafstate.common.time.Clock;
+
+import dev.cafstate.common.paging.Cursors;
+
 import dev.cafstate.common.http.IfMatch;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -25,7 +30,7 @@ import dev.cafstate.common.json.JsonChecks;
 import dev.cafstate.events.CloudEvents;
 import dev.cafstate.events.EventTypes;
 import dev.cafstate.events.Outbox;
-import dev.cafstate.runtime.api.Page;
+import dev.cafstate.common.paging.Page;
 import dev.cafstate.runtime.api.Versioned;
 import dev.cafstate.runtime.repository.ExecutionRepository;
 import dev.cafstate.runtime.repository.Mutations;
@@ -65,7 +70,7 @@ public class ThoughtService {
      *
      * @return the stored steps and the new version
      */
-    public Uni<Versioned<List<ThoughtStep>>> append(String tenant, String executionId, IfMatch expected, JsonNode body) {
+    public Uni<Versioned<List<ThoughtStep>>> append(Tenant tenant, String executionId, IfMatch expected, JsonNode body) {
         List<JsonBodies.Item> items = bodies.oneOrBatch(body, "steps", config.limits().maxBatchItems());
         JsonChecks c = bodies.checks();
         for (JsonBodies.Item item : items) {
@@ -110,7 +115,7 @@ public class ThoughtService {
     }
 
     /** Steps in order with optional filters, a page at a time. */
-    public Uni<Page<ThoughtStep>> list(String tenant, String executionId, ThoughtType type, Double min, Double max,
+    public Uni<Page<ThoughtStep>> list(Tenant tenant, String executionId, ThoughtType type, Double min, Double max,
             String cursor, int limit) {
         long after = Cursors.number(cursor);
         return thoughts.list(tenant, executionId, type, min, max, after, limit + 1)
@@ -123,7 +128,7 @@ public class ThoughtService {
      * Merge-patches {@code content, reasoning, confidence, alternatives, metadata} of one step and emits
      * {@code thought.updated} with the step as it now is.
      */
-    public Uni<Versioned<ThoughtStep>> patch(String tenant, String executionId, String stepId, IfMatch expected,
+    public Uni<Versioned<ThoughtStep>> patch(Tenant tenant, String executionId, String stepId, IfMatch expected,
             JsonNode body) {
         ThoughtPatch patch = ThoughtPatch.from(body, bodies);
         long now = clock.now();

@@ -1,5 +1,8 @@
 package dev.cafstate.runtime.service;
 
+import dev.cafstate.common.security.Tenant;
+import dev.cafstate.common.time.Clock;
+
 import dev.cafstate.common.http.IfMatch;
 import java.util.EnumSet;
 import java.util.Set;
@@ -17,7 +20,7 @@ import dev.cafstate.events.Outbox;
 import dev.cafstate.runtime.api.ToolCallCreate;
 import dev.cafstate.runtime.api.ToolCallUpdate;
 import dev.cafstate.runtime.api.Versioned;
-import dev.cafstate.runtime.repository.Json;
+import dev.cafstate.common.json.Json;
 import dev.cafstate.runtime.repository.Mutations;
 import dev.cafstate.runtime.repository.StateReader;
 import dev.cafstate.runtime.repository.ToolCallRepository;
@@ -52,12 +55,12 @@ public class ToolCallService {
     }
 
     /** The tool state of the execution, consistently read. */
-    public Uni<Versioned<ToolState>> state(String tenant, String executionId) {
+    public Uni<Versioned<ToolState>> state(Tenant tenant, String executionId) {
         return reader.toolState(tenant, executionId);
     }
 
     /** Records a new call (status pending by default, or running) and emits {@code tool.called}. */
-    public Uni<Versioned<ToolCall>> create(String tenant, String executionId, IfMatch expected, ToolCallCreate request) {
+    public Uni<Versioned<ToolCall>> create(Tenant tenant, String executionId, IfMatch expected, ToolCallCreate request) {
         ToolCallStatus status = request.status() == null ? ToolCallStatus.PENDING : request.status();
         String id = request.id() == null ? Ids.generate() : request.id();
         long now = clock.now();
@@ -68,7 +71,7 @@ public class ToolCallService {
     }
 
     /** Moves a call to its next status with its outcome, emitting {@code tool.completed} or {@code tool.failed}. */
-    public Uni<Versioned<ToolCall>> update(String tenant, String executionId, String callId, IfMatch expected,
+    public Uni<Versioned<ToolCall>> update(Tenant tenant, String executionId, String callId, IfMatch expected,
             ToolCallUpdate update) {
         ToolCallStatus next = update.status();
         long now = clock.now();
