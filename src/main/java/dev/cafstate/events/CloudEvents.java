@@ -28,26 +28,21 @@ public class CloudEvents {
         this.source = config.events().source();
     }
 
-    /**
-     * A new event whose CAF payload carries {@code member} (e.g. {@code thought}) set to {@code value}.
-     *
-     * @param value any value Jackson can write (a record, a node), or {@code null} for no member
-     */
-    public ObjectNode event(Tenant tenant, String executionId, String type, long timestamp, String member,
-            Object value) {
+    /** The CloudEvents 1.0 envelope of an event of {@code tenant} at {@code timestamp} (epoch ms). */
+    public ObjectNode envelope(Tenant tenant, long timestamp, CafEvent e) {
         ObjectNode data = mapper.createObjectNode();
-        data.put("type", type);
-        data.put("execution_id", executionId);
+        data.put("type", e.type());
+        data.put("execution_id", e.executionId());
         data.put("timestamp", timestamp);
-        if (member != null && value != null) {
-            data.set(member, mapper.valueToTree(value));
+        if (e.value() != null) {
+            data.set(e.member(), mapper.valueToTree(e.value()));
         }
         ObjectNode event = mapper.createObjectNode();
         event.put("specversion", "1.0");
         event.put("id", UUID.randomUUID().toString());
         event.put("source", source);
-        event.put("type", type);
-        event.put("subject", executionId);
+        event.put("type", e.type());
+        event.put("subject", e.executionId());
         event.put("time", Instant.ofEpochMilli(timestamp).toString());
         event.put("datacontenttype", "application/json");
         event.put("tenant", tenant.id());
@@ -55,18 +50,11 @@ public class CloudEvents {
         return event;
     }
 
-    /** The events of one change as the JSON array the outbox insert takes. */
-    public String batch(ObjectNode... events) {
+    /** Envelopes as the JSON array the outbox insert takes. */
+    String batch(java.util.List<ObjectNode> events) {
         ArrayNode array = mapper.createArrayNode();
-        for (ObjectNode e : events) {
-            array.add(e);
-        }
+        events.forEach(array::add);
         return array.toString();
-    }
-
-    /** Same, for a list. */
-    public String batch(java.util.List<ObjectNode> events) {
-        return batch(events.toArray(ObjectNode[]::new));
     }
 
     /**

@@ -9,9 +9,6 @@ import dev.cafstate.common.config.CafConfig;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.subscription.MultiEmitter;
 import io.vertx.mutiny.core.Vertx;
-import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.Row;
-import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
  * The live event stream of one execution, read from the outbox (shared by all replicas) after a given sequence
@@ -22,13 +19,13 @@ public class ExecutionEventFeed {
 
     static final int PAGE = 500;
 
-    private final Pool pool;
+    private final OutboxRepository outbox;
     private final Vertx vertx;
     private final OutboxNotifications notifications;
     private final CafConfig config;
 
-    public ExecutionEventFeed(Pool pool, Vertx vertx, OutboxNotifications notifications, CafConfig config) {
-        this.pool = pool;
+    public ExecutionEventFeed(OutboxRepository outbox, Vertx vertx, OutboxNotifications notifications, CafConfig config) {
+        this.outbox = outbox;
         this.vertx = vertx;
         this.notifications = notifications;
         this.config = config;
@@ -73,14 +70,11 @@ public class ExecutionEventFeed {
                 return;
             }
             dirty = false;
-            pool.preparedQuery("""
-                    SELECT seq, type, payload::text FROM outbox_events
-                    WHERE tenant = $1 AND execution_id = $2 AND seq > $3 ORDER BY seq LIMIT $4""")
-                    .execute(Tuple.of(tenant.id(), executionId, last, PAGE))
+            outbox.after(tenant, executionId, last, PAGE)
                     .subscribe().with(rows -> {
-                        for (Row row : rows) {
-                            last = row.getLong(0);
-                            emitter.emit(new StoredEvent(last, row.getString(1), row.getString(2)));
+                        for (StoredEvent event : rows) {
+                            last = event.seq();
+                            emitter.emit(event);
                         }
                         fetching.set(false);
                         if (rows.size() == PAGE || dirty) {

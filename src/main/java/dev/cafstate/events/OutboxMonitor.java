@@ -12,7 +12,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.core.Vertx;
-import io.vertx.mutiny.sqlclient.Pool;
 
 /**
  * How event delivery is doing, read from the outbox every replica shares (not from this replica's relay, which may
@@ -29,13 +28,13 @@ public class OutboxMonitor {
         static final Reading UNKNOWN = new Reading(-1, -1, 0);
     }
 
-    private final Pool pool;
+    private final OutboxRepository outbox;
     private final CafConfig config;
     private volatile Reading last = Reading.UNKNOWN;
     private final AtomicLong polling = new AtomicLong();
 
-    public OutboxMonitor(Pool pool, CafConfig config) {
-        this.pool = pool;
+    public OutboxMonitor(OutboxRepository outbox, CafConfig config) {
+        this.outbox = outbox;
         this.config = config;
     }
 
@@ -54,18 +53,12 @@ public class OutboxMonitor {
 
     /** Reads the outbox now (bounded like every statement); keeps the previous reading when it cannot. */
     public Uni<Reading> read() {
-        return pool.query("""
-                SELECT count(*), (extract(epoch FROM clock_timestamp()) * 1000)::bigint - min(created_at)
-                FROM outbox_events WHERE published_at IS NULL""").execute()
-                .map(rows -> {
-                    var row = rows.iterator().next();
-                    long backlog = row.getLong(0);
-                    Long age = row.getLong(1);
-                    Reading r = new Reading(backlog, backlog == 0 || age == null ? 0 : Math.max(0, age),
-                            System.currentTimeMillis());
-                    last = r;
-                    return r;
-                });
+        return outbox.backlog().map(b -> {
+            Reading r = new Reading(b.events(), b.events() == 0 || b.oldestAgeMs() == null ? 0
+                    : Math.max(0, b.oldestAgeMs()), System.currentTimeMillis());
+            last = r;
+            return r;
+        });
     }
 
     /** The last reading. */

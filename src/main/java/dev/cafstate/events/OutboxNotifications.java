@@ -15,9 +15,6 @@ import dev.cafstate.common.config.CafConfig;
 import io.quarkus.runtime.StartupEvent;
 import io.vertx.mutiny.core.Vertx;
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.Row;
-import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
  * Wakes this replica's SSE streams when events of their execution were committed, through any replica. While at
@@ -29,13 +26,13 @@ import io.vertx.mutiny.sqlclient.Tuple;
 @ApplicationScoped
 public class OutboxNotifications {
 
-    private final Pool pool;
+    private final OutboxRepository outbox;
     private final Map<String, Set<Runnable>> watchers = new ConcurrentHashMap<>();
     private final AtomicBoolean polling = new AtomicBoolean();
     private volatile long lastSeen = -1;
 
-    public OutboxNotifications(Pool pool) {
-        this.pool = pool;
+    public OutboxNotifications(OutboxRepository outbox) {
+        this.outbox = outbox;
     }
 
     /** Polls every {@code caf.events.sse-poll-interval} on a Vert.x timer (Quarkus' scheduler stops at one second). */
@@ -66,16 +63,12 @@ public class OutboxNotifications {
             lastSeen = -1;
             return Uni.createFrom().voidItem();
         }
-        Uni<Long> from = lastSeen >= 0 ? Uni.createFrom().item(lastSeen)
-                : pool.query("SELECT coalesce(max(seq), 0) FROM outbox_events").execute()
-                        .map(rows -> rows.iterator().next().getLong(0));
-        return from.flatMap(after -> pool.preparedQuery("""
-                SELECT tenant, execution_id, max(seq) FROM outbox_events WHERE seq > $1
-                GROUP BY tenant, execution_id""").execute(Tuple.of(after)).map(rows -> {
+        Uni<Long> from = lastSeen >= 0 ? Uni.createFrom().item(lastSeen) : outbox.lastSeq();
+        return from.flatMap(after -> outbox.executionsWithEventsAfter(after).map(newer -> {
                     long max = after;
-                    for (Row row : rows) {
-                        max = Math.max(max, row.getLong(2));
-                        Set<Runnable> set = watchers.get(key(row.getString(0), row.getString(1)));
+                    for (OutboxRepository.Newer n : newer) {
+                        max = Math.max(max, n.lastSeq());
+                        Set<Runnable> set = watchers.get(key(n.tenant(), n.executionId()));
                         if (set != null) {
                             set.forEach(Runnable::run);
                         }

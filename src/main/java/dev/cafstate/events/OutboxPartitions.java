@@ -15,7 +15,6 @@ import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.core.Vertx;
-import io.vertx.mutiny.sqlclient.Pool;
 
 /**
  * Keeps the time-partitioned outbox (migration V8). Range partitions of {@code caf.events.partition-interval} are
@@ -35,12 +34,12 @@ public class OutboxPartitions {
     static final int AHEAD_MIN = 3;
     private static final Pattern NAME = Pattern.compile("outbox_events_p(\\d+)_(\\d+)");
 
-    private final Pool pool;
+    private final OutboxRepository outbox;
     private final JobLeases leases;
     private final CafConfig config;
 
-    public OutboxPartitions(Pool pool, JobLeases leases, CafConfig config) {
-        this.pool = pool;
+    public OutboxPartitions(OutboxRepository outbox, JobLeases leases, CafConfig config) {
+        this.outbox = outbox;
         this.leases = leases;
         this.config = config;
     }
@@ -69,20 +68,18 @@ public class OutboxPartitions {
 
     /** The range partitions, in order. */
     Uni<List<Partition>> partitions() {
-        return pool.query("""
-                SELECT c.relname, i.inhdetachpending FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
-                WHERE i.inhparent = 'outbox_events'::regclass""").execute().map(rows -> {
-                    List<Partition> list = new ArrayList<>();
-                    rows.forEach(r -> {
-                        Matcher m = NAME.matcher(r.getString(0));
-                        if (m.matches()) {
-                            list.add(new Partition(m.group(0), Long.parseLong(m.group(1)), Long.parseLong(m.group(2)),
-                                    r.getBoolean(1)));
-                        }
-                    });
-                    list.sort((a, b) -> Long.compare(a.from(), b.from()));
-                    return list;
-                });
+        return outbox.partitions().map(names -> {
+            List<Partition> list = new ArrayList<>();
+            for (OutboxRepository.PartitionName n : names) {
+                Matcher m = NAME.matcher(n.name());
+                if (m.matches()) {
+                    list.add(new Partition(m.group(0), Long.parseLong(m.group(1)), Long.parseLong(m.group(2)),
+                            n.detaching()));
+                }
+            }
+            list.sort((a, b) -> Long.compare(a.from(), b.from()));
+            return list;
+        });
     }
 
     /**
@@ -98,12 +95,8 @@ public class OutboxPartitions {
         for (long f = from; f < until; f += interval) {
             due.add(new Partition("outbox_events_p" + f + "_" + (f + interval), f, f + interval, false));
         }
-        return Multi.createFrom().iterable(due).onItem().transformToUniAndConcatenate(p -> pool
-                .query("CREATE TABLE IF NOT EXISTS " + p.name() + " (LIKE outbox_events INCLUDING DEFAULTS)")
-                .execute()
-                .flatMap(x -> pool.query("ALTER TABLE outbox_events ATTACH PARTITION " + p.name()
-                        + " FOR VALUES FROM (" + p.from() + ") TO (" + p.to() + ")").execute())
-                .replaceWithVoid()
+        return Multi.createFrom().iterable(due).onItem().transformToUniAndConcatenate(p -> outbox
+                .attachPartition(p.name(), p.from(), p.to())
                 .onFailure().recoverWithItem(e -> {
                     Log.debugf("outbox partition %s not attached now: %s", p.name(), e.getMessage());
                     return null;
@@ -117,14 +110,11 @@ public class OutboxPartitions {
      */
     private Uni<Void> drop(List<Partition> existing, long cutoff) {
         List<Partition> old = existing.stream().filter(p -> p.to() <= cutoff).toList();
-        return Multi.createFrom().iterable(old).onItem().transformToUniAndConcatenate(p -> pool
-                .query("SELECT 1 FROM " + p.name() + " WHERE published_at IS NULL LIMIT 1").execute()
-                .flatMap(unpublished -> unpublished.size() > 0 ? Uni.createFrom().voidItem()
-                        : pool.query("ALTER TABLE outbox_events DETACH PARTITION " + p.name()
-                                + (p.detaching() ? " FINALIZE" : " CONCURRENTLY")).execute()
-                                .flatMap(x -> pool.query("DROP TABLE " + p.name()).execute())
-                                .invoke(() -> Log.debugf("dropped outbox partition %s", p.name()))
-                                .replaceWithVoid())
+        return Multi.createFrom().iterable(old).onItem().transformToUniAndConcatenate(p -> outbox
+                .hasUnpublished(p.name())
+                .flatMap(unpublished -> unpublished ? Uni.createFrom().voidItem()
+                        : outbox.detachAndDrop(p.name(), p.detaching())
+                                .invoke(() -> Log.debugf("dropped outbox partition %s", p.name())))
                 .onFailure().recoverWithItem(e -> {
                     Log.debugf("outbox partition %s not dropped now: %s", p.name(), e.getMessage());
                     return null;

@@ -19,10 +19,7 @@ import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 import io.smallrye.reactive.messaging.rabbitmq.OutgoingRabbitMQMetadata;
 import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.Row;
-import io.vertx.mutiny.sqlclient.RowSet;
 import io.vertx.mutiny.sqlclient.SqlConnection;
-import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
  * Publishes outbox rows to RabbitMQ in outbox order with publisher confirms, then marks them published.
@@ -39,6 +36,7 @@ public class OutboxRelay {
     static final long LOCK_KEY = 0x434146_52454C4159L;
 
     private final Pool pool;
+    private final OutboxRepository outbox;
     private final MutinyEmitter<String> emitter;
     private final CafConfig config;
     private final AtomicBoolean running = new AtomicBoolean();
@@ -47,8 +45,10 @@ public class OutboxRelay {
     private volatile long lastFailureAt;
     private volatile String lastError;
 
-    public OutboxRelay(Pool pool, @Channel("caf-events") MutinyEmitter<String> emitter, CafConfig config) {
+    public OutboxRelay(Pool pool, OutboxRepository outbox, @Channel("caf-events") MutinyEmitter<String> emitter,
+            CafConfig config) {
         this.pool = pool;
+        this.outbox = outbox;
         this.emitter = emitter;
         this.config = config;
     }
@@ -92,57 +92,39 @@ public class OutboxRelay {
 
     /** One round: the number of events published, or -1 when another replica holds the relay lock. */
     Uni<Integer> round() {
-        return pool.withTransaction(conn -> conn.query("SELECT pg_try_advisory_xact_lock(" + LOCK_KEY + ")")
-                .execute()
-                .flatMap(lock -> lock.iterator().next().getBoolean(0) ? publishBatch(conn) : Uni.createFrom().item(-1)));
+        return pool.withTransaction(conn -> outbox.tryRelayLock(conn, LOCK_KEY)
+                .flatMap(locked -> locked ? publishBatch(conn) : Uni.createFrom().item(-1)));
     }
 
     private Uni<Integer> publishBatch(SqlConnection conn) {
-        return conn.preparedQuery("""
-                SELECT seq, event_id::text, tenant, execution_id, type, payload::text, created_at
-                FROM outbox_events WHERE published_at IS NULL ORDER BY seq LIMIT $1""")
-                .execute(Tuple.of(config.events().relayBatchSize()))
-                .flatMap(rows -> {
-                    if (rows.size() == 0) {
-                        return Uni.createFrom().item(0);
-                    }
-                    long first = Long.MAX_VALUE;
-                    long last = Long.MIN_VALUE;
-                    for (Row row : rows) {
-                        first = Math.min(first, row.getLong("created_at"));
-                        last = Math.max(last, row.getLong("created_at"));
-                    }
-                    long from = first;
-                    long to = last;
-                    // the created_at range lets PostgreSQL look into the batch's partitions only
-                    return publish(rows).flatMap(seqs -> conn.preparedQuery("""
-                            UPDATE outbox_events SET published_at = $1
-                            WHERE seq = ANY($2) AND created_at BETWEEN $3 AND $4""")
-                            .execute(Tuple.of(System.currentTimeMillis(), seqs, from, to))
-                            .replaceWith(seqs.length));
-                });
+        return outbox.unpublished(conn, config.events().relayBatchSize()).flatMap(events -> {
+            if (events.isEmpty()) {
+                return Uni.createFrom().item(0);
+            }
+            long from = events.stream().mapToLong(OutboxRepository.Pending::createdAt).min().orElseThrow();
+            long to = events.stream().mapToLong(OutboxRepository.Pending::createdAt).max().orElseThrow();
+            Long[] seqs = events.stream().map(OutboxRepository.Pending::seq).toArray(Long[]::new);
+            return publish(events).flatMap(x -> outbox.markPublished(conn, seqs, from, to, System.currentTimeMillis()))
+                    .replaceWith(seqs.length);
+        });
     }
 
-    private Uni<Long[]> publish(RowSet<Row> rows) {
-        List<Uni<Void>> sends = new ArrayList<>(rows.size());
-        Long[] seqs = new Long[rows.size()];
-        int i = 0;
-        for (Row row : rows) {
-            seqs[i++] = row.getLong("seq");
+    private Uni<Void> publish(List<OutboxRepository.Pending> events) {
+        List<Uni<Void>> sends = new ArrayList<>(events.size());
+        for (OutboxRepository.Pending event : events) {
             OutgoingRabbitMQMetadata metadata = OutgoingRabbitMQMetadata.builder()
-                    .withRoutingKey(CloudEvents.routingKey(row.getString("tenant"), row.getString("execution_id"),
-                            row.getString("type")))
+                    .withRoutingKey(CloudEvents.routingKey(event.tenant(), event.executionId(), event.type()))
                     .withContentType("application/cloudevents+json")
-                    .withMessageId(row.getString("event_id"))
-                    .withType(row.getString("type"))
+                    .withMessageId(event.eventId())
+                    .withType(event.type())
                     .withDeliveryMode(2)
                     .withTimestamp(ZonedDateTime.now())
                     .build();
-            sends.add(emitter.sendMessage(Message.of(row.getString("payload")).addMetadata(metadata)));
+            sends.add(emitter.sendMessage(Message.of(event.payload()).addMetadata(metadata)));
         }
         return Uni.join().all(sends).andFailFast()
                 .ifNoItem().after(config.events().publishTimeout()).fail()
-                .replaceWith(seqs);
+                .replaceWithVoid();
     }
 
     /** Epoch ms of the last round that completed, 0 if none. */

@@ -21,9 +21,8 @@ import dev.cafstate.common.error.InvalidInput;
 import dev.cafstate.common.error.PayloadTooLarge;
 import dev.cafstate.common.error.StateConflict;
 import dev.cafstate.common.metrics.Timings;
-import dev.cafstate.events.CloudEvents;
-import dev.cafstate.events.EventTypes;
-import dev.cafstate.events.Outbox;
+import dev.cafstate.events.CafEvent;
+import dev.cafstate.events.EventRecorder;
 import dev.cafstate.common.time.Clock;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -52,16 +51,15 @@ public class CheckpointWriter {
     private final Pool pool;
     private final CheckpointStorage storage;
     private final CheckpointRepository checkpoints;
-    private final Outbox outbox;
-    private final CloudEvents events;
+    private final EventRecorder events;
     private final CafConfig config;
     private final Clock clock;
     private final Timings stages;
     private final ObjectClaimRepository claims;
     private final ObjectDeletion deletion;
 
-    public CheckpointWriter(Pool pool, CheckpointStorage storage, CheckpointRepository checkpoints, Outbox outbox,
-            CloudEvents events, CafConfig config, Clock clock, Timings stages, ObjectClaimRepository claims,
+    public CheckpointWriter(Pool pool, CheckpointStorage storage, CheckpointRepository checkpoints,
+            EventRecorder events, CafConfig config, Clock clock, Timings stages, ObjectClaimRepository claims,
             ObjectDeletion deletion) {
         this.stages = stages;
         this.claims = claims;
@@ -69,7 +67,6 @@ public class CheckpointWriter {
         this.pool = pool;
         this.storage = storage;
         this.checkpoints = checkpoints;
-        this.outbox = outbox;
         this.events = events;
         this.config = config;
         this.clock = clock;
@@ -213,7 +210,6 @@ public class CheckpointWriter {
     }
 
     private Uni<Void> announce(SqlConnection conn, Tenant tenant, CheckpointSummary summary, long now) {
-        return outbox.emit(conn, tenant, summary.executionId(), events.batch(events.event(tenant,
-                summary.executionId(), EventTypes.AGENT_CHECKPOINT, now, "checkpoint", summary)), now);
+        return events.record(conn, tenant, now, new CafEvent.AgentCheckpoint(summary.executionId(), summary));
     }
 }

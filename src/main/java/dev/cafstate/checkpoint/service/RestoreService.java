@@ -13,9 +13,8 @@ import dev.cafstate.common.error.IntegrityFailure;
 import dev.cafstate.common.error.InvalidInput;
 import dev.cafstate.common.http.Ids;
 import dev.cafstate.common.metrics.Timings;
-import dev.cafstate.events.CloudEvents;
-import dev.cafstate.events.EventTypes;
-import dev.cafstate.events.Outbox;
+import dev.cafstate.events.CafEvent;
+import dev.cafstate.events.EventRecorder;
 import dev.cafstate.runtime.api.ExecutionView;
 import dev.cafstate.runtime.repository.ExecutionRepository;
 import dev.cafstate.runtime.repository.StateWriter;
@@ -39,19 +38,17 @@ public class RestoreService {
     private final CheckpointReader reader;
     private final ExecutionRepository executions;
     private final StateWriter writer;
-    private final Outbox outbox;
-    private final CloudEvents events;
+    private final EventRecorder events;
     private final ObjectMapper mapper;
     private final Clock clock;
     private final Timings stages;
 
     public RestoreService(Pool pool, CheckpointReader reader, ExecutionRepository executions, StateWriter writer,
-            Outbox outbox, CloudEvents events, ObjectMapper mapper, Clock clock, Timings stages) {
+            EventRecorder events, ObjectMapper mapper, Clock clock, Timings stages) {
         this.pool = pool;
         this.reader = reader;
         this.executions = executions;
         this.writer = writer;
-        this.outbox = outbox;
         this.events = events;
         this.mapper = mapper;
         this.clock = clock;
@@ -92,8 +89,7 @@ public class RestoreService {
                         : executions.insert(conn, tenant, id, doc.agentId(), doc.metadata().agentName(), null, now))
                 .flatMap(x -> replace(conn, tenant, id, doc.snapshot()))
                 .flatMap(x -> point(conn, tenant, id, checkpointId, false, now))
-                .flatMap(x -> outbox.emit(conn, tenant, id, events.batch(events.event(tenant, id,
-                        EventTypes.AGENT_RESUMED, now, "checkpoint_id", checkpointId)), now))
+                .flatMap(x -> events.record(conn, tenant, now, new CafEvent.AgentResumed(id, null, checkpointId)))
                 .flatMap(x -> executions.get(conn, tenant, id, false))));
     }
 
@@ -103,8 +99,7 @@ public class RestoreService {
                 .insert(conn, tenant, forkId, doc.agentId(), doc.metadata().agentName(), null, now)
                 .flatMap(x -> replace(conn, tenant, forkId, doc.snapshot()))
                 .flatMap(x -> point(conn, tenant, forkId, checkpointId, true, now))
-                .flatMap(x -> outbox.emit(conn, tenant, forkId, events.batch(events.event(tenant, forkId,
-                        EventTypes.AGENT_STARTED, now, "agent_id", doc.agentId())), now))
+                .flatMap(x -> events.record(conn, tenant, now, new CafEvent.AgentStarted(forkId, doc.agentId())))
                 .flatMap(x -> executions.get(conn, tenant, forkId, false)));
     }
 

@@ -9,7 +9,6 @@ import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
 
 import dev.cafstate.caf.WireEnum;
-import dev.cafstate.events.EventTypes;
 
 /** Lifecycle of an execution and its legal transitions. */
 public enum ExecutionStatus implements WireEnum {
@@ -42,17 +41,6 @@ public enum ExecutionStatus implements WireEnum {
             case RUNNING -> EnumSet.of(PAUSED, COMPLETED, FAILED, CANCELLED);
             case PAUSED -> EnumSet.of(RUNNING, COMPLETED, FAILED, CANCELLED);
             case COMPLETED, FAILED, CANCELLED -> EnumSet.noneOf(ExecutionStatus.class);
-        };
-    }
-
-    /** The CAF event announcing a move into this status. */
-    public String eventType() {
-        return switch (this) {
-            case PAUSED -> EventTypes.AGENT_PAUSED;
-            case RUNNING, PENDING -> EventTypes.AGENT_RESUMED;
-            case COMPLETED -> EventTypes.AGENT_COMPLETED;
-            case FAILED -> EventTypes.AGENT_FAILED;
-            case CANCELLED -> EventTypes.AGENT_CANCELLED;
         };
     }
 }

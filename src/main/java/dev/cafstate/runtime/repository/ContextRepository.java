@@ -14,7 +14,7 @@ import dev.cafstate.caf.MemoryEntry;
 import dev.cafstate.caf.Message;
 import dev.cafstate.caf.MessageRole;
 import dev.cafstate.common.error.ResourceNotFound;
-import dev.cafstate.events.OutboxSql;
+import dev.cafstate.events.OutboxRepository;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlConnection;
@@ -42,11 +42,11 @@ public class ContextRepository {
                       FROM e, json_array_elements($7::text::json) WITH ORDINALITY AS m(value, ord)
                       RETURNING 1)
                     , %s
-                    SELECT e.version FROM e""".formatted(MESSAGE_COLUMNS, OutboxSql.insertCte(5));
+                    SELECT e.version FROM e""".formatted(MESSAGE_COLUMNS, OutboxRepository.insertCte(5));
 
     private static final String PATCH_VARIABLES = "WITH "
             + Mutations.bumpCte("variables = COALESCE(json_merge_patch(variables, $6::text::json), '{}'::json)")
-            + ", " + OutboxSql.insertCte(5) + " SELECT e.version FROM e";
+            + ", " + OutboxRepository.insertCte(5) + " SELECT e.version FROM e";
 
     private static final String PUT_MEMORY = "WITH " + Mutations.bumpCte("") + """
             , u AS (
@@ -56,7 +56,7 @@ public class ContextRepository {
               DO UPDATE SET value = EXCLUDED.value, importance = EXCLUDED.importance, ts = EXCLUDED.ts
               RETURNING 1)
             , %s
-            SELECT e.version FROM e""".formatted(OutboxSql.insertCte(5));
+            SELECT e.version FROM e""".formatted(OutboxRepository.insertCte(5));
 
     private static final String DELETE_MEMORY = "WITH " + Mutations.bumpCte("") + """
             , d AS (
@@ -66,7 +66,7 @@ public class ContextRepository {
             , %s
             SELECT e.version,
               CASE WHEN (SELECT count(*) FROM d) = 0 THEN caf_fail('unknown_memory') ELSE 0 END AS ok
-            FROM e""".formatted(OutboxSql.insertCte(5));
+            FROM e""".formatted(OutboxRepository.insertCte(5));
 
     private final Mutations mutations;
     private final Json json;

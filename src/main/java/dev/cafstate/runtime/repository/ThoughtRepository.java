@@ -18,6 +18,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.cafstate.caf.ThoughtStep;
 import dev.cafstate.caf.ThoughtType;
 import dev.cafstate.common.error.InvalidInput;
+import dev.cafstate.events.OutboxRepository;
 import dev.cafstate.runtime.api.ThoughtPatch;
 import dev.cafstate.common.error.ResourceNotFound;
 import dev.cafstate.common.error.StateConflict;
@@ -66,7 +67,7 @@ public class ThoughtRepository {
                       CASE WHEN (SELECT count(*) FROM p) <> $10 THEN caf_fail('unknown_parent')
                            WHEN (SELECT count(*) FROM i) <> $6 THEN caf_fail('duplicate_step')
                            ELSE 0 END AS ok
-                    FROM e""".formatted(STEP_COLUMNS, dev.cafstate.events.OutboxSql.insertCte(5));
+                    FROM e""".formatted(STEP_COLUMNS, OutboxRepository.insertCte(5));
 
     private final Pool pool;
     private final Mutations mutations;

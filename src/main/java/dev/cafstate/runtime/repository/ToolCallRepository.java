@@ -14,7 +14,7 @@ import dev.cafstate.caf.ToolCall;
 import dev.cafstate.caf.ToolCallStatus;
 import dev.cafstate.common.error.ResourceNotFound;
 import dev.cafstate.common.error.StateConflict;
-import dev.cafstate.events.OutboxSql;
+import dev.cafstate.events.OutboxRepository;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlConnection;
@@ -50,7 +50,7 @@ public class ToolCallRepository {
                     , %s
                     SELECT e.version,
                       CASE WHEN (SELECT count(*) FROM i) = 0 THEN caf_fail('duplicate_tool_call') ELSE 0 END AS ok
-                    FROM e""".formatted(COLUMNS, VALUES_FROM_JSON, OutboxSql.insertCte(5));
+                    FROM e""".formatted(COLUMNS, VALUES_FROM_JSON, OutboxRepository.insertCte(5));
 
     private final Mutations mutations;
     private final Json json;

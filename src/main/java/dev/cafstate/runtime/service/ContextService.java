@@ -21,8 +21,8 @@ import dev.cafstate.common.http.Ids;
 import dev.cafstate.caf.CafSchema;
 import dev.cafstate.common.json.JsonBodies;
 import dev.cafstate.common.json.JsonChecks;
-import dev.cafstate.events.CloudEvents;
-import dev.cafstate.events.EventTypes;
+import dev.cafstate.events.CafEvent;
+import dev.cafstate.events.EventRecorder;
 import dev.cafstate.runtime.api.MemoryWrite;
 import dev.cafstate.runtime.api.Versioned;
 import dev.cafstate.runtime.repository.ContextRepository;
@@ -40,12 +40,12 @@ public class ContextService {
     private final ContextRepository context;
     private final StateReader reader;
     private final JsonBodies bodies;
-    private final CloudEvents events;
+    private final EventRecorder events;
     private final Json json;
     private final CafConfig config;
     private final Clock clock;
 
-    public ContextService(ContextRepository context, StateReader reader, JsonBodies bodies, CloudEvents events,
+    public ContextService(ContextRepository context, StateReader reader, JsonBodies bodies, EventRecorder events,
             Json json, CafConfig config, Clock clock) {
         this.context = context;
         this.reader = reader;
@@ -119,6 +119,6 @@ public class ContextService {
     }
 
     private String event(Tenant tenant, String executionId, long now, ObjectNode changes) {
-        return events.batch(events.event(tenant, executionId, EventTypes.CONTEXT_UPDATED, now, "changes", changes));
+        return events.json(tenant, now, new CafEvent.ContextUpdated(executionId, changes));
     }
 }

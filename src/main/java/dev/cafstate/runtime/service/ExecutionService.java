@@ -17,9 +17,8 @@ import dev.cafstate.caf.RuntimeSnapshot;
 import dev.cafstate.common.error.StaleVersion;
 import dev.cafstate.common.error.StateConflict;
 import dev.cafstate.common.http.Ids;
-import dev.cafstate.events.CloudEvents;
-import dev.cafstate.events.EventTypes;
-import dev.cafstate.events.Outbox;
+import dev.cafstate.events.CafEvent;
+import dev.cafstate.events.EventRecorder;
 import dev.cafstate.runtime.api.CreateExecutionRequest;
 import dev.cafstate.runtime.api.ExecutionPatch;
 import dev.cafstate.runtime.api.ExecutionStatus;
@@ -42,13 +41,12 @@ public class ExecutionService {
     private final ExecutionRepository executions;
     private final StateWriter writer;
     private final StateReader reader;
-    private final CloudEvents events;
+    private final EventRecorder events;
     private final Json json;
     private final Clock clock;
-    private final Outbox outbox;
 
     public ExecutionService(Pool pool, ExecutionRepository executions, StateWriter writer, StateReader reader,
-            CloudEvents events, Json json, Clock clock, Outbox outbox) {
+            EventRecorder events, Json json, Clock clock) {
         this.pool = pool;
         this.executions = executions;
         this.writer = writer;
@@ -56,7 +54,6 @@ public class ExecutionService {
         this.events = events;
         this.json = json;
         this.clock = clock;
-        this.outbox = outbox;
     }
 
     /**
@@ -69,13 +66,13 @@ public class ExecutionService {
         String id = request.id() == null ? Ids.generate() : request.id();
         long now = clock.now();
         InitialState init = request.initialState();
-        ObjectNode event = events.event(tenant, id, EventTypes.AGENT_STARTED, now, "agent_id", request.agentId());
+        CafEvent event = new CafEvent.AgentStarted(id, request.agentId());
         return pool.withTransaction(conn -> executions
                 .insert(conn, tenant, id, request.agentId(), request.agentName(), json.write(request.metadata()), now)
                 .flatMap(x -> init == null ? Uni.createFrom().voidItem()
                         : writer.replace(conn, tenant, id, init.thoughtChain(), init.context(), init.toolState(),
                                 init.progress()))
-                .flatMap(x -> outbox.emit(conn, tenant, id, events.batch(event), now))
+                .flatMap(x -> events.record(conn, tenant, now, event))
                 .flatMap(x -> executions.get(conn, tenant, id, false)));
     }
 
@@ -115,11 +112,10 @@ public class ExecutionService {
             Long endedAt = statusChanges && status.finished() ? Long.valueOf(now) : current.endedAt();
             JsonNode metadata = metadataPatch == null ? current.metadata()
                     : MergePatch.apply(current.metadata(), metadataPatch);
-            String type = statusChanges ? status.eventType() : EventTypes.AGENT_UPDATED;
-            ObjectNode event = events.event(tenant, id, type, now, statusChanges ? "status" : "metadata",
-                    statusChanges ? status.wire() : metadata);
+            CafEvent event = statusChanges ? CafEvent.statusChanged(id, status)
+                    : new CafEvent.AgentUpdated(id, metadata);
             return executions.update(conn, tenant, id, status, endedAt, json.write(metadata), now)
-                    .flatMap(v -> outbox.emit(conn, tenant, id, events.batch(event), now))
+                    .flatMap(v -> events.record(conn, tenant, now, event))
                     .flatMap(x -> executions.get(conn, tenant, id, false));
         }));
     }

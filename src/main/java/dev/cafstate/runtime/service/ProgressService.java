@@ -7,9 +7,8 @@ import dev.cafstate.common.http.IfMatch;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import dev.cafstate.caf.ExecutionProgress;
-import dev.cafstate.events.CloudEvents;
-import dev.cafstate.events.EventTypes;
-import dev.cafstate.events.Outbox;
+import dev.cafstate.events.CafEvent;
+import dev.cafstate.events.EventRecorder;
 import dev.cafstate.runtime.api.ProgressPatch;
 import dev.cafstate.runtime.api.Versioned;
 import dev.cafstate.runtime.repository.ExecutionRepository;
@@ -26,16 +25,14 @@ public class ProgressService {
 
     private final ExecutionRepository executions;
     private final Mutations mutations;
-    private final CloudEvents events;
-    private final Outbox outbox;
+    private final EventRecorder events;
     private final Clock clock;
 
-    public ProgressService(ExecutionRepository executions, Mutations mutations, CloudEvents events, Outbox outbox,
+    public ProgressService(ExecutionRepository executions, Mutations mutations, EventRecorder events,
             Clock clock) {
         this.executions = executions;
         this.mutations = mutations;
         this.events = events;
-        this.outbox = outbox;
         this.clock = clock;
     }
 
@@ -47,10 +44,8 @@ public class ProgressService {
                 .get(conn, tenant, executionId, false)
                 .flatMap(current -> {
                     ExecutionProgress p = patch.applyTo(current.progress());
-                    String event = events.batch(events.event(tenant, executionId, EventTypes.PROGRESS_UPDATED, now,
-                            "progress", p));
                     return executions.updateProgress(conn, tenant, executionId, p)
-                            .flatMap(x -> outbox.emit(conn, tenant, executionId, event, now))
+                            .flatMap(x -> events.record(conn, tenant, now, new CafEvent.ProgressUpdated(executionId, p)))
                             .replaceWith(new Versioned<>(p, version));
                 }));
     }

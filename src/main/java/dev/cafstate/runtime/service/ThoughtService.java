@@ -27,9 +27,8 @@ import dev.cafstate.common.config.CafConfig;
 import dev.cafstate.common.error.InvalidInput;
 import dev.cafstate.common.json.JsonBodies;
 import dev.cafstate.common.json.JsonChecks;
-import dev.cafstate.events.CloudEvents;
-import dev.cafstate.events.EventTypes;
-import dev.cafstate.events.Outbox;
+import dev.cafstate.events.CafEvent;
+import dev.cafstate.events.EventRecorder;
 import dev.cafstate.common.paging.Page;
 import dev.cafstate.runtime.api.Versioned;
 import dev.cafstate.runtime.repository.ExecutionRepository;
@@ -45,20 +44,17 @@ public class ThoughtService {
     private final ThoughtRepository thoughts;
     private final Mutations mutations;
     private final JsonBodies bodies;
-    private final CloudEvents events;
-    private final Outbox outbox;
+    private final EventRecorder events;
     private final CafConfig config;
     private final Clock clock;
     private final ExecutionRepository executions;
 
-    public ThoughtService(ThoughtRepository thoughts, Mutations mutations, JsonBodies bodies, CloudEvents events,
-            Outbox outbox, CafConfig config, Clock clock, ExecutionRepository executions) {
+    public ThoughtService(ThoughtRepository thoughts, Mutations mutations, JsonBodies bodies, EventRecorder events, CafConfig config, Clock clock, ExecutionRepository executions) {
         this.executions = executions;
         this.thoughts = thoughts;
         this.mutations = mutations;
         this.bodies = bodies;
         this.events = events;
-        this.outbox = outbox;
         this.config = config;
         this.clock = clock;
     }
@@ -104,13 +100,13 @@ public class ThoughtService {
             }
         }
         List<ThoughtStep> steps = new ArrayList<>(input.size());
-        List<ObjectNode> created = new ArrayList<>(input.size());
+        List<CafEvent> created = new ArrayList<>(input.size());
         for (int i = 0; i < input.size(); i++) {
             ThoughtStep step = input.get(i).withDefaults(ids.get(i), now, inBatch.getOrDefault(ids.get(i), List.of()));
             steps.add(step);
-            created.add(events.event(tenant, executionId, EventTypes.THOUGHT_CREATED, now, "thought", step));
+            created.add(new CafEvent.ThoughtCreated(executionId, step));
         }
-        return thoughts.append(tenant, executionId, expected, now, steps, outside, events.batch(created))
+        return thoughts.append(tenant, executionId, expected, now, steps, outside, events.json(tenant, now, created))
                 .map(version -> new Versioned<>(steps, version));
     }
 
@@ -134,8 +130,7 @@ public class ThoughtService {
         long now = clock.now();
         return mutations.inTransaction(tenant, executionId, expected, now, (conn, version) -> thoughts
                 .patch(conn, tenant, executionId, stepId, patch)
-                .flatMap(step -> outbox.emit(conn, tenant, executionId, events.batch(events.event(tenant, executionId,
-                        EventTypes.THOUGHT_UPDATED, now, "thought", step)), now)
+                .flatMap(step -> events.record(conn, tenant, now, new CafEvent.ThoughtUpdated(executionId, step))
                         .replaceWith(new Versioned<>(step, version))));
     }
 

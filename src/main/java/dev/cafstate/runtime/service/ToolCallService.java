@@ -14,9 +14,8 @@ import dev.cafstate.caf.ToolCallStatus;
 import dev.cafstate.caf.ToolState;
 import dev.cafstate.common.error.StateConflict;
 import dev.cafstate.common.http.Ids;
-import dev.cafstate.events.CloudEvents;
-import dev.cafstate.events.EventTypes;
-import dev.cafstate.events.Outbox;
+import dev.cafstate.events.CafEvent;
+import dev.cafstate.events.EventRecorder;
 import dev.cafstate.runtime.api.ToolCallCreate;
 import dev.cafstate.runtime.api.ToolCallUpdate;
 import dev.cafstate.runtime.api.Versioned;
@@ -38,18 +37,15 @@ public class ToolCallService {
     private final ToolCallRepository tools;
     private final Mutations mutations;
     private final StateReader reader;
-    private final CloudEvents events;
-    private final Outbox outbox;
+    private final EventRecorder events;
     private final Json json;
     private final Clock clock;
 
-    public ToolCallService(ToolCallRepository tools, Mutations mutations, StateReader reader, CloudEvents events,
-            Outbox outbox, Json json, Clock clock) {
+    public ToolCallService(ToolCallRepository tools, Mutations mutations, StateReader reader, EventRecorder events, Json json, Clock clock) {
         this.tools = tools;
         this.mutations = mutations;
         this.reader = reader;
         this.events = events;
-        this.outbox = outbox;
         this.json = json;
         this.clock = clock;
     }
@@ -66,7 +62,7 @@ public class ToolCallService {
         long now = clock.now();
         ToolCall call = new ToolCall(id, request.toolId(), request.arguments(), status, null, null, null,
                 request.timestamp() == null ? now : request.timestamp());
-        String event = events.batch(events.event(tenant, executionId, EventTypes.TOOL_CALLED, now, "tool_call", call));
+        String event = events.json(tenant, now, new CafEvent.ToolCalled(executionId, call));
         return tools.create(tenant, executionId, expected, now, call, event).map(v -> new Versioned<>(call, v));
     }
 
@@ -87,14 +83,8 @@ public class ToolCallService {
                             update.error() != null ? update.error() : current.error(),
                             update.durationMs() != null ? update.durationMs() : current.durationMs(),
                             current.timestamp()), json);
-                    String type = switch (next) {
-                        case COMPLETED -> EventTypes.TOOL_COMPLETED;
-                        case FAILED, CANCELLED -> EventTypes.TOOL_FAILED;
-                        default -> EventTypes.TOOL_CALLED;
-                    };
-                    String event = events.batch(events.event(tenant, executionId, type, now, "tool_call", moved));
                     return tools.update(conn, tenant, executionId, version, moved)
-                            .flatMap(x -> outbox.emit(conn, tenant, executionId, event, now))
+                            .flatMap(x -> events.record(conn, tenant, now, CafEvent.toolMoved(executionId, moved)))
                             .replaceWith(new Versioned<>(moved, version));
                 }));
     }
