@@ -32,10 +32,12 @@ final class BoundedPool implements PgPool {
 
     private final Pool delegate;
     private final Deadlines deadlines;
+    private final Runnable onTransaction;
 
-    BoundedPool(Pool delegate, Deadlines deadlines) {
+    BoundedPool(Pool delegate, Deadlines deadlines, Runnable onTransaction) {
         this.delegate = delegate;
         this.deadlines = deadlines;
+        this.onTransaction = onTransaction;
     }
 
     @Override
@@ -70,6 +72,7 @@ final class BoundedPool implements PgPool {
 
     @Override
     public <T> Future<T> withTransaction(Function<SqlConnection, Future<T>> function) {
+        onTransaction.run();
         Promise<T> result = Promise.promise();
         Deadlines.Watch watch = deadlines.watch("a transaction's BEGIN, COMMIT or ROLLBACK", result);
         watch.arm();

@@ -18,10 +18,13 @@ final class Deadlines {
 
     private final Vertx vertx;
     private final long timeoutMs;
+    private final Runnable onStatement;
 
-    Deadlines(Vertx vertx, long timeoutMs) {
+    /** Deadlines of {@code timeoutMs}; {@code onStatement} runs once per statement sent (a counter). */
+    Deadlines(Vertx vertx, long timeoutMs, Runnable onStatement) {
         this.vertx = vertx;
         this.timeoutMs = timeoutMs;
+        this.onStatement = onStatement;
     }
 
     boolean enabled() {
@@ -30,6 +33,7 @@ final class Deadlines {
 
     /** The operation's outcome, or a failure once it took longer than the deadline. */
     <T> Future<T> bound(String what, Supplier<Future<T>> operation) {
+        onStatement.run();
         if (!enabled()) {
             return operation.get();
         }

@@ -5,6 +5,8 @@ import java.util.concurrent.TimeUnit;
 import jakarta.inject.Singleton;
 
 import dev.cafstate.common.config.CafConfig;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.reactive.pg.client.PgPoolCreator;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.pgclient.PgConnectOptions;
@@ -23,9 +25,11 @@ import io.vertx.sqlclient.PoolOptions;
 public class PoolCreator implements PgPoolCreator {
 
     private final CafConfig config;
+    private final MeterRegistry metrics;
 
-    public PoolCreator(CafConfig config) {
+    public PoolCreator(CafConfig config, MeterRegistry metrics) {
         this.config = config;
+        this.metrics = metrics;
     }
 
     @Override
@@ -43,6 +47,12 @@ public class PoolCreator implements PgPoolCreator {
         }
         Pool raw = PgBuilder.pool().with(pool).connectingTo(new java.util.ArrayList<io.vertx.sqlclient.SqlConnectOptions>(input.pgConnectOptionsList())).using(input.vertx())
                 .build();
-        return new BoundedPool(raw, new Deadlines(input.vertx(), db.statementTimeout().toMillis()));
+        // what a request costs in round trips: statements sent, and transactions (each adds BEGIN and COMMIT)
+        Counter statements = Counter.builder("caf.db.statements").tag("kind", "statement")
+                .description("Statements the service sent to PostgreSQL (transactions add BEGIN and COMMIT)")
+                .register(metrics);
+        Counter transactions = Counter.builder("caf.db.statements").tag("kind", "transaction").register(metrics);
+        return new BoundedPool(raw, new Deadlines(input.vertx(), db.statementTimeout().toMillis(), statements::increment),
+                transactions::increment);
     }
 }

@@ -1,0 +1,63 @@
+package dev.cafstate.ops;
+
+import static dev.cafstate.support.Api.as;
+import static dev.cafstate.support.Api.newExecution;
+import static dev.cafstate.support.Api.newTenant;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+import dev.cafstate.support.Metrics;
+import dev.cafstate.support.TestServices;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+
+/**
+ * What a request costs in round trips to PostgreSQL (caf_db_statements_total): an append is one statement, as the
+ * design says, and a checkpoint and a restore stay within their budgets. Background jobs send statements too, so each
+ * request is measured as the least over a few tries.
+ */
+@QuarkusTest
+@WithTestResource(TestServices.class)
+class StatementCountTest {
+
+    static double sent() {
+        return Metrics.gauge("caf_db_statements_total{kind=\"statement\"}")
+                + 2 * Metrics.gauge("caf_db_statements_total{kind=\"transaction\"}");
+    }
+
+    interface Call {
+        void run();
+    }
+
+    static long cost(Call call) {
+        long least = Long.MAX_VALUE;
+        for (int i = 0; i < 5; i++) {
+            double before = sent();
+            call.run();
+            least = Math.min(least, Math.round(sent() - before));
+        }
+        return least;
+    }
+
+    @Test
+    void appendsCheckpointsAndRestoresStayWithinTheirRoundTrips() {
+        String tenant = newTenant();
+        String id = newExecution(tenant);
+        long append = cost(() -> as(tenant).body("{\"type\":\"planning\",\"content\":\"c\",\"confidence\":0.5}")
+                .post("/api/v1/executions/{id}/thoughts", id).then().statusCode(201));
+        long checkpoint = cost(() -> as(tenant).body("{}").post("/api/v1/executions/{id}/checkpoints", id).then()
+                .statusCode(201));
+        String cp = as(tenant).body("{}").post("/api/v1/executions/{id}/checkpoints", id).then().statusCode(201)
+                .extract().path("id");
+        long restore = cost(() -> as(tenant).body("{}").post("/api/v1/checkpoints/{id}/restore", cp).then()
+                .statusCode(200));
+        System.out.printf("statements per request: append %d, checkpoint %d, restore %d%n", append, checkpoint, restore);
+        assertThat(append).isEqualTo(1);
+        assertThat(checkpoint).isLessThanOrEqualTo(CHECKPOINT_BUDGET);
+        assertThat(restore).isLessThanOrEqualTo(RESTORE_BUDGET);
+    }
+
+    static final long CHECKPOINT_BUDGET = 20;
+    static final long RESTORE_BUDGET = 20;
+}
