@@ -34,19 +34,17 @@ public class OutboxRepository {
     }
 
     /**
-     * A CTE named {@code o} inserting the events of JSON array parameter {@code $param} (see {@link EventRecorder})
-     * for tenant {@code $1} and execution {@code $2}, created at {@code $3}, only when CTE {@code e} (the execution's
-     * version bump) produced its row: the outbox part of a single-statement change.
+     * A CTE named {@code o} inserting the events of JSON array {@code :events} (see {@link EventRecorder}) for
+     * {@code :tenant} and {@code :execution}, created at {@code :now}, once per row of CTE {@code after} (the change
+     * it announces: no row, no event): the outbox part of a single-statement change.
      */
-    public static String insertCte(int param) {
+    public static String insertCte(String after) {
         return """
                 o AS (
                   INSERT INTO outbox_events (event_id, tenant, execution_id, type, payload, created_at)
-                  SELECT (ev.value ->> 'id')::uuid, $1, $2, ev.value ->> 'type', ev.value, $3
-                  FROM e, json_array_elements($%d::text::json) WITH ORDINALITY AS ev(value, ord)
-                  ORDER BY ev.ord
-                  RETURNING 1)
-                """.formatted(param);
+                  SELECT (ev.value ->> 'id')::uuid, :tenant, :execution, ev.value ->> 'type', ev.value, :now
+                  FROM %s, json_array_elements(:events::text::json) WITH ORDINALITY AS ev(value, ord)
+                  ORDER BY ev.ord)""".formatted(after);
     }
 
     /** Inserts the events (JSON array) of one change, inside the change's transaction. */

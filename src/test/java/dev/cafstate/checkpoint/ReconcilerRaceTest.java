@@ -25,8 +25,11 @@ import jakarta.inject.Inject;
 
 import org.junit.jupiter.api.Test;
 
+import dev.cafstate.checkpoint.repository.CatalogRows;
+import dev.cafstate.checkpoint.repository.CheckpointRepository;
 import dev.cafstate.checkpoint.repository.ObjectClaimRepository;
 import dev.cafstate.checkpoint.service.ObjectDeletion;
+import dev.cafstate.common.security.Tenant;
 import dev.cafstate.support.CafDocs;
 import dev.cafstate.support.Storage;
 import dev.cafstate.support.TestServices;
@@ -53,6 +56,9 @@ class ReconcilerRaceTest {
 
     @Inject
     Pool pool;
+
+    @Inject
+    CheckpointRepository checkpoints;
 
     @Test
     void reconcilingInATightLoopWithGraceZeroLosesNoAcknowledgedCheckpoint() throws Exception {
@@ -114,9 +120,10 @@ class ReconcilerRaceTest {
 
     @Test
     void anExpiredClaimNoLongerProtectsItsObjectAndItsWriterCannotCommit() throws Exception {
-        String key = "tenants/" + newTenant() + "/executions/e/checkpoints/slow/0000.json";
+        Tenant tenant = Tenant.of(newTenant());
+        String key = "tenants/" + tenant.id() + "/executions/e/checkpoints/slow/0000.json";
         UUID claim = UUID.randomUUID();
-        claims.claim(key, claim, dev.cafstate.common.security.Tenant.of("t")).await().indefinitely();
+        claims.claim(key, claim, tenant).await().indefinitely();
         try (S3Client s3 = Storage.client()) {
             s3.putObject(b -> b.bucket(TestServices.BUCKET).key(key), RequestBody.fromString("{}", StandardCharsets.UTF_8));
         }
@@ -131,8 +138,13 @@ class ReconcilerRaceTest {
         assertThat(removed.deleted()).isEqualTo(1);
         assertThat(Storage.keys(key)).isEmpty();
         // and the late writer learns it lost its claim, so it does not commit a row without an object
-        boolean held = pool.withTransaction(conn -> claims.release(conn, key, claim)).await().indefinitely();
-        assertThat(held).isFalse();
+        CatalogRows rows = CatalogRows.of(CafDocs.checkpoint("slow", "e").step("s1", "planning", "p", 0.5).build());
+        CheckpointRepository.Inserted late = checkpoints.insert(tenant, new CheckpointRepository.NewCheckpoint("slow",
+                rows, new CheckpointRepository.StoredObjectRef(key, "0000", "0000", 2, null), null, null, claim), true,
+                "[]", 0).await().indefinitely();
+        assertThat(late.claimHeld()).isFalse();
+        assertThat(late.inserted()).isFalse();
+        assertThat(checkpoints.find(tenant, "slow").await().indefinitely()).isNull();
     }
 
     private long countClaims(String tenant) {

@@ -5,6 +5,7 @@ import java.util.List;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import dev.cafstate.checkpoint.api.CheckpointSummary;
 import dev.cafstate.common.json.JsonChecks;
 
 /**
@@ -63,6 +64,15 @@ public record CatalogRows(Header header, List<Thought> thoughts, List<ToolCall> 
             }
         }
         return new CatalogRows(header, thoughts, calls);
+    }
+
+    /** The summary of the checkpoint these rows belong to, as its row will read. */
+    public CheckpointSummary summary(String id, CheckpointRepository.StoredObjectRef object) {
+        Header h = header;
+        return new CheckpointSummary(id, h.executionId(), h.agentId(), h.timestamp(), h.reason(), h.stepNumber(),
+                h.tokensUsed(), h.durationMs(), h.parentCheckpointId(), h.isBranch(), h.name(), h.description(),
+                object.objectKey(), object.sha256(), object.sizeBytes(), h.schemaVersion(),
+                new CheckpointSummary.Counts(thoughts.size(), toolCalls.size()));
     }
 
     private static String text(JsonNode v) {

@@ -1,24 +1,31 @@
 package dev.cafstate.checkpoint.repository;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
 
-import dev.cafstate.common.security.Tenant;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import dev.cafstate.caf.ThoughtStep;
 import dev.cafstate.caf.ThoughtType;
 import dev.cafstate.checkpoint.api.CheckpointSummary;
 import dev.cafstate.checkpoint.api.CheckpointToolCallView;
+import dev.cafstate.common.db.Columns;
+import dev.cafstate.common.db.Params;
+import dev.cafstate.common.db.Statement;
 import dev.cafstate.common.json.Json;
 import dev.cafstate.common.paging.Sequenced;
+import dev.cafstate.common.security.Tenant;
+import dev.cafstate.events.OutboxRepository;
+import dev.cafstate.runtime.repository.ExecutionRepository;
 import dev.cafstate.runtime.repository.ThoughtRepository;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlClient;
-import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 
 /** The checkpoint catalog in PostgreSQL: rows, normalized thoughts and tool calls, and the query. */
@@ -31,37 +38,55 @@ public class CheckpointRepository {
             schema_version, step_count, tool_call_count, idempotency_key, idempotency_request""";
 
     /**
-     * One statement: the checkpoint row and, only when it was new, its thoughts and finished tool calls (arrays
-     * built from the document by {@link CatalogRows}, one element per row). Returns the new row (summary columns
-     * and inline document) when inserted, none when the id existed.
+     * One statement writes a stored checkpoint's rows, so it needs no transaction: the write claim on its object is
+     * released (CTE {@code r}; when the claim is gone, nothing else is written), the checkpoint row is inserted
+     * ({@code c}; nothing more when the id or the idempotency key is taken), with its thoughts ({@code t}) and
+     * finished tool calls ({@code k}) from arrays built by {@link CatalogRows} (one element per row), the execution
+     * points at it ({@code x}) and its {@code agent.checkpoint} event goes to the outbox ({@code o}).
      */
     private static final String INSERT = """
-            WITH c AS (
+            WITH %s,
+            c AS (
               INSERT INTO checkpoints (tenant, id, execution_id, agent_id, agent_name, ts, checkpoint_reason,
                 step_number, total_steps_estimate, tokens_used, duration_ms, parent_checkpoint_id, is_branch,
                 branch_reason, name, description, object_key, sha256, content_sha256, size_bytes, schema_version,
                 document, step_count, tool_call_count, idempotency_key, created_at, idempotency_request)
-              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21,
-                $22, $23, $24, $25, $26, $47)
+              SELECT :tenant, :id, :execution, :agent_id, :agent_name, :ts, :reason, :step_number,
+                :total_steps_estimate, :tokens_used, :duration_ms, :parent_checkpoint_id, :is_branch, :branch_reason,
+                :name, :description, :object_key, :sha256, :content_sha256, :size_bytes, :schema_version, :document,
+                :step_count, :tool_call_count, :idempotency_key, :now, :idempotency_request
+              FROM r
               ON CONFLICT DO NOTHING
-              RETURNING %s, document),
+              RETURNING id),
             t AS (
               INSERT INTO checkpoint_thoughts (tenant, checkpoint_id, id, seq, type, content, reasoning, confidence,
                 parent_id, children_json, alternatives_json, metadata_json, created_at)
-              SELECT $1, $2, u.id, u.seq, u.type, u.content, u.reasoning, u.confidence, u.parent_id,
+              SELECT :tenant, c.id, u.id, u.seq, u.type, u.content, u.reasoning, u.confidence, u.parent_id,
                 u.children::jsonb, u.alternatives::jsonb, u.metadata::json, u.ts
-              FROM c, unnest($27::text[], $28::int[], $29::text[], $30::text[], $31::text[], $32::float8[],
-                $33::text[], $34::text[], $35::text[], $36::text[], $37::bigint[])
+              FROM c, unnest(:t_id::text[], :t_seq::int[], :t_type::text[], :t_content::text[],
+                :t_reasoning::text[], :t_confidence::float8[], :t_parent_id::text[], :t_children::text[],
+                :t_alternatives::text[], :t_metadata::text[], :t_ts::bigint[])
                 AS u(id, seq, type, content, reasoning, confidence, parent_id, children, alternatives, metadata, ts)),
             k AS (
               INSERT INTO checkpoint_tool_calls (tenant, checkpoint_id, id, seq, tool_id, status, arguments_json,
                 result_json, error, duration_ms, ts, checkpoint_ts)
-              SELECT $1, $2, u.id, u.seq, u.tool_id, u.status, u.arguments::json, u.result::json, u.error,
-                u.duration_ms, u.ts, $6
-              FROM c, unnest($38::text[], $39::int[], $40::text[], $41::text[], $42::text[], $43::text[],
-                $44::text[], $45::float8[], $46::bigint[])
-                AS u(id, seq, tool_id, status, arguments, result, error, duration_ms, ts))
-            SELECT * FROM c""".formatted(SUMMARY_COLUMNS);
+              SELECT :tenant, c.id, u.id, u.seq, u.tool_id, u.status, u.arguments::json, u.result::json, u.error,
+                u.duration_ms, u.ts, :ts
+              FROM c, unnest(:k_id::text[], :k_seq::int[], :k_tool_id::text[], :k_status::text[],
+                :k_arguments::text[], :k_result::text[], :k_error::text[], :k_duration_ms::float8[],
+                :k_ts::bigint[])
+                AS u(id, seq, tool_id, status, arguments, result, error, duration_ms, ts)),
+            %s,
+            %s
+            SELECT (SELECT count(*) FROM r) AS held, (SELECT count(*) FROM c) AS inserted""";
+
+    /** {@link #INSERT} of a checkpoint taken from the runtime: it consumes the execution's restore or fork parent. */
+    static final Statement INSERT_RUNTIME = Statement.of(INSERT.formatted(ObjectClaimRepository.RELEASE_CTE,
+            ExecutionRepository.LINK_RUNTIME_CTE, OutboxRepository.insertCte("c")));
+
+    /** {@link #INSERT} of a pushed checkpoint: its execution is made when missing. */
+    static final Statement INSERT_PUSHED = Statement.of(INSERT.formatted(ObjectClaimRepository.RELEASE_CTE,
+            ExecutionRepository.LINK_PUSHED_CTE, OutboxRepository.insertCte("c")));
 
     /** The object of a new checkpoint row: where it is, its checksums and size, and its inline copy if small. */
     public record StoredObjectRef(String objectKey, String sha256, String contentSha256, long sizeBytes,
@@ -76,39 +101,60 @@ public class CheckpointRepository {
         this.json = json;
     }
 
-    /** Inserts the catalog rows of a stored document: the new row, or null when this id already existed. */
-    public Uni<CheckpointRow> insert(SqlConnection conn, Tenant tenant, String id, CatalogRows rows,
-            StoredObjectRef object, String idempotencyKey, String idempotencyRequest, long now) {
-        CatalogRows.Header h = rows.header();
-        List<CatalogRows.Thought> t = rows.thoughts();
-        List<CatalogRows.ToolCall> k = rows.toolCalls();
-        Object[] params = new Object[] { tenant.id(), id, h.executionId(), h.agentId(), h.agentName(), h.timestamp(),
-                h.reason(), h.stepNumber(), h.totalStepsEstimate(), h.tokensUsed(), h.durationMs(),
-                h.parentCheckpointId(), h.isBranch(), h.branchReason(), h.name(), h.description(), object.objectKey(),
-                object.sha256(), object.contentSha256(), object.sizeBytes(), h.schemaVersion(),
-                object.inlineDocument(), t.size(), k.size(), idempotencyKey, now,
-                t.stream().map(CatalogRows.Thought::id).toArray(String[]::new),
-                t.stream().map(CatalogRows.Thought::seq).toArray(Integer[]::new),
-                t.stream().map(CatalogRows.Thought::type).toArray(String[]::new),
-                t.stream().map(CatalogRows.Thought::content).toArray(String[]::new),
-                t.stream().map(CatalogRows.Thought::reasoning).toArray(String[]::new),
-                t.stream().map(CatalogRows.Thought::confidence).toArray(Double[]::new),
-                t.stream().map(CatalogRows.Thought::parentId).toArray(String[]::new),
-                t.stream().map(CatalogRows.Thought::children).toArray(String[]::new),
-                t.stream().map(CatalogRows.Thought::alternatives).toArray(String[]::new),
-                t.stream().map(CatalogRows.Thought::metadata).toArray(String[]::new),
-                t.stream().map(CatalogRows.Thought::timestamp).toArray(Long[]::new),
-                k.stream().map(CatalogRows.ToolCall::id).toArray(String[]::new),
-                k.stream().map(CatalogRows.ToolCall::seq).toArray(Integer[]::new),
-                k.stream().map(CatalogRows.ToolCall::toolId).toArray(String[]::new),
-                k.stream().map(CatalogRows.ToolCall::status).toArray(String[]::new),
-                k.stream().map(CatalogRows.ToolCall::arguments).toArray(String[]::new),
-                k.stream().map(CatalogRows.ToolCall::result).toArray(String[]::new),
-                k.stream().map(CatalogRows.ToolCall::error).toArray(String[]::new),
-                k.stream().map(CatalogRows.ToolCall::durationMs).toArray(Double[]::new),
-                k.stream().map(CatalogRows.ToolCall::timestamp).toArray(Long[]::new), idempotencyRequest };
-        return conn.preparedQuery(INSERT).execute(Tuple.from(params))
-                .map(result -> result.size() == 0 ? null : row(result.iterator().next()));
+    /** What {@link #insert} did: whether the write claim was still held, and whether the row was new. */
+    public record Inserted(boolean claimHeld, boolean inserted) {
+    }
+
+    /** A checkpoint's rows to write: its id, catalog rows, object, idempotency key and request, and write claim. */
+    public record NewCheckpoint(String id, CatalogRows rows, StoredObjectRef object, String idempotencyKey,
+            String idempotencyRequest, UUID claim) {
+    }
+
+    /**
+     * Writes a stored checkpoint's rows in one statement ({@link #INSERT_RUNTIME} or {@link #INSERT_PUSHED}) with its
+     * event (JSON array).
+     */
+    public Uni<Inserted> insert(Tenant tenant, NewCheckpoint n, boolean fromRuntime, String events, long now) {
+        CatalogRows.Header h = n.rows().header();
+        List<CatalogRows.Thought> t = n.rows().thoughts();
+        List<CatalogRows.ToolCall> k = n.rows().toolCalls();
+        StoredObjectRef object = n.object();
+        Params p = Params.of().put("tenant", tenant.id()).put("id", n.id()).put("execution", h.executionId())
+                .put("agent_id", h.agentId()).put("agent_name", h.agentName()).put("ts", h.timestamp())
+                .put("reason", h.reason()).put("step_number", h.stepNumber())
+                .put("total_steps_estimate", h.totalStepsEstimate()).put("tokens_used", h.tokensUsed())
+                .put("duration_ms", h.durationMs()).put("parent_checkpoint_id", h.parentCheckpointId())
+                .put("is_branch", h.isBranch()).put("branch_reason", h.branchReason()).put("name", h.name())
+                .put("description", h.description()).put("object_key", object.objectKey())
+                .put("sha256", object.sha256()).put("content_sha256", object.contentSha256())
+                .put("size_bytes", object.sizeBytes()).put("schema_version", h.schemaVersion())
+                .put("document", object.inlineDocument()).put("step_count", t.size()).put("tool_call_count", k.size())
+                .put("idempotency_key", n.idempotencyKey()).put("now", now)
+                .put("idempotency_request", n.idempotencyRequest()).put("claim", n.claim()).put("events", events)
+                .put("t_id", t.stream().map(CatalogRows.Thought::id).toArray(String[]::new))
+                .put("t_seq", t.stream().map(CatalogRows.Thought::seq).toArray(Integer[]::new))
+                .put("t_type", t.stream().map(CatalogRows.Thought::type).toArray(String[]::new))
+                .put("t_content", t.stream().map(CatalogRows.Thought::content).toArray(String[]::new))
+                .put("t_reasoning", t.stream().map(CatalogRows.Thought::reasoning).toArray(String[]::new))
+                .put("t_confidence", t.stream().map(CatalogRows.Thought::confidence).toArray(Double[]::new))
+                .put("t_parent_id", t.stream().map(CatalogRows.Thought::parentId).toArray(String[]::new))
+                .put("t_children", t.stream().map(CatalogRows.Thought::children).toArray(String[]::new))
+                .put("t_alternatives", t.stream().map(CatalogRows.Thought::alternatives).toArray(String[]::new))
+                .put("t_metadata", t.stream().map(CatalogRows.Thought::metadata).toArray(String[]::new))
+                .put("t_ts", t.stream().map(CatalogRows.Thought::timestamp).toArray(Long[]::new))
+                .put("k_id", k.stream().map(CatalogRows.ToolCall::id).toArray(String[]::new))
+                .put("k_seq", k.stream().map(CatalogRows.ToolCall::seq).toArray(Integer[]::new))
+                .put("k_tool_id", k.stream().map(CatalogRows.ToolCall::toolId).toArray(String[]::new))
+                .put("k_status", k.stream().map(CatalogRows.ToolCall::status).toArray(String[]::new))
+                .put("k_arguments", k.stream().map(CatalogRows.ToolCall::arguments).toArray(String[]::new))
+                .put("k_result", k.stream().map(CatalogRows.ToolCall::result).toArray(String[]::new))
+                .put("k_error", k.stream().map(CatalogRows.ToolCall::error).toArray(String[]::new))
+                .put("k_duration_ms", k.stream().map(CatalogRows.ToolCall::durationMs).toArray(Double[]::new))
+                .put("k_ts", k.stream().map(CatalogRows.ToolCall::timestamp).toArray(Long[]::new));
+        return (fromRuntime ? INSERT_RUNTIME : INSERT_PUSHED).run(pool, p).map(rows -> {
+            Row r = rows.iterator().next();
+            return new Inserted(r.getLong("held") > 0, r.getLong("inserted") > 0);
+        });
     }
 
     public Uni<CheckpointRow> find(Tenant tenant, String id) {
@@ -140,8 +186,9 @@ public class CheckpointRepository {
                 .execute(Tuple.from(new Object[] { tenant.map(Tenant::id).orElse(null), afterTenant, afterId, limit }))
                 .map(rows -> {
                     List<Stored> list = new ArrayList<>(rows.size());
-                    rows.forEach(r -> list.add(new Stored(Tenant.of(r.getString(0)), r.getString(1), r.getString(2),
-                            r.getString(3), r.getLong(4), r.getString(5))));
+                    rows.forEach(r -> list.add(new Stored(Tenant.of(r.getString("tenant")), r.getString("id"),
+                            r.getString("object_key"), r.getString("sha256"), r.getLong("size_bytes"),
+                            r.getString("document"))));
                     return list;
                 });
     }
@@ -252,8 +299,8 @@ public class CheckpointRepository {
     public Uni<List<Sequenced<ThoughtStep>>> thoughts(Tenant tenant, String checkpointId, ThoughtType type,
             Double min, Double max, long afterSeq, int limit) {
         return pool.preparedQuery("""
-                SELECT id, type, content, reasoning, confidence, alternatives_json::text, parent_id,
-                  children_json::text, metadata_json::text, created_at, seq
+                SELECT seq, id, type, content, reasoning, confidence, alternatives_json::text AS alternatives,
+                  parent_id, children_json::text AS children, metadata_json::text AS metadata, created_at AS ts
                 FROM checkpoint_thoughts WHERE tenant = $1 AND checkpoint_id = $2 AND seq > $3
                   AND ($4::text IS NULL OR type = $4) AND ($5::float8 IS NULL OR confidence >= $5)
                   AND ($6::float8 IS NULL OR confidence <= $6)
@@ -262,7 +309,7 @@ public class CheckpointRepository {
                         min, max, limit }))
                 .map(rows -> {
                     List<Sequenced<ThoughtStep>> list = new ArrayList<>(rows.size());
-                    rows.forEach(r -> list.add(new Sequenced<>(r.getLong("seq"), ThoughtRepository.map(r, json))));
+                    rows.forEach(r -> list.add(new Sequenced<>(r.getLong("seq"), ThoughtRepository.step(Columns.of(r), json))));
                     return list;
                 });
     }
@@ -271,7 +318,8 @@ public class CheckpointRepository {
     public Uni<List<Sequenced<CheckpointToolCallView>>> toolCalls(Tenant tenant, String checkpointId, String toolId,
             String status, long afterSeq, int limit) {
         return pool.preparedQuery("""
-                SELECT id, tool_id, status, arguments_json::text, result_json::text, error, duration_ms, ts, seq
+                SELECT seq, id, tool_id, status, arguments_json::text AS arguments, result_json::text AS result, error,
+                  duration_ms, ts
                 FROM checkpoint_tool_calls WHERE tenant = $1 AND checkpoint_id = $2 AND seq > $3
                   AND ($4::text IS NULL OR tool_id = $4) AND ($5::text IS NULL OR status = $5)
                 ORDER BY seq LIMIT $6""")
@@ -279,9 +327,10 @@ public class CheckpointRepository {
                 .map(rows -> {
                     List<Sequenced<CheckpointToolCallView>> list = new ArrayList<>(rows.size());
                     for (Row r : rows) {
-                        list.add(new Sequenced<>(r.getLong(8), new CheckpointToolCallView(r.getString(0),
-                                r.getString(1), r.getString(2), json.read(r.getString(3)), json.read(r.getString(4)),
-                                r.getString(5), r.getDouble(6), r.getLong(7))));
+                        list.add(new Sequenced<>(r.getLong("seq"), new CheckpointToolCallView(r.getString("id"),
+                                r.getString("tool_id"), r.getString("status"), json.read(r.getString("arguments")),
+                                json.read(r.getString("result")), r.getString("error"), r.getDouble("duration_ms"),
+                                r.getLong("ts"))));
                     }
                     return list;
                 });
@@ -318,18 +367,18 @@ public class CheckpointRepository {
                 .execute(Tuple.from(new Object[] { tenant.map(Tenant::id).orElse(null), keepLast, olderThan, batch }))
                 .map(rows -> {
                     List<Ref> list = new ArrayList<>(rows.size());
-                    rows.forEach(r -> list.add(new Ref(Tenant.of(r.getString(0)), r.getString(1))));
+                    rows.forEach(r -> list.add(new Ref(Tenant.of(r.getString("tenant")), r.getString("id"))));
                     return list;
                 });
     }
 
     /** Which of these object keys a row points to, read through {@code client} (e.g. inside a deletion). */
-    public Uni<java.util.Set<String>> referenced(SqlClient client, List<String> keys) {
+    public Uni<Set<String>> referenced(SqlClient client, List<String> keys) {
         return client.preparedQuery("SELECT object_key FROM checkpoints WHERE object_key = ANY($1)")
                 .execute(Tuple.of(keys.toArray(String[]::new)))
                 .map(rows -> {
-                    java.util.Set<String> set = new java.util.HashSet<>();
-                    rows.forEach(r -> set.add(r.getString(0)));
+                    Set<String> set = new HashSet<>();
+                    rows.forEach(r -> set.add(r.getString("object_key")));
                     return set;
                 });
     }

@@ -25,6 +25,15 @@ public class ObjectClaimRepository {
 
     private static final String NOW_MS = "(extract(epoch FROM clock_timestamp()) * 1000)::bigint";
 
+    /**
+     * CTE {@code r} of the statement that writes a checkpoint's rows: removes claim {@code :claim} on
+     * {@code :object_key}; no row when the claim is gone (a deletion found it expired, and the object may be gone
+     * with it).
+     */
+    public static final String RELEASE_CTE = """
+            r AS (
+              DELETE FROM object_claims WHERE object_key = :object_key AND claim_id = :claim RETURNING 1)""";
+
     private final Pool pool;
 
     public ObjectClaimRepository(Pool pool) {
@@ -41,16 +50,6 @@ public class ObjectClaimRepository {
                 SELECT $1, $2, $3, %s FROM (SELECT pg_advisory_xact_lock(%d, hashtext($1))) l""".formatted(NOW_MS,
                 LOCK_CLASS))
                 .execute(Tuple.of(key, claimId, tenant.id())).replaceWithVoid();
-    }
-
-    /**
-     * Removes the claim inside the transaction that writes the checkpoint's rows.
-     *
-     * @return false when the claim is gone: a deletion found it expired, and the object may be gone with it
-     */
-    public Uni<Boolean> release(SqlConnection conn, String key, UUID claimId) {
-        return conn.preparedQuery("DELETE FROM object_claims WHERE object_key = $1 AND claim_id = $2 RETURNING 1")
-                .execute(Tuple.of(key, claimId)).map(rows -> rows.size() == 1);
     }
 
     /** Removes the claim of a write that failed (its own transaction). */

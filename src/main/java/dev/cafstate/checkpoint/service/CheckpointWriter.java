@@ -25,9 +25,6 @@ import dev.cafstate.events.CafEvent;
 import dev.cafstate.events.EventRecorder;
 import dev.cafstate.common.time.Clock;
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.SqlConnection;
-import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
  * How a checkpoint is stored, whichever way it was made:
@@ -36,11 +33,11 @@ import io.vertx.mutiny.sqlclient.Tuple;
  * recognises the same content sent again);</li>
  * <li>ONE immutable object is written to S3 under a key made of the tenant, execution, checkpoint id and checksum,
  * with the checksum and schema version in its metadata (S3 down: 503, nothing else written);</li>
- * <li>then ONE PostgreSQL transaction writes the checkpoint row (with the document inline when small), its thoughts
+ * <li>then ONE PostgreSQL statement writes the checkpoint row (with the document inline when small), its thoughts
  * and tool calls, the execution's pointer, and the {@code agent.checkpoint} event.</li>
  * </ol>
  * A row therefore never points to a missing object. Before the object is put, a write claim on its key is committed;
- * the rows' transaction releases it, so no deletion touches the object while the write is in flight
+ * the rows' statement releases it, so no deletion touches the object while the write is in flight
  * ({@link ObjectDeletion}). When the rows cannot be written the object is removed again, unless a row points to it
  * (and if even that cannot be done, the reconciler removes the orphan later). An id that already has its row is
  * answered from the row, without touching S3.
@@ -48,7 +45,6 @@ import io.vertx.mutiny.sqlclient.Tuple;
 @ApplicationScoped
 public class CheckpointWriter {
 
-    private final Pool pool;
     private final CheckpointStorage storage;
     private final CheckpointRepository checkpoints;
     private final EventRecorder events;
@@ -58,13 +54,12 @@ public class CheckpointWriter {
     private final ObjectClaimRepository claims;
     private final ObjectDeletion deletion;
 
-    public CheckpointWriter(Pool pool, CheckpointStorage storage, CheckpointRepository checkpoints,
+    public CheckpointWriter(CheckpointStorage storage, CheckpointRepository checkpoints,
             EventRecorder events, CafConfig config, Clock clock, Timings stages, ObjectClaimRepository claims,
             ObjectDeletion deletion) {
         this.stages = stages;
         this.claims = claims;
         this.deletion = deletion;
-        this.pool = pool;
         this.storage = storage;
         this.checkpoints = checkpoints;
         this.events = events;
@@ -113,37 +108,39 @@ public class CheckpointWriter {
                 : null;
         StoredObjectRef object = new StoredObjectRef(key, sha256, content, bytes.length, inline);
         long now = clock.now();
+        if (link == ExecutionLink.RUNTIME) {
+            return write(tenant, document, rows, object, idempotency, link, now); // a new id, made up by this service
+        }
         // a checkpoint with this id already there: the same content is a replay (nothing written), other a conflict
         return checkpoints.find(tenant, id).flatMap(row -> row != null ? existing(row, id, content, null)
                 : write(tenant, document, rows, object, idempotency, link, now));
     }
 
     /**
-     * Claims the key, puts the object, then writes the rows in one transaction that also releases the claim (and
-     * aborts when the claim expired meanwhile: its object may have been deleted as a crashed writer's).
+     * Claims the key, puts the object, then writes the rows in one statement that also releases the claim (and writes
+     * nothing when the claim expired meanwhile: its object may have been deleted as a crashed writer's).
      */
     private Uni<Stored> write(Tenant tenant, CheckpointDocument document, CatalogRows rows, StoredObjectRef object,
             Idempotency idempotency, ExecutionLink link, long now) {
         String id = document.id();
         String key = object.objectKey();
         UUID claim = UUID.randomUUID();
+        CheckpointSummary summary = rows.summary(id, object);
+        String event = events.json(tenant, now, new CafEvent.AgentCheckpoint(summary.executionId(), summary));
+        CheckpointRepository.NewCheckpoint row = new CheckpointRepository.NewCheckpoint(id, rows, object,
+                idempotency == null ? null : idempotency.key(), idempotency == null ? null : idempotency.requestSha256(),
+                claim);
         return claims.claim(key, claim, tenant)
                 .flatMap(c -> storage.put(key, document.bytes(), object.sha256(), document.schemaVersion())
-                        .flatMap(x -> stages.stage("rows", () -> pool.withTransaction(conn -> claims
-                                .release(conn, key, claim)
-                                .flatMap(held -> {
-                                    if (!held) {
-                                        throw new DependencyUnavailable("the checkpoint write (it took longer than "
-                                                + "caf.checkpoints.write-claim-timeout)", 1);
-                                    }
-                                    return checkpoints.insert(conn, tenant, id, rows, object,
-                                            idempotency == null ? null : idempotency.key(),
-                                            idempotency == null ? null : idempotency.requestSha256(), now);
-                                })
-                                .flatMap(written -> written == null ? Uni.createFrom().item((Stored) null)
-                                        : link(conn, tenant, rows.header(), id, now, link)
-                                                .flatMap(v -> announce(conn, tenant, written.summary(), now))
-                                                .replaceWith(new Stored(written.summary(), true))))))
+                        .flatMap(x -> stages.stage("rows",
+                                () -> checkpoints.insert(tenant, row, link == ExecutionLink.RUNTIME, event, now)))
+                        .map(outcome -> {
+                            if (!outcome.claimHeld()) {
+                                throw new DependencyUnavailable("the checkpoint write (it took longer than "
+                                        + "caf.checkpoints.write-claim-timeout)", 1);
+                            }
+                            return outcome.inserted() ? new Stored(summary, true) : null;
+                        })
                         .onFailure().call(e -> claims.abandon(key, claim).onFailure().recoverWithNull()
                                 .flatMap(x -> deletion.deleteQuietly(key))))
                 // another request stored this id, or used this idempotency key, between our check and our insert
@@ -187,29 +184,5 @@ public class CheckpointWriter {
                 return new Stored(winner.summary(), false);
             });
         });
-    }
-
-    private Uni<Void> link(SqlConnection conn, Tenant tenant, CatalogRows.Header h, String id, long now,
-            ExecutionLink link) {
-        if (link == ExecutionLink.RUNTIME) {
-            return conn.preparedQuery("""
-                    UPDATE executions SET current_checkpoint_id = $3, parent_checkpoint_id = NULL,
-                      parent_is_branch = false, updated_at = $4
-                    WHERE tenant = $1 AND id = $2""")
-                    .execute(Tuple.of(tenant.id(), h.executionId(), id, now)).replaceWithVoid();
-        }
-        return conn.preparedQuery("""
-                INSERT INTO executions (tenant, id, agent_id, agent_name, status, started_at, updated_at,
-                  current_checkpoint_id)
-                VALUES ($1, $2, $3, $4, 'running', $5, $6, $7)
-                ON CONFLICT (tenant, id) DO UPDATE SET current_checkpoint_id = EXCLUDED.current_checkpoint_id,
-                  updated_at = EXCLUDED.updated_at""")
-                .execute(Tuple.from(new Object[] { tenant.id(), h.executionId(), h.agentId(), h.agentName(),
-                        h.timestamp(), now, id }))
-                .replaceWithVoid();
-    }
-
-    private Uni<Void> announce(SqlConnection conn, Tenant tenant, CheckpointSummary summary, long now) {
-        return events.record(conn, tenant, now, new CafEvent.AgentCheckpoint(summary.executionId(), summary));
     }
 }

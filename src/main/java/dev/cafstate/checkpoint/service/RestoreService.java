@@ -21,15 +21,13 @@ import dev.cafstate.runtime.repository.StateWriter;
 import dev.cafstate.common.time.Clock;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.SqlConnection;
-import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
  * Restores a checkpoint into the runtime. The document (inline copy or object) is verified against its SHA-256
  * first; a tampered one is refused and nothing changes. In place, the execution's four parts are replaced in one
- * transaction (the execution is re-created when it was deleted) and {@code agent.resumed} is emitted; as a fork, a
- * new execution is made whose next checkpoint names this one as its parent with {@code is_branch: true}, and
- * {@code agent.started} is emitted.
+ * transaction of three statements (the execution row with {@code agent.resumed}, made again when it was deleted; the
+ * parts' deletion; their insertion); as a fork, a new execution is made (with {@code agent.started}, then its parts)
+ * whose next checkpoint names this one as its parent with {@code is_branch: true}.
  */
 @ApplicationScoped
 public class RestoreService {
@@ -82,38 +80,27 @@ public class RestoreService {
     private Uni<ExecutionView> inPlace(Tenant tenant, String checkpointId, Checkpoint doc) {
         long now = clock.now();
         String id = doc.executionId();
-        return stages.stage("restore-rows", () -> pool.withTransaction(conn -> conn
-                .preparedQuery("SELECT 1 FROM executions WHERE tenant = $1 AND id = $2 FOR UPDATE")
-                .execute(Tuple.of(tenant.id(), id))
-                .flatMap(rows -> rows.size() > 0 ? Uni.createFrom().voidItem()
-                        : executions.insert(conn, tenant, id, doc.agentId(), doc.metadata().agentName(), null, now))
-                .flatMap(x -> replace(conn, tenant, id, doc.snapshot()))
-                .flatMap(x -> point(conn, tenant, id, checkpointId, false, now))
-                .flatMap(x -> events.record(conn, tenant, now, new CafEvent.AgentResumed(id, null, checkpointId)))
-                .flatMap(x -> executions.get(conn, tenant, id, false))));
+        StateWriter.Whole whole = whole(doc.snapshot());
+        String event = events.json(tenant, now, new CafEvent.AgentResumed(id, null, checkpointId));
+        // the execution row first: its lock orders this restore against every change of the parts
+        return stages.stage("restore-rows", () -> pool.withTransaction(conn -> executions
+                .restore(conn, tenant, id, doc.agentId(), doc.metadata().agentName(), checkpointId, whole.head(),
+                        event, now)
+                .call(view -> writer.deleteParts(conn, tenant, id))
+                .call(view -> writer.insertParts(conn, tenant, id, whole))));
     }
 
     private Uni<ExecutionView> fork(Tenant tenant, String checkpointId, Checkpoint doc, String forkId) {
         long now = clock.now();
-        return pool.withTransaction(conn -> executions
-                .insert(conn, tenant, forkId, doc.agentId(), doc.metadata().agentName(), null, now)
-                .flatMap(x -> replace(conn, tenant, forkId, doc.snapshot()))
-                .flatMap(x -> point(conn, tenant, forkId, checkpointId, true, now))
-                .flatMap(x -> events.record(conn, tenant, now, new CafEvent.AgentStarted(forkId, doc.agentId())))
-                .flatMap(x -> executions.get(conn, tenant, forkId, false)));
+        StateWriter.Whole whole = whole(doc.snapshot());
+        String event = events.json(tenant, now, new CafEvent.AgentStarted(forkId, doc.agentId()));
+        ExecutionRepository.NewExecution fork = new ExecutionRepository.NewExecution(forkId, doc.agentId(),
+                doc.metadata().agentName(), null, whole.head(), checkpointId);
+        return pool.withTransaction(conn -> executions.create(conn, tenant, fork, event, now)
+                .call(view -> writer.insertParts(conn, tenant, forkId, whole)));
     }
 
-    private Uni<Void> replace(SqlConnection conn, Tenant tenant, String id, RuntimeSnapshot s) {
-        return writer.replace(conn, tenant, id, s.thoughtChain(), s.context(), s.toolState(), s.progress());
-    }
-
-    /** The execution runs again from the checkpoint, which becomes the parent of its next checkpoint. */
-    private Uni<Void> point(SqlConnection conn, Tenant tenant, String id, String checkpointId, boolean branch,
-            long now) {
-        return conn.preparedQuery("""
-                UPDATE executions SET parent_checkpoint_id = $3, parent_is_branch = $4, current_checkpoint_id = $3,
-                  status = 'running', ended_at = NULL, version = version + 1, updated_at = $5
-                WHERE tenant = $1 AND id = $2""")
-                .execute(Tuple.of(tenant.id(), id, checkpointId, branch, now)).replaceWithVoid();
+    private StateWriter.Whole whole(RuntimeSnapshot s) {
+        return writer.whole(s.thoughtChain(), s.context(), s.toolState(), s.progress());
     }
 }

@@ -1,10 +1,5 @@
 package dev.cafstate.runtime.repository;
 
-import dev.cafstate.common.security.Tenant;
-import dev.cafstate.common.json.Json;
-
-import dev.cafstate.common.http.IfMatch;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -13,15 +8,18 @@ import jakarta.enterprise.context.ApplicationScoped;
 import dev.cafstate.caf.MemoryEntry;
 import dev.cafstate.caf.Message;
 import dev.cafstate.caf.MessageRole;
+import dev.cafstate.common.db.Columns;
+import dev.cafstate.common.db.Statement;
 import dev.cafstate.common.error.ResourceNotFound;
+import dev.cafstate.common.http.IfMatch;
+import dev.cafstate.common.json.Json;
+import dev.cafstate.common.security.Tenant;
 import dev.cafstate.events.OutboxRepository;
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.sqlclient.Row;
-import io.vertx.mutiny.sqlclient.SqlConnection;
-import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
- * The context in PostgreSQL: message rows, memory rows by key, and variables on the execution row. Free-form values
+ * The context in PostgreSQL: message rows ({@code runtime_messages}), memory rows by key ({@code runtime_memory}),
+ * and variables on the execution row (written through {@link ExecutionRepository#bumpCte}). Free-form values
  * (variables, memory values, a message's tool calls and results) are {@code json}: kept as written, member order
  * included.
  */
@@ -29,44 +27,85 @@ import io.vertx.mutiny.sqlclient.Tuple;
 public class ContextRepository {
 
     /** Column values of a message taken from JSON element {@code m.value} (the CAF Message shape). */
-    static final String MESSAGE_COLUMNS = """
+    private static final String MESSAGE_VALUES = """
             m.value ->> 'role', m.value ->> 'content', m.value -> 'tool_calls', m.value -> 'tool_results',
-            (m.value ->> 'timestamp')::bigint""";
+              (m.value ->> 'timestamp')::bigint""";
 
-    private static final String APPEND_MESSAGES = "WITH " + Mutations.bumpCte("message_count = message_count + $6")
-            + """
-                    , i AS (
-                      INSERT INTO runtime_messages (tenant, execution_id, seq, role, content, tool_calls,
-                        tool_results, ts)
-                      SELECT $1, $2, e.message_count - $6 + m.ord, %s
-                      FROM e, json_array_elements($7::text::json) WITH ORDINALITY AS m(value, ord)
-                      RETURNING 1)
-                    , %s
-                    SELECT e.version FROM e""".formatted(MESSAGE_COLUMNS, OutboxRepository.insertCte(5));
+    /** Every message of execution row {@code e}, as a JSON array of rows in order (see {@link StateReader}). */
+    static final String MESSAGES_OF_E = """
+            SELECT json_agg(m ORDER BY m.seq)::text FROM (
+                SELECT seq, role, content, tool_calls::text AS tool_calls, tool_results::text AS tool_results, ts
+                FROM runtime_messages WHERE tenant = e.tenant AND execution_id = e.id) m""";
 
-    private static final String PATCH_VARIABLES = "WITH "
-            + Mutations.bumpCte("variables = COALESCE(json_merge_patch(variables, $6::text::json), '{}'::json)")
-            + ", " + OutboxRepository.insertCte(5) + " SELECT e.version FROM e";
+    /** Every memory entry of execution row {@code e}, in order of first insertion. */
+    static final String MEMORY_OF_E = """
+            SELECT json_agg(k ORDER BY k.seq, k.key)::text FROM (
+                SELECT seq, key, value::text AS value, importance, ts
+                FROM runtime_memory WHERE tenant = e.tenant AND execution_id = e.id) k""";
 
-    private static final String PUT_MEMORY = "WITH " + Mutations.bumpCte("") + """
-            , u AS (
+    /** Inserts all messages {@code :messages} (JSON array, in order) of a new or emptied execution. */
+    static final String INSERT_MESSAGES = """
+            INSERT INTO runtime_messages (tenant, execution_id, seq, role, content, tool_calls, tool_results, ts)
+              SELECT :tenant, :execution, m.ord, %s
+              FROM json_array_elements(:messages::text::json) WITH ORDINALITY AS m(value, ord)""".formatted(
+            MESSAGE_VALUES);
+
+    /**
+     * Inserts all memory entries {@code :memory} (JSON array, in order) with negative order keys
+     * ({@code -n..-1}, {@code :memory_count} = n): below every key a later put takes (a version), so a key put after a
+     * restore goes last, as in CAF.
+     */
+    static final String INSERT_MEMORY = """
+            INSERT INTO runtime_memory (tenant, execution_id, seq, key, value, importance, ts)
+              SELECT :tenant, :execution, m.ord - :memory_count - 1, m.value ->> 'key', m.value -> 'value',
+                (m.value ->> 'importance')::float8, (m.value ->> 'timestamp')::bigint
+              FROM json_array_elements(:memory::text::json) WITH ORDINALITY AS m(value, ord)""";
+
+    static final String DELETE_MESSAGES = """
+            DELETE FROM runtime_messages WHERE tenant = :tenant AND execution_id = :execution""";
+
+    static final String DELETE_MEMORY_ALL = """
+            DELETE FROM runtime_memory WHERE tenant = :tenant AND execution_id = :execution""";
+
+    static final Statement APPEND_MESSAGES = Statement.of("""
+            WITH %s,
+            i AS (
+              INSERT INTO runtime_messages (tenant, execution_id, seq, role, content, tool_calls, tool_results, ts)
+              SELECT :tenant, :execution, e.message_count - :count + m.ord, %s
+              FROM e, json_array_elements(:messages::text::json) WITH ORDINALITY AS m(value, ord)
+              RETURNING 1),
+            %s
+            SELECT e.version FROM e""".formatted(ExecutionRepository.bumpCte("message_count = message_count + :count"),
+            MESSAGE_VALUES, OutboxRepository.insertCte("e")));
+
+    static final Statement PATCH_VARIABLES = Statement.of("""
+            WITH %s,
+            %s
+            SELECT e.version FROM e""".formatted(
+            ExecutionRepository.bumpCte("variables = COALESCE(json_merge_patch(variables, :patch::text::json), '{}'::json)"),
+            OutboxRepository.insertCte("e")));
+
+    static final Statement PUT_MEMORY = Statement.of("""
+            WITH %s,
+            u AS (
               INSERT INTO runtime_memory (tenant, execution_id, key, seq, value, importance, ts)
-              SELECT $1, $2, $6, e.version, $7::text::json, $8, $9 FROM e
+              SELECT :tenant, :execution, :key, e.version, :value::text::json, :importance, :ts FROM e
               ON CONFLICT (tenant, execution_id, key)
               DO UPDATE SET value = EXCLUDED.value, importance = EXCLUDED.importance, ts = EXCLUDED.ts
-              RETURNING 1)
-            , %s
-            SELECT e.version FROM e""".formatted(OutboxRepository.insertCte(5));
+              RETURNING 1),
+            %s
+            SELECT e.version FROM e""".formatted(ExecutionRepository.bumpCte(""), OutboxRepository.insertCte("e")));
 
-    private static final String DELETE_MEMORY = "WITH " + Mutations.bumpCte("") + """
-            , d AS (
+    static final Statement DELETE_MEMORY = Statement.of("""
+            WITH %s,
+            d AS (
               DELETE FROM runtime_memory m USING e
-              WHERE m.tenant = $1 AND m.execution_id = $2 AND m.key = $6
-              RETURNING 1)
-            , %s
+              WHERE m.tenant = :tenant AND m.execution_id = :execution AND m.key = :key
+              RETURNING 1),
+            %s
             SELECT e.version,
               CASE WHEN (SELECT count(*) FROM d) = 0 THEN caf_fail('unknown_memory') ELSE 0 END AS ok
-            FROM e""".formatted(OutboxRepository.insertCte(5));
+            FROM e""".formatted(ExecutionRepository.bumpCte(""), OutboxRepository.insertCte("e")));
 
     private final Mutations mutations;
     private final Json json;
@@ -79,61 +118,43 @@ public class ContextRepository {
     /** Appends messages (timestamps set) and the event; returns the new version. */
     public Uni<Long> appendMessages(Tenant tenant, String executionId, IfMatch expected, long now,
             List<Message> messages, String events) {
-        return mutations.single(APPEND_MESSAGES, Tuple.from(new Object[] { tenant.id(), executionId, now, IfMatch.sql(expected),
-                events, (long) messages.size(), json.write(messages) }), Map.of());
+        Mutations.Change change = new Mutations.Change(tenant, executionId, expected, now, events);
+        return mutations.single(APPEND_MESSAGES, change,
+                change.params().put("count", (long) messages.size()).put("messages", json.write(messages)), Map.of());
     }
 
     /** Applies an RFC 7396 merge patch to the variables in the database; returns the new version. */
     public Uni<Long> patchVariables(Tenant tenant, String executionId, IfMatch expected, long now, String patch,
             String events) {
-        return mutations.single(PATCH_VARIABLES,
-                Tuple.from(new Object[] { tenant.id(), executionId, now, IfMatch.sql(expected), events, patch }), Map.of());
+        Mutations.Change change = new Mutations.Change(tenant, executionId, expected, now, events);
+        return mutations.single(PATCH_VARIABLES, change, change.params().put("patch", patch), Map.of());
     }
 
     /** Inserts or replaces one memory entry (an existing key keeps its place); returns the new version. */
     public Uni<Long> putMemory(Tenant tenant, String executionId, IfMatch expected, long now, MemoryEntry entry,
             String events) {
-        return mutations.single(PUT_MEMORY, Tuple.from(new Object[] { tenant.id(), executionId, now, IfMatch.sql(expected), events,
-                entry.key(), json.write(entry.value()), entry.importance(), entry.timestamp() }), Map.of());
+        Mutations.Change change = new Mutations.Change(tenant, executionId, expected, now, events);
+        return mutations.single(PUT_MEMORY, change, change.params().put("key", entry.key())
+                .put("value", json.write(entry.value())).put("importance", entry.importance())
+                .put("ts", entry.timestamp()), Map.of());
     }
 
     /** Removes one memory entry; 404 when the key is not there. Returns the new version. */
     public Uni<Long> deleteMemory(Tenant tenant, String executionId, IfMatch expected, long now, String key,
             String events) {
-        return mutations.single(DELETE_MEMORY,
-                Tuple.from(new Object[] { tenant.id(), executionId, now, IfMatch.sql(expected), events, key }),
+        Mutations.Change change = new Mutations.Change(tenant, executionId, expected, now, events);
+        return mutations.single(DELETE_MEMORY, change, change.params().put("key", key),
                 Map.of("unknown_memory", () -> new ResourceNotFound("memory key '" + key + "' does not exist")));
     }
 
-    /** Every message in order, inside the caller's (snapshot) transaction. */
-    Uni<List<Message>> messages(SqlConnection conn, Tenant tenant, String executionId) {
-        return conn.preparedQuery("""
-                SELECT role, content, tool_calls::text, tool_results::text, ts FROM runtime_messages
-                WHERE tenant = $1 AND execution_id = $2 ORDER BY seq""")
-                .execute(Tuple.of(tenant.id(), executionId))
-                .map(rows -> {
-                    List<Message> list = new ArrayList<>(rows.size());
-                    for (Row r : rows) {
-                        list.add(new Message(MessageRole.of(r.getString(0)), r.getString(1), json.read(r.getString(2)),
-                                json.read(r.getString(3)), r.getLong(4)));
-                    }
-                    return list;
-                });
+    /** A message from the columns of {@link #MESSAGES_OF_E}. */
+    static Message message(Columns c, Json json) {
+        return new Message(MessageRole.of(c.text("role")), c.text("content"), json.read(c.text("tool_calls")),
+                json.read(c.text("tool_results")), c.int64("ts"));
     }
 
-    /** Every memory entry in order of first insertion, inside the caller's (snapshot) transaction. */
-    Uni<List<MemoryEntry>> memory(SqlConnection conn, Tenant tenant, String executionId) {
-        return conn.preparedQuery("""
-                SELECT key, value::text, importance, ts FROM runtime_memory
-                WHERE tenant = $1 AND execution_id = $2 ORDER BY seq, key""")
-                .execute(Tuple.of(tenant.id(), executionId))
-                .map(rows -> {
-                    List<MemoryEntry> list = new ArrayList<>(rows.size());
-                    for (Row r : rows) {
-                        list.add(new MemoryEntry(r.getString(0), json.read(r.getString(1)), r.getDouble(2),
-                                r.getLong(3)));
-                    }
-                    return list;
-                });
+    /** A memory entry from the columns of {@link #MEMORY_OF_E}. */
+    static MemoryEntry memoryEntry(Columns c, Json json) {
+        return new MemoryEntry(c.text("key"), json.read(c.text("value")), c.float8("importance"), c.int64("ts"));
     }
 }

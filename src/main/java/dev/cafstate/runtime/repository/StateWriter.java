@@ -1,28 +1,29 @@
 package dev.cafstate.runtime.repository;
 
-import dev.cafstate.common.security.Tenant;
-import dev.cafstate.common.json.Json;
-
 import java.util.ArrayList;
 import java.util.List;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
-
 import dev.cafstate.caf.Context;
 import dev.cafstate.caf.ExecutionProgress;
+import dev.cafstate.caf.MemoryEntry;
 import dev.cafstate.caf.ThoughtChain;
 import dev.cafstate.caf.ToolCall;
 import dev.cafstate.caf.ToolCallStatus;
 import dev.cafstate.caf.ToolState;
+import dev.cafstate.common.db.Params;
+import dev.cafstate.common.db.Statement;
+import dev.cafstate.common.json.Json;
+import dev.cafstate.common.security.Tenant;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.SqlConnection;
-import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
- * Writes whole runtime parts in bulk (one statement per part, from a JSON array): seeding a new execution, and
- * replacing an execution's state on restore. Runs inside the caller's transaction.
+ * Writes whole runtime parts in bulk, each part's rows from one JSON array, all parts in one statement
+ * ({@link #INSERT_PARTS}), after the execution row was written (seeding a new execution) or after the old rows were
+ * deleted in one statement ({@link #DELETE_PARTS}, a restore). Each part's SQL is its repository's; this class only
+ * composes them. Runs inside the caller's transaction.
  * <p>
  * Order is kept exactly: steps and messages by their position; memory entries and tool calls get negative order
  * keys ({@code -n..-1}), below every key a later change takes (the execution's version, always positive), so a
@@ -30,6 +31,23 @@ import io.vertx.mutiny.sqlclient.Tuple;
  */
 @ApplicationScoped
 public class StateWriter {
+
+    static final Statement DELETE_PARTS = Statement.of("""
+            WITH a AS (%s),
+            b AS (%s),
+            c AS (%s)
+            %s""".formatted(ThoughtRepository.DELETE_ALL, ContextRepository.DELETE_MESSAGES,
+            ContextRepository.DELETE_MEMORY_ALL, ToolCallRepository.DELETE_ALL));
+
+    static final Statement INSERT_PARTS = Statement.of("""
+            WITH a AS (
+              %s),
+            b AS (
+              %s),
+            c AS (
+              %s)
+            %s""".formatted(ThoughtRepository.INSERT_ALL, ContextRepository.INSERT_MESSAGES,
+            ContextRepository.INSERT_MEMORY, ToolCallRepository.INSERT_ALL));
 
     private final Json json;
     private final ToolCallRepository tools;
@@ -39,63 +57,45 @@ public class StateWriter {
         this.tools = tools;
     }
 
-    /** Replaces all four parts of an execution (existing rows of the parts are deleted first). */
-    public Uni<Void> replace(SqlConnection conn, Tenant tenant, String executionId, ThoughtChain chain,
-            Context context, ToolState toolState, ExecutionProgress progress) {
+    /** Whole parts ready to write: the execution row's head and each part's rows as a JSON array. */
+    public record Whole(RuntimeHead head, String steps, String messages, String memory, long memoryCount,
+            String calls, long callCount) {
+
+        boolean hasRows() {
+            return head.stepCount() + head.messageCount() + memoryCount + callCount > 0;
+        }
+    }
+
+    /** The parts of a snapshot (or of an initial state, where any part may be missing) as rows to write. */
+    public Whole whole(ThoughtChain chain, Context context, ToolState toolState, ExecutionProgress progress) {
         ThoughtChain c = chain == null ? new ThoughtChain(null, List.of()) : chain;
         Context ctx = context == null ? new Context(List.of(), null, null) : context;
         ToolState t = toolState == null ? new ToolState(null, List.of(), List.of(), List.of(), List.of()) : toolState;
         ExecutionProgress p = progress == null ? ExecutionProgress.zero() : progress;
         List<String> calls = toolRows(t);
-        List<?> memory = ctx.memory() == null ? List.of() : ctx.memory();
-        Tuple ids = Tuple.of(tenant.id(), executionId);
-        return conn.preparedQuery("""
-                WITH a AS (DELETE FROM runtime_thoughts WHERE tenant = $1 AND execution_id = $2),
-                     b AS (DELETE FROM runtime_messages WHERE tenant = $1 AND execution_id = $2),
-                     c AS (DELETE FROM runtime_memory WHERE tenant = $1 AND execution_id = $2)
-                DELETE FROM runtime_tool_calls WHERE tenant = $1 AND execution_id = $2""").execute(ids)
-                .flatMap(x -> conn.preparedQuery("""
-                        INSERT INTO runtime_thoughts (tenant, execution_id, seq, id, type, content, reasoning,
-                          confidence, alternatives, parent_id, children, metadata, ts)
-                        SELECT $1, $2, s.ord, %s
-                        FROM json_array_elements($3::text::json) WITH ORDINALITY AS s(value, ord)"""
-                        .formatted(ThoughtRepository.STEP_COLUMNS))
-                        .execute(Tuple.of(tenant.id(), executionId, json.write(c.steps()))))
-                .flatMap(x -> conn.preparedQuery("""
-                        INSERT INTO runtime_messages (tenant, execution_id, seq, role, content, tool_calls,
-                          tool_results, ts)
-                        SELECT $1, $2, m.ord, %s
-                        FROM json_array_elements($3::text::json) WITH ORDINALITY AS m(value, ord)"""
-                        .formatted(ContextRepository.MESSAGE_COLUMNS))
-                        .execute(Tuple.of(tenant.id(), executionId, json.write(ctx.messages()))))
-                .flatMap(x -> conn.preparedQuery("""
-                        INSERT INTO runtime_memory (tenant, execution_id, seq, key, value, importance, ts)
-                        SELECT $1, $2, m.ord - $4 - 1, m.value ->> 'key', m.value -> 'value',
-                          (m.value ->> 'importance')::float8, (m.value ->> 'timestamp')::bigint
-                        FROM json_array_elements($3::text::json) WITH ORDINALITY AS m(value, ord)""")
-                        .execute(Tuple.of(tenant.id(), executionId, json.write(memory), (long) memory.size())))
-                .flatMap(x -> conn.preparedQuery("""
-                        INSERT INTO runtime_tool_calls (tenant, execution_id, seq, status_seq, %s)
-                        SELECT $1, $2, t.ord, t.ord - $4 - 1, %s
-                        FROM json_array_elements($3::text::json) WITH ORDINALITY AS t(value, ord)"""
-                        .formatted(ToolCallRepository.COLUMNS, ToolCallRepository.VALUES_FROM_JSON))
-                        .execute(Tuple.of(tenant.id(), executionId, "[" + String.join(",", calls) + "]",
-                                (long) calls.size())))
-                .flatMap(x -> conn.preparedQuery("""
-                        UPDATE executions SET step_count = $3, message_count = $4, tool_call_count = $5,
-                          current_step_id = $6, variables = $7::text::json, last_tool_call_id = $8,
-                          step_number = $9, total_steps_estimate = $10, iterations_completed = $11,
-                          tokens_used = $12, duration_ms = $13
-                        WHERE tenant = $1 AND id = $2""")
-                        .execute(Tuple.from(new Object[] { tenant.id(), executionId, (long) c.steps().size(),
-                                (long) ctx.messages().size(), (long) calls.size(), c.currentStepId(),
-                                json.write(variables(ctx)), t.lastToolCallId(), p.stepNumber(),
-                                p.totalStepsEstimate(), p.iterationsCompleted(), p.tokensUsed(), p.durationMs() })))
+        List<MemoryEntry> memory = ctx.memory() == null ? List.of() : ctx.memory();
+        RuntimeHead head = new RuntimeHead(c.steps().size(), ctx.messages().size(), calls.size(), c.currentStepId(),
+                ctx.variables() == null ? "{}" : json.write(ctx.variables()), t.lastToolCallId(), p);
+        return new Whole(head, json.write(c.steps()), json.write(ctx.messages()), json.write(memory), memory.size(),
+                "[" + String.join(",", calls) + "]", calls.size());
+    }
+
+    /** Deletes every row of the four parts (the execution row stays). */
+    public Uni<Void> deleteParts(SqlConnection conn, Tenant tenant, String executionId) {
+        return DELETE_PARTS.run(conn, Params.of().put("tenant", tenant.id()).put("execution", executionId))
                 .replaceWithVoid();
     }
 
-    private ObjectNode variables(Context ctx) {
-        return ctx.variables() == null ? json.mapper().createObjectNode() : ctx.variables();
+    /** Inserts the parts' rows of an execution that has none; nothing is sent when there are no rows. */
+    public Uni<Void> insertParts(SqlConnection conn, Tenant tenant, String executionId, Whole whole) {
+        if (!whole.hasRows()) {
+            return Uni.createFrom().voidItem();
+        }
+        return INSERT_PARTS.run(conn, Params.of().put("tenant", tenant.id()).put("execution", executionId)
+                .put("steps", whole.steps()).put("messages", whole.messages()).put("memory", whole.memory())
+                .put("memory_count", whole.memoryCount()).put("calls", whole.calls())
+                .put("call_count", whole.callCount()))
+                .replaceWithVoid();
     }
 
     /**

@@ -1,11 +1,5 @@
 package dev.cafstate.runtime.repository;
 
-import dev.cafstate.common.security.Tenant;
-import dev.cafstate.common.json.Json;
-
-import dev.cafstate.common.paging.Sequenced;
-
-import dev.cafstate.common.http.IfMatch;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -15,59 +9,99 @@ import jakarta.enterprise.context.ApplicationScoped;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import dev.cafstate.caf.Alternative;
 import dev.cafstate.caf.ThoughtStep;
 import dev.cafstate.caf.ThoughtType;
+import dev.cafstate.common.db.Columns;
+import dev.cafstate.common.db.Params;
+import dev.cafstate.common.db.Statement;
 import dev.cafstate.common.error.InvalidInput;
-import dev.cafstate.events.OutboxRepository;
-import dev.cafstate.runtime.api.ThoughtPatch;
 import dev.cafstate.common.error.ResourceNotFound;
 import dev.cafstate.common.error.StateConflict;
+import dev.cafstate.common.http.IfMatch;
+import dev.cafstate.common.json.Json;
+import dev.cafstate.common.paging.Sequenced;
+import dev.cafstate.common.security.Tenant;
+import dev.cafstate.events.OutboxRepository;
+import dev.cafstate.runtime.api.ThoughtPatch;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 
-/** The thought chain in PostgreSQL: one row per step, ordered by {@code seq}. */
+/** The thought chain in PostgreSQL ({@code runtime_thoughts}): one row per step, ordered by {@code seq}. */
 @ApplicationScoped
 public class ThoughtRepository {
 
-    /** Column values of a step taken from JSON element {@code s.value} (the CAF ThoughtStep shape). */
-    static final String STEP_COLUMNS = """
-            s.value ->> 'id', s.value ->> 'type', s.value ->> 'content', s.value ->> 'reasoning',
-            (s.value ->> 'confidence')::float8, (s.value -> 'alternatives')::jsonb, s.value ->> 'parent_id',
-            COALESCE((s.value -> 'children')::jsonb, '[]'::jsonb), s.value -> 'metadata',
-            (s.value ->> 'timestamp')::bigint""";
+    /** The columns {@link #step} reads, by name (the checkpoint catalog's rows select the same names). */
+    public static final String STEP_COLUMNS = """
+            id, type, content, reasoning, confidence, alternatives::text AS alternatives, parent_id,
+            children::text AS children, metadata::text AS metadata, ts""";
 
-    static final String SELECT = """
-            SELECT id, type, content, reasoning, confidence, alternatives::text, parent_id, children::text,
-              metadata::text, ts, seq FROM runtime_thoughts""";
+    /** Column values of a step taken from JSON element {@code s.value} (the CAF ThoughtStep shape). */
+    private static final String STEP_VALUES = """
+            s.value ->> 'id', s.value ->> 'type', s.value ->> 'content', s.value ->> 'reasoning',
+              (s.value ->> 'confidence')::float8, (s.value -> 'alternatives')::jsonb, s.value ->> 'parent_id',
+              COALESCE((s.value -> 'children')::jsonb, '[]'::jsonb), s.value -> 'metadata',
+              (s.value ->> 'timestamp')::bigint""";
+
+    private static final String INSERT_COLUMNS = """
+            tenant, execution_id, seq, id, type, content, reasoning, confidence, alternatives, parent_id,
+              children, metadata, ts""";
+
+    /** The whole chain of execution row {@code e}, as a JSON array of rows in order (see {@link StateReader}). */
+    static final String ALL_OF_E = """
+            SELECT json_agg(t ORDER BY t.seq)::text FROM (
+                SELECT seq, %s
+                FROM runtime_thoughts WHERE tenant = e.tenant AND execution_id = e.id) t""".formatted(
+            STEP_COLUMNS.replace("\n", "\n    "));
+
+    /** Inserts whole chain {@code :steps} (a JSON array of CAF steps, in order) of a new or emptied execution. */
+    static final String INSERT_ALL = """
+            INSERT INTO runtime_thoughts (%s)
+              SELECT :tenant, :execution, s.ord, %s
+              FROM json_array_elements(:steps::text::json) WITH ORDINALITY AS s(value, ord)""".formatted(
+            INSERT_COLUMNS, STEP_VALUES);
+
+    /** Deletes the whole chain. */
+    static final String DELETE_ALL = "DELETE FROM runtime_thoughts WHERE tenant = :tenant AND execution_id = :execution";
 
     /**
      * The append: one statement bumps the version and step counter, adds the new ids to the {@code children} of
-     * existing parents, inserts the steps and their events, and fails as a whole on an unknown parent or a
-     * duplicate id. Cost does not depend on the chain's length.
+     * existing parents ({@code :parents}: {@code [{"id", "kids"}]}), inserts the steps and their events, and fails as
+     * a whole on an unknown parent or a duplicate id. Cost does not depend on the chain's length.
      */
-    private static final String APPEND = "WITH " + Mutations.bumpCte("step_count = step_count + $6, current_step_id = $7")
-            + """
-                    , p AS (
-                      UPDATE runtime_thoughts t SET children = t.children || (x.value -> 'kids')
-                      FROM e, jsonb_array_elements($8::text::jsonb) AS x(value)
-                      WHERE t.tenant = $1 AND t.execution_id = $2 AND t.id = x.value ->> 'id'
-                      RETURNING 1)
-                    , i AS (
-                      INSERT INTO runtime_thoughts (tenant, execution_id, seq, id, type, content, reasoning,
-                        confidence, alternatives, parent_id, children, metadata, ts)
-                      SELECT $1, $2, e.step_count - $6 + s.ord, %s
-                      FROM e, json_array_elements($9::text::json) WITH ORDINALITY AS s(value, ord)
-                      ON CONFLICT DO NOTHING
-                      RETURNING 1)
-                    , %s
-                    SELECT e.version,
-                      CASE WHEN (SELECT count(*) FROM p) <> $10 THEN caf_fail('unknown_parent')
-                           WHEN (SELECT count(*) FROM i) <> $6 THEN caf_fail('duplicate_step')
-                           ELSE 0 END AS ok
-                    FROM e""".formatted(STEP_COLUMNS, OutboxRepository.insertCte(5));
+    static final Statement APPEND = Statement.of("""
+            WITH %s,
+            p AS (
+              UPDATE runtime_thoughts t SET children = t.children || (x.value -> 'kids')
+              FROM e, jsonb_array_elements(:parents::text::jsonb) AS x(value)
+              WHERE t.tenant = :tenant AND t.execution_id = :execution AND t.id = x.value ->> 'id'
+              RETURNING 1),
+            i AS (
+              INSERT INTO runtime_thoughts (%s)
+              SELECT :tenant, :execution, e.step_count - :count + s.ord, %s
+              FROM e, json_array_elements(:steps::text::json) WITH ORDINALITY AS s(value, ord)
+              ON CONFLICT DO NOTHING
+              RETURNING 1),
+            %s
+            SELECT e.version,
+              CASE WHEN (SELECT count(*) FROM p) <> :parent_count THEN caf_fail('unknown_parent')
+                   WHEN (SELECT count(*) FROM i) <> :count THEN caf_fail('duplicate_step')
+                   ELSE 0 END AS ok
+            FROM e""".formatted(ExecutionRepository.bumpCte("step_count = step_count + :count, current_step_id = :current_step_id"),
+            INSERT_COLUMNS, STEP_VALUES, OutboxRepository.insertCte("e")));
+
+    /** Merge-patches one step (the change's version bump already happened). */
+    static final Statement PATCH = Statement.of("""
+            UPDATE runtime_thoughts SET
+              content = CASE WHEN :set_content THEN :content ELSE content END,
+              reasoning = CASE WHEN :set_reasoning THEN :reasoning ELSE reasoning END,
+              confidence = COALESCE(:confidence, confidence),
+              alternatives = CASE WHEN :set_alternatives THEN :alternatives::text::jsonb ELSE alternatives END,
+              metadata = CASE WHEN :set_metadata THEN json_merge_patch(metadata, :metadata::text::json) ELSE metadata END
+            WHERE tenant = :tenant AND execution_id = :execution AND id = :step
+            RETURNING seq, %s""".formatted(STEP_COLUMNS));
 
     private final Pool pool;
     private final Mutations mutations;
@@ -93,9 +127,11 @@ public class ThoughtRepository {
             p.put("id", id);
             kids.forEach(p.putArray("kids")::add);
         });
-        Tuple params = Tuple.from(new Object[] { tenant.id(), executionId, now, IfMatch.sql(expected), events, (long) steps.size(),
-                steps.get(steps.size() - 1).id(), parents.toString(), json.write(steps), (long) outsideParents.size() });
-        return mutations.single(APPEND, params, Map.of(
+        Mutations.Change change = new Mutations.Change(tenant, executionId, expected, now, events);
+        Params params = change.params().put("count", (long) steps.size())
+                .put("current_step_id", steps.get(steps.size() - 1).id()).put("parents", parents.toString())
+                .put("steps", json.write(steps)).put("parent_count", (long) outsideParents.size());
+        return mutations.single(APPEND, change, params, Map.of(
                 "unknown_parent", () -> InvalidInput.field("parent_id",
                         "names a step that is not in the chain: " + String.join(", ", outsideParents.keySet())),
                 "duplicate_step", () -> new StateConflict("a step with one of these ids already exists")));
@@ -104,73 +140,47 @@ public class ThoughtRepository {
     /** Applies a merge patch to one step inside an open change; returns the step as it is now. */
     public Uni<ThoughtStep> patch(SqlConnection conn, Tenant tenant, String executionId, String stepId,
             ThoughtPatch patch) {
-        return conn.preparedQuery("""
-                UPDATE runtime_thoughts SET
-                  content = CASE WHEN $4 THEN $5 ELSE content END,
-                  reasoning = CASE WHEN $6 THEN $7 ELSE reasoning END,
-                  confidence = COALESCE($8, confidence),
-                  alternatives = CASE WHEN $9 THEN $10::text::jsonb ELSE alternatives END,
-                  metadata = CASE WHEN $11 THEN json_merge_patch(metadata, $12::text::json) ELSE metadata END
-                WHERE tenant = $1 AND execution_id = $2 AND id = $3
-                RETURNING id, type, content, reasoning, confidence, alternatives::text, parent_id, children::text,
-                  metadata::text, ts, seq""")
-                .execute(Tuple.from(new Object[] { tenant.id(), executionId, stepId,
-                        patch.setContent(), patch.content(), patch.setReasoning(), patch.reasoning(),
-                        patch.confidence(), patch.setAlternatives(), json.write(patch.alternatives()),
-                        patch.setMetadata(), json.write(patch.metadata()) }))
+        return PATCH.run(conn, Params.of().put("tenant", tenant.id()).put("execution", executionId).put("step", stepId)
+                .put("set_content", patch.setContent()).put("content", patch.content())
+                .put("set_reasoning", patch.setReasoning()).put("reasoning", patch.reasoning())
+                .put("confidence", patch.confidence()).put("set_alternatives", patch.setAlternatives())
+                .put("alternatives", json.write(patch.alternatives())).put("set_metadata", patch.setMetadata())
+                .put("metadata", json.write(patch.metadata())))
                 .map(rows -> {
                     if (rows.size() == 0) {
                         throw new ResourceNotFound("step '" + stepId + "' does not exist in execution '"
                                 + executionId + "'");
                     }
-                    return map(rows.iterator().next());
+                    return step(Columns.of(rows.iterator().next()), json);
                 });
     }
 
     /** Steps in chain order after sequence {@code afterSeq}, filtered, at most {@code limit}. */
     public Uni<List<Sequenced<ThoughtStep>>> list(Tenant tenant, String executionId, ThoughtType type,
             Double minConfidence, Double maxConfidence, long afterSeq, int limit) {
-        return pool.preparedQuery(SELECT + """
-                 WHERE tenant = $1 AND execution_id = $2 AND seq > $3
+        return pool.preparedQuery("SELECT seq, " + STEP_COLUMNS + """
+                 FROM runtime_thoughts
+                WHERE tenant = $1 AND execution_id = $2 AND seq > $3
                   AND ($4::text IS NULL OR type = $4)
                   AND ($5::float8 IS NULL OR confidence >= $5)
                   AND ($6::float8 IS NULL OR confidence <= $6)
                 ORDER BY seq LIMIT $7""")
-                .execute(Tuple.from(new Object[] { tenant.id(), executionId, afterSeq, type == null ? null : type.wire(),
-                        minConfidence, maxConfidence, limit }))
+                .execute(Tuple.from(new Object[] { tenant.id(), executionId, afterSeq,
+                        type == null ? null : type.wire(), minConfidence, maxConfidence, limit }))
                 .map(rows -> {
                     List<Sequenced<ThoughtStep>> steps = new ArrayList<>(rows.size());
-                    rows.forEach(r -> steps.add(new Sequenced<>(r.getLong("seq"), map(r))));
+                    rows.forEach(r -> steps.add(new Sequenced<>(r.getLong("seq"), step(Columns.of(r), json))));
                     return steps;
                 });
     }
 
-    /** Every step of the execution in order, inside the caller's (snapshot) transaction. */
-    Uni<List<ThoughtStep>> all(SqlConnection conn, Tenant tenant, String executionId) {
-        return conn.preparedQuery(SELECT + " WHERE tenant = $1 AND execution_id = $2 ORDER BY seq")
-                .execute(Tuple.of(tenant.id(), executionId))
-                .map(rows -> {
-                    List<ThoughtStep> steps = new ArrayList<>(rows.size());
-                    rows.forEach(r -> steps.add(map(r)));
-                    return steps;
-                });
-    }
-
-    ThoughtStep map(Row r) {
-        return map(r, json);
-    }
-
-    /**
-     * A step from a row whose first ten columns are id, type, content, reasoning, confidence, alternatives (text),
-     * parent id, children (text), metadata (text), timestamp: the runtime's rows and the checkpoint catalog's alike.
-     */
-    public static ThoughtStep map(Row r, Json json) {
+    /** A step from the columns of {@link #STEP_COLUMNS}: the runtime's rows and the checkpoint catalog's alike. */
+    public static ThoughtStep step(Columns c, Json json) {
         List<String> children = new ArrayList<>();
-        json.read(r.getString(7)).forEach(c -> children.add(c.asText()));
-        return new ThoughtStep(r.getString(0), ThoughtType.of(r.getString(1)), r.getString(2), r.getString(3),
-                r.getDouble(4), r.getString(5) == null ? null
-                        : List.of(json.read(r.getString(5), dev.cafstate.caf.Alternative[].class)),
-                r.getString(6), children, json.readObject(r.getString(8)), r.getLong(9));
+        json.read(c.text("children")).forEach(child -> children.add(child.asText()));
+        String alternatives = c.text("alternatives");
+        return new ThoughtStep(c.text("id"), ThoughtType.of(c.text("type")), c.text("content"), c.text("reasoning"),
+                c.float8("confidence"), alternatives == null ? null : List.of(json.read(alternatives, Alternative[].class)),
+                c.text("parent_id"), children, json.readObject(c.text("metadata")), c.int64("ts"));
     }
-
 }

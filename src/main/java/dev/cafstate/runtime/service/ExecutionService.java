@@ -29,6 +29,7 @@ import dev.cafstate.runtime.api.Versioned;
 import dev.cafstate.runtime.repository.ExecutionRepository;
 import dev.cafstate.common.json.Json;
 import dev.cafstate.runtime.repository.StateReader;
+import dev.cafstate.runtime.repository.RuntimeHead;
 import dev.cafstate.runtime.repository.StateWriter;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -66,14 +67,17 @@ public class ExecutionService {
         String id = request.id() == null ? Ids.generate() : request.id();
         long now = clock.now();
         InitialState init = request.initialState();
-        CafEvent event = new CafEvent.AgentStarted(id, request.agentId());
-        return pool.withTransaction(conn -> executions
-                .insert(conn, tenant, id, request.agentId(), request.agentName(), json.write(request.metadata()), now)
-                .flatMap(x -> init == null ? Uni.createFrom().voidItem()
-                        : writer.replace(conn, tenant, id, init.thoughtChain(), init.context(), init.toolState(),
-                                init.progress()))
-                .flatMap(x -> events.record(conn, tenant, now, event))
-                .flatMap(x -> executions.get(conn, tenant, id, false)));
+        String event = events.json(tenant, now, new CafEvent.AgentStarted(id, request.agentId()));
+        StateWriter.Whole whole = init == null ? null
+                : writer.whole(init.thoughtChain(), init.context(), init.toolState(), init.progress());
+        ExecutionRepository.NewExecution execution = new ExecutionRepository.NewExecution(id, request.agentId(),
+                request.agentName(), json.write(request.metadata()), whole == null ? RuntimeHead.empty() : whole.head(),
+                null);
+        if (whole == null) {
+            return executions.create(pool, tenant, execution, event, now);
+        }
+        return pool.withTransaction(conn -> executions.create(conn, tenant, execution, event, now)
+                .call(view -> writer.insertParts(conn, tenant, id, whole)));
     }
 
     /** The execution, or 404 (also for another tenant's). */
@@ -114,9 +118,8 @@ public class ExecutionService {
                     : MergePatch.apply(current.metadata(), metadataPatch);
             CafEvent event = statusChanges ? CafEvent.statusChanged(id, status)
                     : new CafEvent.AgentUpdated(id, metadata);
-            return executions.update(conn, tenant, id, status, endedAt, json.write(metadata), now)
-                    .flatMap(v -> events.record(conn, tenant, now, event))
-                    .flatMap(x -> executions.get(conn, tenant, id, false));
+            return executions.update(conn, tenant, id, status, endedAt, json.write(metadata),
+                    events.json(tenant, now, event), now);
         }));
     }
 

@@ -1,0 +1,19 @@
+-- ContextRepository.DELETE_MEMORY (dev.cafstate.runtime.repository)
+-- parameters: $1 now, $2 tenant, $3 execution, $4 expected, $5 key, $6 events
+WITH e AS (
+  UPDATE executions SET version = version + 1, updated_at = $1
+  WHERE tenant = $2 AND id = $3 AND status IN ('pending', 'running', 'paused')
+    AND ($4::bigint[] IS NULL OR version = ANY($4))
+  RETURNING version, step_count, message_count, tool_call_count),
+d AS (
+  DELETE FROM runtime_memory m USING e
+  WHERE m.tenant = $2 AND m.execution_id = $3 AND m.key = $5
+  RETURNING 1),
+o AS (
+  INSERT INTO outbox_events (event_id, tenant, execution_id, type, payload, created_at)
+  SELECT (ev.value ->> 'id')::uuid, $2, $3, ev.value ->> 'type', ev.value, $1
+  FROM e, json_array_elements($6::text::json) WITH ORDINALITY AS ev(value, ord)
+  ORDER BY ev.ord)
+SELECT e.version,
+  CASE WHEN (SELECT count(*) FROM d) = 0 THEN caf_fail('unknown_memory') ELSE 0 END AS ok
+FROM e

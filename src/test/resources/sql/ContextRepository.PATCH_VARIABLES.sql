@@ -1,0 +1,13 @@
+-- ContextRepository.PATCH_VARIABLES (dev.cafstate.runtime.repository)
+-- parameters: $1 now, $2 patch, $3 tenant, $4 execution, $5 expected, $6 events
+WITH e AS (
+  UPDATE executions SET version = version + 1, updated_at = $1, variables = COALESCE(json_merge_patch(variables, $2::text::json), '{}'::json)
+  WHERE tenant = $3 AND id = $4 AND status IN ('pending', 'running', 'paused')
+    AND ($5::bigint[] IS NULL OR version = ANY($5))
+  RETURNING version, step_count, message_count, tool_call_count),
+o AS (
+  INSERT INTO outbox_events (event_id, tenant, execution_id, type, payload, created_at)
+  SELECT (ev.value ->> 'id')::uuid, $3, $4, ev.value ->> 'type', ev.value, $1
+  FROM e, json_array_elements($6::text::json) WITH ORDINALITY AS ev(value, ord)
+  ORDER BY ev.ord)
+SELECT e.version FROM e

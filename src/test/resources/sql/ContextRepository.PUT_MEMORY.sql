@@ -1,0 +1,19 @@
+-- ContextRepository.PUT_MEMORY (dev.cafstate.runtime.repository)
+-- parameters: $1 now, $2 tenant, $3 execution, $4 expected, $5 key, $6 value, $7 importance, $8 ts, $9 events
+WITH e AS (
+  UPDATE executions SET version = version + 1, updated_at = $1
+  WHERE tenant = $2 AND id = $3 AND status IN ('pending', 'running', 'paused')
+    AND ($4::bigint[] IS NULL OR version = ANY($4))
+  RETURNING version, step_count, message_count, tool_call_count),
+u AS (
+  INSERT INTO runtime_memory (tenant, execution_id, key, seq, value, importance, ts)
+  SELECT $2, $3, $5, e.version, $6::text::json, $7, $8 FROM e
+  ON CONFLICT (tenant, execution_id, key)
+  DO UPDATE SET value = EXCLUDED.value, importance = EXCLUDED.importance, ts = EXCLUDED.ts
+  RETURNING 1),
+o AS (
+  INSERT INTO outbox_events (event_id, tenant, execution_id, type, payload, created_at)
+  SELECT (ev.value ->> 'id')::uuid, $2, $3, ev.value ->> 'type', ev.value, $1
+  FROM e, json_array_elements($9::text::json) WITH ORDINALITY AS ev(value, ord)
+  ORDER BY ev.ord)
+SELECT e.version FROM e

@@ -1,0 +1,15 @@
+-- ExecutionRepository.UPDATE (dev.cafstate.runtime.repository)
+-- parameters: $1 status, $2 ended_at, $3 metadata, $4 now, $5 tenant, $6 execution, $7 events
+WITH e AS (
+  UPDATE executions SET status = $1, ended_at = $2, metadata = $3::text::json,
+    updated_at = $4, version = version + 1
+  WHERE tenant = $5 AND id = $6
+  RETURNING *),
+o AS (
+  INSERT INTO outbox_events (event_id, tenant, execution_id, type, payload, created_at)
+  SELECT (ev.value ->> 'id')::uuid, $5, $6, ev.value ->> 'type', ev.value, $4
+  FROM e, json_array_elements($7::text::json) WITH ORDINALITY AS ev(value, ord)
+  ORDER BY ev.ord)
+SELECT id, agent_id, agent_name, status, started_at, ended_at, current_checkpoint_id, metadata::text AS metadata,
+step_number, total_steps_estimate, iterations_completed, tokens_used, duration_ms, step_count,
+message_count, tool_call_count, version FROM e

@@ -1,0 +1,23 @@
+-- ToolCallRepository.CREATE (dev.cafstate.runtime.repository)
+-- parameters: $1 now, $2 call, $3 tenant, $4 execution, $5 expected, $6 calls, $7 events
+WITH e AS (
+  UPDATE executions SET version = version + 1, updated_at = $1, tool_call_count = tool_call_count + 1, last_tool_call_id = $2
+  WHERE tenant = $3 AND id = $4 AND status IN ('pending', 'running', 'paused')
+    AND ($5::bigint[] IS NULL OR version = ANY($5))
+  RETURNING version, step_count, message_count, tool_call_count),
+i AS (
+  INSERT INTO runtime_tool_calls (tenant, execution_id, seq, status_seq, id, tool_id, arguments, status, result, error, duration_ms, ts, list)
+  SELECT $3, $4, e.tool_call_count, e.version, t.value ->> 'id', t.value ->> 'tool_id', t.value -> 'arguments', t.value ->> 'status',
+    t.value -> 'result', t.value ->> 'error', (t.value ->> 'duration_ms')::float8,
+    (t.value ->> 'timestamp')::bigint, t.value ->> 'list'
+  FROM e, json_array_elements($6::text::json) AS t(value)
+  ON CONFLICT DO NOTHING
+  RETURNING 1),
+o AS (
+  INSERT INTO outbox_events (event_id, tenant, execution_id, type, payload, created_at)
+  SELECT (ev.value ->> 'id')::uuid, $3, $4, ev.value ->> 'type', ev.value, $1
+  FROM e, json_array_elements($7::text::json) WITH ORDINALITY AS ev(value, ord)
+  ORDER BY ev.ord)
+SELECT e.version,
+  CASE WHEN (SELECT count(*) FROM i) = 0 THEN caf_fail('duplicate_tool_call') ELSE 0 END AS ok
+FROM e

@@ -1,0 +1,4 @@
+-- ToolCallRepository.LOCK (dev.cafstate.runtime.repository)
+-- parameters: $1 tenant, $2 execution, $3 call
+SELECT id, tool_id, arguments::text AS arguments, status, result::text AS result, error, duration_ms, ts, list FROM runtime_tool_calls WHERE tenant = $1 AND execution_id = $2 AND id = $3
+FOR UPDATE
