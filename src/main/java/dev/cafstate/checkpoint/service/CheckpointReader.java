@@ -1,20 +1,13 @@
 package dev.cafstate.checkpoint.service;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.HashSet;
-import java.util.Iterator;
-import java.util.List;
-import java.util.Set;
 
 import dev.cafstate.common.security.Tenant;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.cafstate.caf.ThoughtStep;
 import dev.cafstate.caf.ThoughtType;
@@ -35,10 +28,6 @@ import io.smallrye.mutiny.Uni;
 /** Reading checkpoints: summaries, the query, normalized rows, the verified document, and diffs. */
 @ApplicationScoped
 public class CheckpointReader {
-
-    /** Parts of the snapshot reported as added ids (or a length change) rather than member by member. */
-    private static final Set<String> LISTS = Set.of("snapshot.thought_chain.steps", "snapshot.tool_state.completed",
-            "snapshot.tool_state.failed", "snapshot.context.messages");
 
     private final CheckpointRepository checkpoints;
     private final CheckpointStorage storage;
@@ -88,7 +77,7 @@ public class CheckpointReader {
         return document(row).map(b -> {
             try {
                 return mapper.readTree(b);
-            } catch (java.io.IOException e) {
+            } catch (IOException e) {
                 throw new IntegrityFailure("checkpoint '" + row.summary().id() + "' is not readable JSON");
             }
         });
@@ -123,69 +112,6 @@ public class CheckpointReader {
      */
     public Uni<CheckpointDiffView> diff(Tenant tenant, String id, String against) {
         return row(tenant, id).flatMap(later -> row(tenant, against).flatMap(earlier -> tree(earlier)
-                .flatMap(before -> tree(later).map(after -> diff(against, before, after)))));
-    }
-
-    CheckpointDiffView diff(String fromId, JsonNode before, JsonNode after) {
-        ObjectNode changes = mapper.createObjectNode();
-        compare("snapshot", before.get("snapshot"), after.get("snapshot"), changes);
-        compare("metadata", before.get("metadata"), after.get("metadata"), changes);
-        for (String member : List.of("name", "description", "agent_id", "execution_id")) {
-            compare(member, before.get(member), after.get(member), changes);
-        }
-        List<String> thoughts = added(before.at("/snapshot/thought_chain/steps"), after.at("/snapshot/thought_chain/steps"));
-        List<String> tools = added(calls(before), calls(after));
-        String summary = thoughts.size() + " thought(s) added, " + tools.size() + " tool call(s) added, "
-                + changes.size() + " field(s) changed";
-        return new CheckpointDiffView(fromId, changes, summary, thoughts, tools);
-    }
-
-    private void compare(String path, JsonNode before, JsonNode after, ObjectNode changes) {
-        if (before == null ? after == null : before.equals(after)) {
-            return;
-        }
-        if (LISTS.contains(path)) {
-            int b = before == null ? 0 : before.size();
-            int a = after == null ? 0 : after.size();
-            if (b != a) {
-                change(changes, path + ".length", mapper.getNodeFactory().numberNode(b),
-                        mapper.getNodeFactory().numberNode(a));
-            }
-            return;
-        }
-        if (before != null && after != null && before.isObject() && after.isObject()) {
-            Set<String> names = new HashSet<>();
-            before.fieldNames().forEachRemaining(names::add);
-            after.fieldNames().forEachRemaining(names::add);
-            names.stream().sorted().forEach(n -> compare(path + "." + n, before.get(n), after.get(n), changes));
-            return;
-        }
-        change(changes, path, before, after);
-    }
-
-    private void change(ObjectNode changes, String path, JsonNode before, JsonNode after) {
-        ObjectNode c = changes.putObject(path);
-        c.set("before", before == null ? mapper.getNodeFactory().nullNode() : before);
-        c.set("after", after == null ? mapper.getNodeFactory().nullNode() : after);
-    }
-
-    private static JsonNode calls(JsonNode doc) {
-        ArrayNode all = JsonNodeFactory.instance.arrayNode();
-        all.addAll((ArrayNode) doc.at("/snapshot/tool_state/completed"));
-        all.addAll((ArrayNode) doc.at("/snapshot/tool_state/failed"));
-        return all;
-    }
-
-    private static List<String> added(JsonNode before, JsonNode after) {
-        Set<String> old = new HashSet<>();
-        before.forEach(item -> old.add(item.path("id").asText()));
-        List<String> ids = new ArrayList<>();
-        for (Iterator<JsonNode> it = after.elements(); it.hasNext();) {
-            String id = it.next().path("id").asText();
-            if (!old.contains(id)) {
-                ids.add(id);
-            }
-        }
-        return ids;
+                .flatMap(before -> tree(later).map(after -> CheckpointDiffer.diff(against, before, after)))));
     }
 }
