@@ -25,6 +25,10 @@ import dev.cafstate.common.json.JsonChecks;
  * integral one below 2^53 as an integer), so {@code 1}, {@code 1.0} and {@code 1e0} are the same. Documents CAF
  * cannot tell apart have the same canonical bytes and so the same SHA-256. It is never what is stored: the stored
  * bytes are the client's (push) or the runtime's, in their member order.
+ * <p>
+ * It is this service's own form, not RFC 8785: a non-integral number is written as Java writes the double
+ * ({@code 1.0E21}), characters outside the BMP as escaped surrogate pairs. It must stay byte for byte as it is,
+ * because the {@code content_sha256} of every stored checkpoint was computed with it and a replay is compared with it.
  */
 public final class CanonicalJson {
 
@@ -83,7 +87,10 @@ public final class CanonicalJson {
             gen.writeEndArray();
         } else if (node.isNumber()) {
             double d = JsonChecks.jsNumber(node);
-            if (d == Math.rint(d) && Math.abs(d) <= JsonChecks.MAX_SAFE_INTEGER) {
+            if (Double.isInfinite(d)) {
+                // what JSON.parse makes of 1e400: the number Infinity, not the string Jackson would quote
+                gen.writeNumber(d > 0 ? "Infinity" : "-Infinity");
+            } else if (d == Math.rint(d) && Math.abs(d) <= JsonChecks.MAX_SAFE_INTEGER) {
                 gen.writeNumber((long) d);
             } else {
                 gen.writeNumber(d);

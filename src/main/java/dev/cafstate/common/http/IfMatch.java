@@ -19,7 +19,10 @@ import dev.cafstate.common.error.BadRequest;
 public record IfMatch(long[] versions) {
 
     /** One element of the list: an optional {@code W/} and a quoted opaque tag (etagc: 0x21, 0x23-0x7E, obs-text). */
-    private static final Pattern TAG = Pattern.compile("\\s*(W/)?\"([\\x21\\x23-\\x7E\\x80-\\xFF]*)\"\\s*");
+    private static final Pattern TAG = Pattern.compile("(W/)?\"([\\x21\\x23-\\x7E\\x80-\\xFF]*)\"");
+
+    /** A tag this service sends: a version written the way it writes it (no leading zeros). */
+    private static final Pattern VERSION = Pattern.compile("0|[1-9][0-9]{0,17}");
 
     /** The precondition of the header, or null when there is none or it is {@code *} (any current version). */
     public static IfMatch parse(String header) {
@@ -27,19 +30,43 @@ public record IfMatch(long[] versions) {
             return null;
         }
         List<Long> versions = new ArrayList<>();
-        for (String element : header.split(",", -1)) {
-            if (element.isBlank()) {
-                continue; // RFC 9110 5.6.1: empty list elements are ignored
+        Matcher m = TAG.matcher(header);
+        int i = 0;
+        int n = header.length();
+        // a list (RFC 9110 5.6.1): elements separated by commas with optional whitespace, empty elements ignored; a
+        // comma inside a quoted tag is part of the tag
+        while (true) {
+            i = skipSpace(header, i);
+            if (i == n) {
+                break;
             }
-            Matcher m = TAG.matcher(element);
-            if (!m.matches()) {
-                throw BadRequest.field("If-Match", "is not a list of entity tags (e.g. \"3\") or *");
+            if (header.charAt(i) == ',') {
+                i++;
+                continue;
             }
-            if (m.group(1) == null && m.group(2).matches("[0-9]{1,18}")) {
+            if (!m.region(i, n).lookingAt()) {
+                throw malformed();
+            }
+            if (m.group(1) == null && VERSION.matcher(m.group(2)).matches()) {
                 versions.add(Long.parseLong(m.group(2)));
+            }
+            i = skipSpace(header, m.end());
+            if (i < n && header.charAt(i) != ',') {
+                throw malformed();
             }
         }
         return new IfMatch(versions.stream().mapToLong(Long::longValue).toArray());
+    }
+
+    private static int skipSpace(String s, int i) {
+        while (i < s.length() && (s.charAt(i) == ' ' || s.charAt(i) == '\t')) {
+            i++;
+        }
+        return i;
+    }
+
+    private static BadRequest malformed() {
+        return BadRequest.field("If-Match", "is not a list of entity tags (e.g. \"3\") or *");
     }
 
     /** Whether the current version satisfies the precondition. */

@@ -279,7 +279,8 @@ public final class JsonChecks {
     }
 
     private void walk(JsonNode node, String path, int depth, int maxDepth) {
-        if (depth > maxDepth) {
+        // every [ or { is a level, as for the parser: a value past the limit, or an empty container that is one
+        if (depth > maxDepth || (node.isContainerNode() && node.isEmpty() && depth + 1 > maxDepth)) {
             fail(path, "nests deeper than " + maxDepth + " levels (caf.limits.max-json-depth)");
             return;
         }

@@ -1,5 +1,8 @@
 package dev.cafstate.common.paging;
 
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.List;
@@ -23,14 +26,20 @@ public final class Cursors {
         return Base64.getUrlEncoder().withoutPadding().encodeToString(position.getBytes(StandardCharsets.UTF_8));
     }
 
-    /** The position inside a cursor, or null without one; a cursor this service did not issue is a 400. */
+    /**
+     * The position inside a cursor, or null without one; what cannot be a cursor this service issued (not base64url,
+     * not UTF-8) is a 400. Cursors are not signed: a well-formed position is only a place to resume from, and every
+     * query filters by the caller's tenant whatever the position says.
+     */
     public static String decode(String cursor) {
         if (cursor == null || cursor.isEmpty()) {
             return null;
         }
         try {
-            return new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8);
-        } catch (IllegalArgumentException e) {
+            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(Base64.getUrlDecoder().decode(cursor))).toString();
+        } catch (IllegalArgumentException | CharacterCodingException e) {
             throw BadRequest.field("cursor", "is not a cursor issued by this service");
         }
     }

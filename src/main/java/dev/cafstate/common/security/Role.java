@@ -4,6 +4,7 @@ import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.Locale;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * The three roles of a caller (docs/architecture.md, "Tenancy and access"): agents write their tenant's executions
@@ -52,10 +53,13 @@ public enum Role {
      * The access a request needs, by method and path (so no endpoint can be added without a rule): maintenance,
      * transfers and handoffs are {@code OPERATE}, other reads {@code READ}, other changes {@code WRITE}.
      */
+    /** A handoff of an execution: {@code /api/v1/executions/{id}/handoff} and below (not an id named "handoff"). */
+    private static final Pattern HANDOFF = Pattern.compile("/api/v1/executions/[^/]+/handoff(/.*)?");
+
     public static Access required(String method, String path) {
         String p = path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
         if (p.startsWith("/api/v1/maintenance") || p.startsWith("/api/v1/exports") || p.startsWith("/api/v1/imports")
-                || p.startsWith("/api/v1/locations") || (p.startsWith("/api/v1/executions/") && p.endsWith("/handoff"))) {
+                || p.startsWith("/api/v1/locations") || HANDOFF.matcher(p).matches()) {
             return Access.OPERATE;
         }
         return method.equals("GET") || method.equals("HEAD") || method.equals("OPTIONS") ? Access.READ : Access.WRITE;

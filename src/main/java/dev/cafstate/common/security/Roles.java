@@ -91,7 +91,7 @@ public class Roles {
                 throw new IllegalArgumentException("caf.auth.service-account-roles: '" + entry
                         + "' is not namespace/name=role+role");
             }
-            map.put(parts[0].trim(), roles(List.of(parts[1].split("\\+")), "caf.auth.service-account-roles"));
+            map.put(parts[0].trim(), roles(List.of(parts[1].split("\\+", -1)), "caf.auth.service-account-roles"));
         }
         return map;
     }

@@ -9,7 +9,6 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.stream.Stream;
 
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -209,8 +208,6 @@ class CanonicalJsonTest {
     }
 
     @Test
-    @Disabled("bug: a number beyond the double range is written as the JSON string \"Infinity\", so {\"a\":1e400} has"
-            + " the canonical bytes and content SHA-256 of {\"a\":\"Infinity\"}")
     void numbersBeyondTheDoubleRangeAreNotStrings() throws Exception {
         // JSON.parse reads 1e400 as the number Infinity, which CAF tells apart from the string "Infinity"
         assertThat(canonical("{\"a\":1e400}")).isNotEqualTo(canonical("{\"a\":\"Infinity\"}"));

@@ -3,7 +3,6 @@ package dev.cafstate.common.http;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -94,7 +93,6 @@ class IfMatchTest {
     }
 
     @Test
-    @Disabled("bug: a tag is read as a number, so If-Match: \"03\" matches version 3 although the ETag sent is \"3\"")
     void comparesTagsCharacterByCharacter() {
         // the service sends "3", never "03": a strong comparison of "03" with "3" fails (RFC 9110, 8.8.3.2)
         assertThat(IfMatch.parse("\"03\"").matches(3)).isFalse();
@@ -102,8 +100,6 @@ class IfMatchTest {
     }
 
     @Test
-    @Disabled("bug: the header is split at every comma before tags are read, so If-Match: \"a,b\" is a 400 and"
-            + " \"x,1\", \"3\" never matches version 3")
     void aCommaInsideATagIsPartOfTheTag() {
         // etagc is %x21 / %x23-7E / obs-text, so "a,b" is one well-formed opaque tag
         IfMatch single = IfMatch.parse("\"a,b\"");

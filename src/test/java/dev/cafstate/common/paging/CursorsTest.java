@@ -76,6 +76,15 @@ class CursorsTest {
     }
 
     @Test
+    void refusesCursorsWhoseBytesAreNotUtf8() {
+        // base64url of FF FE 3A 78: never written by encode, which takes UTF-8 text
+        String notUtf8 = Base64.getUrlEncoder().withoutPadding().encodeToString(new byte[] { (byte) 0xFF, (byte) 0xFE,
+                0x3A, 0x78 });
+        assertBadRequest("cursor", () -> Cursors.decode(notUtf8));
+        assertBadRequest("cursor", () -> Cursors.keyset(notUtf8));
+    }
+
+    @Test
     void readsBackANumericPosition() {
         assertThat(Cursors.number(Cursors.encode("42"))).isEqualTo(42);
         assertThat(Cursors.number(Cursors.encode(String.valueOf(Long.MAX_VALUE)))).isEqualTo(Long.MAX_VALUE);
