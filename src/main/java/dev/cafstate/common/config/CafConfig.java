@@ -189,8 +189,8 @@ public interface CafConfig {
         Optional<Long> documentsInFlightBytes();
 
         /**
-         * Deepest nesting of objects and arrays in a body, counted from the body's root (422 above). CAF has no
-         * bound; it protects the service's recursive readers and the database's.
+         * Deepest nesting of objects and arrays in a body, counted from the body's root (422 above); 1..1000, checked
+         * at start. CAF has no bound; it protects the service's recursive readers and the database's.
          */
         @WithDefault("128")
         int maxJsonDepth();

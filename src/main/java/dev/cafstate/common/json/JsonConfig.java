@@ -41,6 +41,11 @@ public class JsonConfig implements ObjectMapperCustomizer {
      * document (set at start, when the runtime configuration is known; the mapper may be built before).
      */
     void limits(@Observes StartupEvent event, ObjectMapper mapper, CafConfig config) {
+        int depth = config.limits().maxJsonDepth();
+        if (depth < 1 || depth > 1000) {
+            // Jackson writes at most 1000 levels (StreamWriteConstraints), and the readers recurse once per level
+            throw new IllegalStateException("caf.limits.max-json-depth is " + depth + "; it must be 1..1000");
+        }
         long maxString = Math.max(config.checkpoints().maxDocumentBytes(), config.limits().maxRequestBytes());
         mapper.getFactory().setStreamReadConstraints(StreamReadConstraints.builder()
                 .maxNestingDepth(config.limits().maxJsonDepth())
