@@ -6,7 +6,8 @@ SELECT e.version, e.agent_id, e.agent_name, e.parent_checkpoint_id, e.parent_is_
   CASE WHEN $1 THEN (SELECT json_agg(t ORDER BY t.seq)::text FROM (
     SELECT seq, id, type, content, reasoning, confidence, alternatives::text AS alternatives, parent_id,
     children::text AS children, metadata::text AS metadata, ts
-    FROM runtime_thoughts WHERE tenant = e.tenant AND execution_id = e.id) t) END AS thoughts,
+    FROM runtime_thoughts
+    WHERE tenant = e.tenant AND execution_id = e.id) t) END AS thoughts,
   CASE WHEN $2 THEN (SELECT json_agg(m ORDER BY m.seq)::text FROM (
     SELECT seq, role, content, tool_calls::text AS tool_calls, tool_results::text AS tool_results, ts
     FROM runtime_messages WHERE tenant = e.tenant AND execution_id = e.id) m) END AS messages,

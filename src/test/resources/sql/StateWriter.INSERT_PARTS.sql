@@ -7,12 +7,14 @@ WITH a AS (
   (s.value ->> 'confidence')::float8, (s.value -> 'alternatives')::jsonb, s.value ->> 'parent_id',
   COALESCE((s.value -> 'children')::jsonb, '[]'::jsonb), s.value -> 'metadata',
   (s.value ->> 'timestamp')::bigint
-  FROM json_array_elements($3::text::json) WITH ORDINALITY AS s(value, ord)),
+  FROM json_array_elements($3::text::json) WITH ORDINALITY AS s(value, ord)
+),
 b AS (
   INSERT INTO runtime_messages (tenant, execution_id, seq, role, content, tool_calls, tool_results, ts)
   SELECT $1, $2, m.ord, m.value ->> 'role', m.value ->> 'content', m.value -> 'tool_calls', m.value -> 'tool_results',
   (m.value ->> 'timestamp')::bigint
-  FROM json_array_elements($4::text::json) WITH ORDINALITY AS m(value, ord)),
+  FROM json_array_elements($4::text::json) WITH ORDINALITY AS m(value, ord)
+),
 c AS (
   INSERT INTO runtime_memory (tenant, execution_id, seq, key, value, importance, ts)
   SELECT $1, $2, m.ord - $5 - 1, m.value ->> 'key', m.value -> 'value',

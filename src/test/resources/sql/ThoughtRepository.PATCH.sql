@@ -5,7 +5,8 @@ UPDATE runtime_thoughts SET
   reasoning = CASE WHEN $3 THEN $4 ELSE reasoning END,
   confidence = COALESCE($5, confidence),
   alternatives = CASE WHEN $6 THEN $7::text::jsonb ELSE alternatives END,
-  metadata = CASE WHEN $8 THEN json_merge_patch(metadata, $9::text::json) ELSE metadata END
+  metadata = CASE WHEN $8 THEN json_merge_patch(metadata, $9::text::json)
+    ELSE metadata END
 WHERE tenant = $10 AND execution_id = $11 AND id = $12
 RETURNING seq, id, type, content, reasoning, confidence, alternatives::text AS alternatives, parent_id,
 children::text AS children, metadata::text AS metadata, ts

@@ -31,14 +31,16 @@ public final class CafSchema {
 
     private static final double MAX = Double.MAX_VALUE;
 
-    private CafSchema() {
-    }
+    private CafSchema() {}
 
     /** How strictly a thought step is read. */
     public enum StepInput {
         /** Inside a document or a seed: every member CAF requires. */
         DOCUMENT,
-        /** Appended through the runtime API: the server fills in {@code id} and {@code timestamp} and keeps {@code children}. */
+        /**
+         * Appended through the runtime API: the server fills in {@code id} and {@code timestamp} and keeps
+         * {@code children}.
+         */
         APPEND
     }
 
@@ -84,7 +86,7 @@ public final class CafSchema {
             c.id(c.required(diff, "from_checkpoint_id", "diff"), "diff.from_checkpoint_id");
             JsonNode changes = c.required(diff, "changes", "diff");
             if (c.object(changes, "diff.changes")) {
-                for (Iterator<Map.Entry<String, JsonNode>> it = changes.fields(); it.hasNext();) {
+                for (Iterator<Map.Entry<String, JsonNode>> it = changes.fields(); it.hasNext(); ) {
                     Map.Entry<String, JsonNode> change = it.next();
                     // {before: any, after: any}: both may be missing or null
                     c.object(change.getValue(), at("diff.changes", change.getKey()));
@@ -125,11 +127,15 @@ public final class CafSchema {
         c.id(c.optional(s, "parent_id", path), at(path, "parent_id"));
         c.ids(document ? c.required(s, "children", path) : c.optional(s, "children", path), at(path, "children"));
         c.object(c.optional(s, "metadata", path), at(path, "metadata"));
-        c.integer(document ? c.required(s, "timestamp", path) : c.optional(s, "timestamp", path),
-                at(path, "timestamp"), 0);
+        c.integer(
+                document ? c.required(s, "timestamp", path) : c.optional(s, "timestamp", path),
+                at(path, "timestamp"),
+                0);
     }
 
-    /** A step's {@code alternatives}: {@code [{option, reason_rejected, confidence?}]} (that confidence is unbounded). */
+    /**
+     * A step's {@code alternatives}: {@code [{option, reason_rejected, confidence?}]} (that confidence is unbounded).
+     */
     public static void alternatives(JsonChecks c, JsonNode alternatives, String path) {
         if (!c.array(alternatives, path)) {
             return;
@@ -193,7 +199,7 @@ public final class CafSchema {
         c.id(c.optional(t, "last_tool_call_id", path), at(path, "last_tool_call_id"));
         c.ids(c.required(t, "pending", path), at(path, "pending"));
         c.ids(c.required(t, "running", path), at(path, "running"));
-        for (String list : new String[] { "completed", "failed" }) {
+        for (String list : new String[] {"completed", "failed"}) {
             JsonNode calls = c.required(t, list, path);
             if (c.array(calls, at(path, list))) {
                 for (int i = 0; i < calls.size(); i++) {
@@ -241,16 +247,19 @@ public final class CafSchema {
         unique(c, memory, "key", at(path, "context.memory"), "memory key");
         JsonNode tools = parts.path("tool_state");
         Map<String, String> seen = new HashMap<>();
-        for (String list : new String[] { "pending", "running", "completed", "failed" }) {
+        for (String list : new String[] {"pending", "running", "completed", "failed"}) {
             JsonNode items = tools.path(list);
             for (int i = 0; i < items.size(); i++) {
-                JsonNode id = items.get(i).isTextual() ? items.get(i) : items.get(i).path("id");
+                JsonNode id =
+                        items.get(i).isTextual() ? items.get(i) : items.get(i).path("id");
                 if (id.isTextual()) {
                     String p = at(at(at(path, "tool_state"), list), i);
                     String first = seen.putIfAbsent(id.textValue(), p);
                     if (first != null) {
-                        c.fail(p, "the tool call id '" + id.textValue() + "' is already at " + first
-                                + " (a call sits in one tool-state list, once)");
+                        c.fail(
+                                p,
+                                "the tool call id '" + id.textValue() + "' is already at " + first
+                                        + " (a call sits in one tool-state list, once)");
                     }
                 }
             }

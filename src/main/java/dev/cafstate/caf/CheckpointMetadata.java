@@ -8,5 +8,4 @@ public record CheckpointMetadata(
         Double durationMs,
         CheckpointReason checkpointReason,
         String agentName,
-        String agentId) {
-}
+        String agentId) {}

@@ -1,5 +1,4 @@
 package dev.cafstate.caf;
 
 /** The checkpoint this one descends from; {@code is_branch} marks a fork (CAF's default: false). */
-public record CheckpointParent(String checkpointId, Boolean isBranch, String branchReason) {
-}
+public record CheckpointParent(String checkpointId, Boolean isBranch, String branchReason) {}

@@ -5,7 +5,13 @@ import com.fasterxml.jackson.annotation.JsonValue;
 
 /** Why a checkpoint was taken (CAF metadata.checkpoint_reason). */
 public enum CheckpointReason implements WireEnum {
-    STEP_COMPLETE, MANUAL, LOW_CONFIDENCE, TOOL_ERROR, AUTO, DECISION, BRANCH;
+    STEP_COMPLETE,
+    MANUAL,
+    LOW_CONFIDENCE,
+    TOOL_ERROR,
+    AUTO,
+    DECISION,
+    BRANCH;
 
     @JsonValue
     @Override

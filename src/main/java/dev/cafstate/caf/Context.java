@@ -5,5 +5,4 @@ import java.util.List;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /** The context (CAF Context); {@code memory} is left out when empty, as the SDK does. */
-public record Context(List<Message> messages, ObjectNode variables, List<MemoryEntry> memory) {
-}
+public record Context(List<Message> messages, ObjectNode variables, List<MemoryEntry> memory) {}

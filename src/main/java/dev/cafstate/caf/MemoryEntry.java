@@ -11,5 +11,4 @@ public record MemoryEntry(
         String key,
         @JsonInclude(JsonInclude.Include.NON_NULL) JsonNode value,
         Double importance,
-        Long timestamp) {
-}
+        Long timestamp) {}

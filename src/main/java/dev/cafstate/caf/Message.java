@@ -12,5 +12,4 @@ public record Message(
         String content,
         @JsonInclude(JsonInclude.Include.NON_NULL) JsonNode toolCalls,
         @JsonInclude(JsonInclude.Include.NON_NULL) JsonNode toolResults,
-        Long timestamp) {
-}
+        Long timestamp) {}

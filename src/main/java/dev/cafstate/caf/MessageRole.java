@@ -5,7 +5,10 @@ import com.fasterxml.jackson.annotation.JsonValue;
 
 /** Roles of a context message in CAF. */
 public enum MessageRole implements WireEnum {
-    USER, ASSISTANT, SYSTEM, TOOL;
+    USER,
+    ASSISTANT,
+    SYSTEM,
+    TOOL;
 
     @JsonValue
     @Override

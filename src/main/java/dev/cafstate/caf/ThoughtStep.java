@@ -19,7 +19,16 @@ public record ThoughtStep(
 
     /** This step with the server's defaults filled in: id, timestamp and the children it already has. */
     public ThoughtStep withDefaults(String defaultId, long now, List<String> ownChildren) {
-        return new ThoughtStep(id == null ? defaultId : id, type, content, reasoning, confidence, alternatives,
-                parentId, ownChildren, metadata, timestamp == null ? now : timestamp);
+        return new ThoughtStep(
+                id == null ? defaultId : id,
+                type,
+                content,
+                reasoning,
+                confidence,
+                alternatives,
+                parentId,
+                ownChildren,
+                metadata,
+                timestamp == null ? now : timestamp);
     }
 }

@@ -5,7 +5,14 @@ import com.fasterxml.jackson.annotation.JsonValue;
 
 /** Kinds of thought step in CAF. */
 public enum ThoughtType implements WireEnum {
-    PLANNING, REASONING, TOOL_SELECTION, TOOL_EXECUTION, REFLECTION, DECISION, OBSERVATION, CORRECTION;
+    PLANNING,
+    REASONING,
+    TOOL_SELECTION,
+    TOOL_EXECUTION,
+    REFLECTION,
+    DECISION,
+    OBSERVATION,
+    CORRECTION;
 
     @JsonValue
     @Override

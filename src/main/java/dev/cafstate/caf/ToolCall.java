@@ -13,5 +13,4 @@ public record ToolCall(
         @JsonInclude(JsonInclude.Include.NON_NULL) JsonNode result,
         String error,
         Double durationMs,
-        Long timestamp) {
-}
+        Long timestamp) {}

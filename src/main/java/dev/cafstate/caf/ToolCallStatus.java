@@ -5,7 +5,11 @@ import com.fasterxml.jackson.annotation.JsonValue;
 
 /** Lifecycle of a tool call in CAF. */
 public enum ToolCallStatus implements WireEnum {
-    PENDING, RUNNING, COMPLETED, FAILED, CANCELLED;
+    PENDING,
+    RUNNING,
+    COMPLETED,
+    FAILED,
+    CANCELLED;
 
     @JsonValue
     @Override

@@ -20,7 +20,7 @@ public interface WireEnum {
                 return e;
             }
         }
-        throw new IllegalArgumentException("must be one of " + Arrays.stream(type.getEnumConstants())
-                .map(WireEnum::wire).collect(Collectors.joining(", ")));
+        throw new IllegalArgumentException("must be one of "
+                + Arrays.stream(type.getEnumConstants()).map(WireEnum::wire).collect(Collectors.joining(", ")));
     }
 }

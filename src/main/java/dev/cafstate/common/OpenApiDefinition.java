@@ -8,8 +8,12 @@ import org.eclipse.microprofile.openapi.annotations.info.Info;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityScheme;
 
 /** OpenAPI document header: title, version and the bearer JWT scheme every API call uses. */
-@OpenAPIDefinition(info = @Info(title = "CAF State", version = "1.0",
-        description = "Runtime state, checkpoints and transfer for CAF agents. Errors are application/problem+json."))
+@OpenAPIDefinition(
+        info =
+                @Info(
+                        title = "CAF State",
+                        version = "1.0",
+                        description = "Runtime state, checkpoints and transfer for CAF agents."
+                                + " Errors are application/problem+json."))
 @SecurityScheme(securitySchemeName = "bearer", type = SecuritySchemeType.HTTP, scheme = "bearer", bearerFormat = "JWT")
-public class OpenApiDefinition extends Application {
-}
+public class OpenApiDefinition extends Application {}

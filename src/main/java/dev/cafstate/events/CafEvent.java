@@ -28,97 +28,217 @@ public sealed interface CafEvent {
     Object value();
 
     record AgentStarted(String executionId, String agentId) implements CafEvent {
-        public String type() { return "agent.started"; }
-        public String member() { return "agent_id"; }
-        public Object value() { return agentId; }
+        public String type() {
+            return "agent.started";
+        }
+
+        public String member() {
+            return "agent_id";
+        }
+
+        public Object value() {
+            return agentId;
+        }
     }
 
     record AgentCheckpoint(String executionId, CheckpointSummary checkpoint) implements CafEvent {
-        public String type() { return "agent.checkpoint"; }
-        public String member() { return "checkpoint"; }
-        public Object value() { return checkpoint; }
+        public String type() {
+            return "agent.checkpoint";
+        }
+
+        public String member() {
+            return "checkpoint";
+        }
+
+        public Object value() {
+            return checkpoint;
+        }
     }
 
     /** The execution runs again: after a pause ({@code status}), or restored from a checkpoint. */
     record AgentResumed(String executionId, String status, String checkpointId) implements CafEvent {
-        public String type() { return "agent.resumed"; }
-        public String member() { return checkpointId != null ? "checkpoint_id" : "status"; }
-        public Object value() { return checkpointId != null ? checkpointId : status; }
+        public String type() {
+            return "agent.resumed";
+        }
+
+        public String member() {
+            return checkpointId != null ? "checkpoint_id" : "status";
+        }
+
+        public Object value() {
+            return checkpointId != null ? checkpointId : status;
+        }
     }
 
     record AgentPaused(String executionId) implements CafEvent {
-        public String type() { return "agent.paused"; }
-        public String member() { return "status"; }
-        public Object value() { return "paused"; }
+        public String type() {
+            return "agent.paused";
+        }
+
+        public String member() {
+            return "status";
+        }
+
+        public Object value() {
+            return "paused";
+        }
     }
 
     record AgentCompleted(String executionId) implements CafEvent {
-        public String type() { return "agent.completed"; }
-        public String member() { return "status"; }
-        public Object value() { return "completed"; }
+        public String type() {
+            return "agent.completed";
+        }
+
+        public String member() {
+            return "status";
+        }
+
+        public Object value() {
+            return "completed";
+        }
     }
 
     record AgentFailed(String executionId) implements CafEvent {
-        public String type() { return "agent.failed"; }
-        public String member() { return "status"; }
-        public Object value() { return "failed"; }
+        public String type() {
+            return "agent.failed";
+        }
+
+        public String member() {
+            return "status";
+        }
+
+        public Object value() {
+            return "failed";
+        }
     }
 
     record AgentCancelled(String executionId) implements CafEvent {
-        public String type() { return "agent.cancelled"; }
-        public String member() { return "status"; }
-        public Object value() { return "cancelled"; }
+        public String type() {
+            return "agent.cancelled";
+        }
+
+        public String member() {
+            return "status";
+        }
+
+        public Object value() {
+            return "cancelled";
+        }
     }
 
     /** Extension: the execution's metadata changed without a status change. */
     record AgentUpdated(String executionId, JsonNode metadata) implements CafEvent {
-        public String type() { return "agent.updated"; }
-        public String member() { return "metadata"; }
-        public Object value() { return metadata; }
+        public String type() {
+            return "agent.updated";
+        }
+
+        public String member() {
+            return "metadata";
+        }
+
+        public Object value() {
+            return metadata;
+        }
     }
 
     record ThoughtCreated(String executionId, ThoughtStep thought) implements CafEvent {
-        public String type() { return "thought.created"; }
-        public String member() { return "thought"; }
-        public Object value() { return thought; }
+        public String type() {
+            return "thought.created";
+        }
+
+        public String member() {
+            return "thought";
+        }
+
+        public Object value() {
+            return thought;
+        }
     }
 
     record ThoughtUpdated(String executionId, ThoughtStep thought) implements CafEvent {
-        public String type() { return "thought.updated"; }
-        public String member() { return "thought"; }
-        public Object value() { return thought; }
+        public String type() {
+            return "thought.updated";
+        }
+
+        public String member() {
+            return "thought";
+        }
+
+        public Object value() {
+            return thought;
+        }
     }
 
     record ToolCalled(String executionId, ToolCall toolCall) implements CafEvent {
-        public String type() { return "tool.called"; }
-        public String member() { return "tool_call"; }
-        public Object value() { return toolCall; }
+        public String type() {
+            return "tool.called";
+        }
+
+        public String member() {
+            return "tool_call";
+        }
+
+        public Object value() {
+            return toolCall;
+        }
     }
 
     record ToolCompleted(String executionId, ToolCall toolCall) implements CafEvent {
-        public String type() { return "tool.completed"; }
-        public String member() { return "tool_call"; }
-        public Object value() { return toolCall; }
+        public String type() {
+            return "tool.completed";
+        }
+
+        public String member() {
+            return "tool_call";
+        }
+
+        public Object value() {
+            return toolCall;
+        }
     }
 
     /** A call failed or was cancelled (CAF lists both under {@code failed}). */
     record ToolFailed(String executionId, ToolCall toolCall) implements CafEvent {
-        public String type() { return "tool.failed"; }
-        public String member() { return "tool_call"; }
-        public Object value() { return toolCall; }
+        public String type() {
+            return "tool.failed";
+        }
+
+        public String member() {
+            return "tool_call";
+        }
+
+        public Object value() {
+            return toolCall;
+        }
     }
 
     record ContextUpdated(String executionId, JsonNode changes) implements CafEvent {
-        public String type() { return "context.updated"; }
-        public String member() { return "changes"; }
-        public Object value() { return changes; }
+        public String type() {
+            return "context.updated";
+        }
+
+        public String member() {
+            return "changes";
+        }
+
+        public Object value() {
+            return changes;
+        }
     }
 
     /** Extension: the progress counters changed. */
     record ProgressUpdated(String executionId, ExecutionProgress progress) implements CafEvent {
-        public String type() { return "progress.updated"; }
-        public String member() { return "progress"; }
-        public Object value() { return progress; }
+        public String type() {
+            return "progress.updated";
+        }
+
+        public String member() {
+            return "progress";
+        }
+
+        public Object value() {
+            return progress;
+        }
     }
 
     /** The event announcing a move into {@code status}. */

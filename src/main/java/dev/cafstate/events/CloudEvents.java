@@ -1,9 +1,9 @@
 package dev.cafstate.events;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.UUID;
 
-import dev.cafstate.common.security.Tenant;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.cafstate.common.config.CafConfig;
+import dev.cafstate.common.security.Tenant;
 
 /**
  * Builds the CloudEvents 1.0 JSON envelope of every event: {@code type} is the CAF name, {@code subject} the
@@ -51,7 +52,7 @@ public class CloudEvents {
     }
 
     /** Envelopes as the JSON array the outbox insert takes. */
-    String batch(java.util.List<ObjectNode> events) {
+    String batch(List<ObjectNode> events) {
         ArrayNode array = mapper.createArrayNode();
         events.forEach(array::add);
         return array.toString();

@@ -25,7 +25,8 @@ public class EventRecorder {
 
     /** The events as the JSON array a single-statement change inserts with {@link OutboxRepository#insertCte}. */
     public String json(Tenant tenant, long now, List<? extends CafEvent> events) {
-        return envelopes.batch(events.stream().map(e -> envelopes.envelope(tenant, now, e)).toList());
+        return envelopes.batch(
+                events.stream().map(e -> envelopes.envelope(tenant, now, e)).toList());
     }
 
     /** One event as such an array. */

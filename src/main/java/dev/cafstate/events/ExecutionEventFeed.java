@@ -2,10 +2,10 @@ package dev.cafstate.events;
 
 import java.util.concurrent.atomic.AtomicBoolean;
 
-import dev.cafstate.common.security.Tenant;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import dev.cafstate.common.config.CafConfig;
+import dev.cafstate.common.security.Tenant;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.subscription.MultiEmitter;
 import io.vertx.mutiny.core.Vertx;
@@ -24,7 +24,8 @@ public class ExecutionEventFeed {
     private final OutboxNotifications notifications;
     private final CafConfig config;
 
-    public ExecutionEventFeed(OutboxRepository outbox, Vertx vertx, OutboxNotifications notifications, CafConfig config) {
+    public ExecutionEventFeed(
+            OutboxRepository outbox, Vertx vertx, OutboxNotifications notifications, CafConfig config) {
         this.outbox = outbox;
         this.vertx = vertx;
         this.notifications = notifications;
@@ -71,16 +72,19 @@ public class ExecutionEventFeed {
             }
             dirty = false;
             outbox.after(tenant, executionId, last, PAGE)
-                    .subscribe().with(rows -> {
-                        for (StoredEvent event : rows) {
-                            last = event.seq();
-                            emitter.emit(event);
-                        }
-                        fetching.set(false);
-                        if (rows.size() == PAGE || dirty) {
-                            poke();
-                        }
-                    }, failure -> fetching.set(false));
+                    .subscribe()
+                    .with(
+                            rows -> {
+                                for (StoredEvent event : rows) {
+                                    last = event.seq();
+                                    emitter.emit(event);
+                                }
+                                fetching.set(false);
+                                if (rows.size() == PAGE || dirty) {
+                                    poke();
+                                }
+                            },
+                            failure -> fetching.set(false));
         }
     }
 }

@@ -40,9 +40,11 @@ public class OutboxMonitor {
 
     void start(@Observes StartupEvent event, Vertx vertx, MeterRegistry registry) {
         Gauge.builder("caf.outbox.backlog", this, m -> m.last.backlog())
-                .description("Events in the outbox not yet published to the broker (-1: unknown)").register(registry);
+                .description("Events in the outbox not yet published to the broker (-1: unknown)")
+                .register(registry);
         Gauge.builder("caf.outbox.oldest.pending.age", this, m -> m.last.oldestPendingAgeMs() / 1000.0)
-                .description("Age of the oldest unpublished event, seconds (0 without a backlog)").baseUnit("seconds")
+                .description("Age of the oldest unpublished event, seconds (0 without a backlog)")
+                .baseUnit("seconds")
                 .register(registry);
         vertx.setPeriodic(Math.max(500, config.events().monitorInterval().toMillis()), id -> {
             if (polling.compareAndSet(0, 1)) {
@@ -54,8 +56,10 @@ public class OutboxMonitor {
     /** Reads the outbox now (bounded like every statement); keeps the previous reading when it cannot. */
     public Uni<Reading> read() {
         return outbox.backlog().map(b -> {
-            Reading r = new Reading(b.events(), b.events() == 0 || b.oldestAgeMs() == null ? 0
-                    : Math.max(0, b.oldestAgeMs()), System.currentTimeMillis());
+            Reading r = new Reading(
+                    b.events(),
+                    b.events() == 0 || b.oldestAgeMs() == null ? 0 : Math.max(0, b.oldestAgeMs()),
+                    System.currentTimeMillis());
             last = r;
             return r;
         });

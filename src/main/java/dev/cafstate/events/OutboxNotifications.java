@@ -6,15 +6,15 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArraySet;
 import java.util.concurrent.atomic.AtomicBoolean;
 
-import dev.cafstate.common.security.Tenant;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
-import io.quarkus.logging.Log;
 import dev.cafstate.common.config.CafConfig;
+import dev.cafstate.common.security.Tenant;
+import io.quarkus.logging.Log;
 import io.quarkus.runtime.StartupEvent;
-import io.vertx.mutiny.core.Vertx;
 import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.core.Vertx;
 
 /**
  * Wakes this replica's SSE streams when events of their execution were committed, through any replica. While at
@@ -77,7 +77,8 @@ public class OutboxNotifications {
                     return max;
                 }))
                 .replaceWithVoid()
-                .onFailure().recoverWithItem(e -> {
+                .onFailure()
+                .recoverWithItem(e -> {
                     Log.debugf("outbox poll failed: %s", e.toString());
                     return null;
                 });

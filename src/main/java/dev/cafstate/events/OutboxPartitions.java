@@ -32,6 +32,7 @@ public class OutboxPartitions {
     static final long AHEAD_MS = 10 * 60 * 1000;
     /** Partitions created ahead at the least. */
     static final int AHEAD_MIN = 3;
+
     private static final Pattern NAME = Pattern.compile("outbox_events_p(\\d+)_(\\d+)");
 
     private final OutboxRepository outbox;
@@ -45,14 +46,19 @@ public class OutboxPartitions {
     }
 
     /** A range partition {@code [from, to)} of {@code created_at}; {@code detaching} when a detach is pending. */
-    record Partition(String name, long from, long to, boolean detaching) {
-    }
+    record Partition(String name, long from, long to, boolean detaching) {}
 
     void start(@Observes StartupEvent event, Vertx vertx) {
-        long every = Math.max(1000, Math.min(60_000, config.events().partitionInterval().toMillis() / 4));
-        maintain().subscribe().with(x -> { }, e -> Log.warnf("outbox partitions not maintained yet: %s", e));
-        vertx.setPeriodic(every, id -> maintain().subscribe().with(x -> { },
-                e -> Log.warnf("outbox partition maintenance failed, will retry: %s", e.toString())));
+        long every = Math.max(
+                1000, Math.min(60_000, config.events().partitionInterval().toMillis() / 4));
+        maintain().subscribe().with(x -> {}, e -> Log.warnf("outbox partitions not maintained yet: %s", e));
+        vertx.setPeriodic(
+                every,
+                id -> maintain()
+                        .subscribe()
+                        .with(
+                                x -> {},
+                                e -> Log.warnf("outbox partition maintenance failed, will retry: %s", e.toString())));
     }
 
     /** One round: attach the partitions due, drop those past retention. */
@@ -60,10 +66,13 @@ public class OutboxPartitions {
         long now = System.currentTimeMillis();
         long interval = config.events().partitionInterval().toMillis();
         long cutoff = now - config.events().retention().toMillis();
-        return leases.acquire(JOB, 5 * 60 * 1000).flatMap(leased -> !leased ? Uni.createFrom().voidItem()
-                : partitions().flatMap(existing -> create(existing, now, interval)
-                        .flatMap(x -> drop(existing, cutoff)))
-                        .eventually(() -> leases.release(JOB)));
+        return leases.acquire(JOB, 5 * 60 * 1000)
+                .flatMap(leased -> !leased
+                        ? Uni.createFrom().voidItem()
+                        : partitions()
+                                .flatMap(existing ->
+                                        create(existing, now, interval).flatMap(x -> drop(existing, cutoff)))
+                                .eventually(() -> leases.release(JOB)));
     }
 
     /** The range partitions, in order. */
@@ -73,8 +82,8 @@ public class OutboxPartitions {
             for (OutboxRepository.PartitionName n : names) {
                 Matcher m = NAME.matcher(n.name());
                 if (m.matches()) {
-                    list.add(new Partition(m.group(0), Long.parseLong(m.group(1)), Long.parseLong(m.group(2)),
-                            n.detaching()));
+                    list.add(new Partition(
+                            m.group(0), Long.parseLong(m.group(1)), Long.parseLong(m.group(2)), n.detaching()));
                 }
             }
             list.sort((a, b) -> Long.compare(a.from(), b.from()));
@@ -88,20 +97,27 @@ public class OutboxPartitions {
      */
     private Uni<Void> create(List<Partition> existing, long now, long interval) {
         long start = Math.floorDiv(now, interval) * interval;
-        long from = existing.isEmpty() ? start : Math.max(existing.get(existing.size() - 1).to(), start);
+        long from = existing.isEmpty()
+                ? start
+                : Math.max(existing.get(existing.size() - 1).to(), start);
         int ahead = (int) Math.max(AHEAD_MIN, (AHEAD_MS + interval - 1) / interval);
         long until = start + (ahead + 1) * interval;
         List<Partition> due = new ArrayList<>();
         for (long f = from; f < until; f += interval) {
             due.add(new Partition("outbox_events_p" + f + "_" + (f + interval), f, f + interval, false));
         }
-        return Multi.createFrom().iterable(due).onItem().transformToUniAndConcatenate(p -> outbox
-                .attachPartition(p.name(), p.from(), p.to())
-                .onFailure().recoverWithItem(e -> {
-                    Log.debugf("outbox partition %s not attached now: %s", p.name(), e.getMessage());
-                    return null;
-                }))
-                .collect().asList().replaceWithVoid();
+        return Multi.createFrom()
+                .iterable(due)
+                .onItem()
+                .transformToUniAndConcatenate(p -> outbox.attachPartition(p.name(), p.from(), p.to())
+                        .onFailure()
+                        .recoverWithItem(e -> {
+                            Log.debugf("outbox partition %s not attached now: %s", p.name(), e.getMessage());
+                            return null;
+                        }))
+                .collect()
+                .asList()
+                .replaceWithVoid();
     }
 
     /**
@@ -110,15 +126,21 @@ public class OutboxPartitions {
      */
     private Uni<Void> drop(List<Partition> existing, long cutoff) {
         List<Partition> old = existing.stream().filter(p -> p.to() <= cutoff).toList();
-        return Multi.createFrom().iterable(old).onItem().transformToUniAndConcatenate(p -> outbox
-                .hasUnpublished(p.name())
-                .flatMap(unpublished -> unpublished ? Uni.createFrom().voidItem()
-                        : outbox.detachAndDrop(p.name(), p.detaching())
-                                .invoke(() -> Log.debugf("dropped outbox partition %s", p.name())))
-                .onFailure().recoverWithItem(e -> {
-                    Log.debugf("outbox partition %s not dropped now: %s", p.name(), e.getMessage());
-                    return null;
-                }))
-                .collect().asList().replaceWithVoid();
+        return Multi.createFrom()
+                .iterable(old)
+                .onItem()
+                .transformToUniAndConcatenate(p -> outbox.hasUnpublished(p.name())
+                        .flatMap(unpublished -> unpublished
+                                ? Uni.createFrom().voidItem()
+                                : outbox.detachAndDrop(p.name(), p.detaching())
+                                        .invoke(() -> Log.debugf("dropped outbox partition %s", p.name())))
+                        .onFailure()
+                        .recoverWithItem(e -> {
+                            Log.debugf("outbox partition %s not dropped now: %s", p.name(), e.getMessage());
+                            return null;
+                        }))
+                .collect()
+                .asList()
+                .replaceWithVoid();
     }
 }

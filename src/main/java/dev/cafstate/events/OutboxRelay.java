@@ -14,10 +14,10 @@ import org.eclipse.microprofile.reactive.messaging.Message;
 import dev.cafstate.common.config.CafConfig;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.StartupEvent;
-import io.vertx.mutiny.core.Vertx;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 import io.smallrye.reactive.messaging.rabbitmq.OutgoingRabbitMQMetadata;
+import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 
@@ -45,7 +45,10 @@ public class OutboxRelay {
     private volatile long lastFailureAt;
     private volatile String lastError;
 
-    public OutboxRelay(Pool pool, OutboxRepository outbox, @Channel("caf-events") MutinyEmitter<String> emitter,
+    public OutboxRelay(
+            Pool pool,
+            OutboxRepository outbox,
+            @Channel("caf-events") MutinyEmitter<String> emitter,
             CafConfig config) {
         this.pool = pool;
         this.outbox = outbox;
@@ -71,29 +74,33 @@ public class OutboxRelay {
     }
 
     private void drain() {
-        round().subscribe().with(published -> {
-            lastSuccessAt = System.currentTimeMillis();
-            if (published >= config.events().relayBatchSize() || again) {
-                again = false;
-                drain();
-            } else {
-                running.set(false);
-                if (again) {
-                    wake();
-                }
-            }
-        }, failure -> {
-            lastFailureAt = System.currentTimeMillis();
-            lastError = failure.getMessage();
-            Log.warnf("event relay round failed, will retry: %s", failure.toString());
-            running.set(false);
-        });
+        round().subscribe()
+                .with(
+                        published -> {
+                            lastSuccessAt = System.currentTimeMillis();
+                            if (published >= config.events().relayBatchSize() || again) {
+                                again = false;
+                                drain();
+                            } else {
+                                running.set(false);
+                                if (again) {
+                                    wake();
+                                }
+                            }
+                        },
+                        failure -> {
+                            lastFailureAt = System.currentTimeMillis();
+                            lastError = failure.getMessage();
+                            Log.warnf("event relay round failed, will retry: %s", failure.toString());
+                            running.set(false);
+                        });
     }
 
     /** One round: the number of events published, or -1 when another replica holds the relay lock. */
     Uni<Integer> round() {
         return pool.withTransaction(conn -> outbox.tryRelayLock(conn, LOCK_KEY)
-                .flatMap(locked -> locked ? publishBatch(conn) : Uni.createFrom().item(-1)));
+                .flatMap(
+                        locked -> locked ? publishBatch(conn) : Uni.createFrom().item(-1)));
     }
 
     private Uni<Integer> publishBatch(SqlConnection conn) {
@@ -101,10 +108,17 @@ public class OutboxRelay {
             if (events.isEmpty()) {
                 return Uni.createFrom().item(0);
             }
-            long from = events.stream().mapToLong(OutboxRepository.Pending::createdAt).min().orElseThrow();
-            long to = events.stream().mapToLong(OutboxRepository.Pending::createdAt).max().orElseThrow();
+            long from = events.stream()
+                    .mapToLong(OutboxRepository.Pending::createdAt)
+                    .min()
+                    .orElseThrow();
+            long to = events.stream()
+                    .mapToLong(OutboxRepository.Pending::createdAt)
+                    .max()
+                    .orElseThrow();
             Long[] seqs = events.stream().map(OutboxRepository.Pending::seq).toArray(Long[]::new);
-            return publish(events).flatMap(x -> outbox.markPublished(conn, seqs, from, to, System.currentTimeMillis()))
+            return publish(events)
+                    .flatMap(x -> outbox.markPublished(conn, seqs, from, to, System.currentTimeMillis()))
                     .replaceWith(seqs.length);
         });
     }
@@ -122,8 +136,12 @@ public class OutboxRelay {
                     .build();
             sends.add(emitter.sendMessage(Message.of(event.payload()).addMetadata(metadata)));
         }
-        return Uni.join().all(sends).andFailFast()
-                .ifNoItem().after(config.events().publishTimeout()).fail()
+        return Uni.join()
+                .all(sends)
+                .andFailFast()
+                .ifNoItem()
+                .after(config.events().publishTimeout())
+                .fail()
                 .replaceWithVoid();
     }
 

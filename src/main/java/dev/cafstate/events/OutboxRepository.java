@@ -49,19 +49,21 @@ public class OutboxRepository {
 
     /** Inserts the events (JSON array) of one change, inside the change's transaction. */
     public Uni<Void> insert(SqlConnection conn, Tenant tenant, String executionId, String events, long now) {
-        return conn.preparedQuery(INSERT).execute(Tuple.of(tenant.id(), executionId, events, now)).replaceWithVoid();
+        return conn.preparedQuery(INSERT)
+                .execute(Tuple.of(tenant.id(), executionId, events, now))
+                .replaceWithVoid();
     }
 
     // ---- the relay ---------------------------------------------------------------------------------------
 
     /** An event waiting to be published. */
-    public record Pending(long seq, String eventId, String tenant, String executionId, String type, String payload,
-            long createdAt) {
-    }
+    public record Pending(
+            long seq, String eventId, String tenant, String executionId, String type, String payload, long createdAt) {}
 
     /** Takes the relay's lock for this transaction; false when another replica relays. */
     public Uni<Boolean> tryRelayLock(SqlConnection conn, long key) {
-        return conn.query("SELECT pg_try_advisory_xact_lock(" + key + ")").execute()
+        return conn.query("SELECT pg_try_advisory_xact_lock(" + key + ")")
+                .execute()
                 .map(rows -> rows.iterator().next().getBoolean(0));
     }
 
@@ -69,16 +71,21 @@ public class OutboxRepository {
     public Uni<List<Pending>> unpublished(SqlConnection conn, int limit) {
         return conn.preparedQuery("""
                 SELECT seq, event_id::text, tenant, execution_id, type, payload::text, created_at
-                FROM outbox_events WHERE published_at IS NULL ORDER BY seq LIMIT $1""")
-                .execute(Tuple.of(limit)).map(rows -> {
-                    List<Pending> list = new ArrayList<>(rows.size());
-                    for (Row r : rows) {
-                        list.add(new Pending(r.getLong("seq"), r.getString("event_id"), r.getString("tenant"),
-                                r.getString("execution_id"), r.getString("type"), r.getString("payload"),
-                                r.getLong("created_at")));
-                    }
-                    return list;
-                });
+                FROM outbox_events WHERE published_at IS NULL ORDER BY seq LIMIT $1
+                """).execute(Tuple.of(limit)).map(rows -> {
+            List<Pending> list = new ArrayList<>(rows.size());
+            for (Row r : rows) {
+                list.add(new Pending(
+                        r.getLong("seq"),
+                        r.getString("event_id"),
+                        r.getString("tenant"),
+                        r.getString("execution_id"),
+                        r.getString("type"),
+                        r.getString("payload"),
+                        r.getLong("created_at")));
+            }
+            return list;
+        });
     }
 
     /** Marks events published; their {@code created_at} range lets PostgreSQL look into their partitions only. */
@@ -86,7 +93,8 @@ public class OutboxRepository {
         return conn.preparedQuery("""
                 UPDATE outbox_events SET published_at = $1
                 WHERE seq = ANY($2) AND created_at BETWEEN $3 AND $4""")
-                .execute(Tuple.of(now, seqs, fromCreated, toCreated)).replaceWithVoid();
+                .execute(Tuple.of(now, seqs, fromCreated, toCreated))
+                .replaceWithVoid();
     }
 
     // ---- readers ----------------------------------------------------------------------------------------
@@ -96,66 +104,64 @@ public class OutboxRepository {
         return pool.preparedQuery("""
                 SELECT seq, type, payload::text FROM outbox_events
                 WHERE tenant = $1 AND execution_id = $2 AND seq > $3 ORDER BY seq LIMIT $4""")
-                .execute(Tuple.of(tenant.id(), executionId, after, limit)).map(rows -> {
+                .execute(Tuple.of(tenant.id(), executionId, after, limit))
+                .map(rows -> {
                     List<StoredEvent> list = new ArrayList<>(rows.size());
-                    rows.forEach(r -> list.add(new StoredEvent(r.getLong("seq"), r.getString("type"),
-                            r.getString("payload"))));
+                    rows.forEach(r ->
+                            list.add(new StoredEvent(r.getLong("seq"), r.getString("type"), r.getString("payload"))));
                     return list;
                 });
     }
 
     /** The highest sequence number so far (0 for none). */
     public Uni<Long> lastSeq() {
-        return pool.query("SELECT coalesce(max(seq), 0) FROM outbox_events").execute()
+        return pool.query("SELECT coalesce(max(seq), 0) FROM outbox_events")
+                .execute()
                 .map(rows -> rows.iterator().next().getLong(0));
     }
 
     /** An execution with events newer than a sequence number, and the newest of them. */
-    public record Newer(String tenant, String executionId, long lastSeq) {
-    }
+    public record Newer(String tenant, String executionId, long lastSeq) {}
 
     /** The executions with events after {@code after} (a range scan on {@code seq}). */
     public Uni<List<Newer>> executionsWithEventsAfter(long after) {
         return pool.preparedQuery("""
                 SELECT tenant, execution_id, max(seq) AS last FROM outbox_events WHERE seq > $1
                 GROUP BY tenant, execution_id""").execute(Tuple.of(after)).map(rows -> {
-                    List<Newer> list = new ArrayList<>(rows.size());
-                    rows.forEach(r -> list.add(new Newer(r.getString("tenant"), r.getString("execution_id"),
-                            r.getLong("last"))));
-                    return list;
-                });
+            List<Newer> list = new ArrayList<>(rows.size());
+            rows.forEach(
+                    r -> list.add(new Newer(r.getString("tenant"), r.getString("execution_id"), r.getLong("last"))));
+            return list;
+        });
     }
 
     /** The backlog: unpublished events and the age of the oldest, by PostgreSQL's clock (null without a backlog). */
-    public record Backlog(long events, Long oldestAgeMs) {
-    }
+    public record Backlog(long events, Long oldestAgeMs) {}
 
     public Uni<Backlog> backlog() {
         return pool.query("""
                 SELECT count(*) AS events,
                   (extract(epoch FROM clock_timestamp()) * 1000)::bigint - min(created_at) AS oldest
-                FROM outbox_events WHERE published_at IS NULL""").execute()
-                .map(rows -> {
-                    Row r = rows.iterator().next();
-                    return new Backlog(r.getLong("events"), r.getLong("oldest"));
-                });
+                FROM outbox_events WHERE published_at IS NULL""").execute().map(rows -> {
+            Row r = rows.iterator().next();
+            return new Backlog(r.getLong("events"), r.getLong("oldest"));
+        });
     }
 
     // ---- partitions --------------------------------------------------------------------------------------
 
     /** A partition's name and whether a detach of it is pending. */
-    public record PartitionName(String name, boolean detaching) {
-    }
+    public record PartitionName(String name, boolean detaching) {}
 
     /** Every partition of the outbox. */
     public Uni<List<PartitionName>> partitions() {
         return pool.query("""
                 SELECT c.relname, i.inhdetachpending FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
                 WHERE i.inhparent = 'outbox_events'::regclass""").execute().map(rows -> {
-                    List<PartitionName> list = new ArrayList<>();
-                    rows.forEach(r -> list.add(new PartitionName(r.getString(0), r.getBoolean(1))));
-                    return list;
-                });
+            List<PartitionName> list = new ArrayList<>();
+            rows.forEach(r -> list.add(new PartitionName(r.getString(0), r.getBoolean(1))));
+            return list;
+        });
     }
 
     /**
@@ -163,15 +169,18 @@ public class OutboxRepository {
      * the outbox than creating a partition in place. {@code name} is one this service made up, never input.
      */
     public Uni<Void> attachPartition(String name, long from, long to) {
-        return pool.query("CREATE TABLE IF NOT EXISTS " + name + " (LIKE outbox_events INCLUDING DEFAULTS)").execute()
+        return pool.query("CREATE TABLE IF NOT EXISTS " + name + " (LIKE outbox_events INCLUDING DEFAULTS)")
+                .execute()
                 .flatMap(x -> pool.query("ALTER TABLE outbox_events ATTACH PARTITION " + name + " FOR VALUES FROM ("
-                        + from + ") TO (" + to + ")").execute())
+                                + from + ") TO (" + to + ")")
+                        .execute())
                 .replaceWithVoid();
     }
 
     /** Whether a partition still holds an unpublished event. */
     public Uni<Boolean> hasUnpublished(String partition) {
-        return pool.query("SELECT 1 FROM " + partition + " WHERE published_at IS NULL LIMIT 1").execute()
+        return pool.query("SELECT 1 FROM " + partition + " WHERE published_at IS NULL LIMIT 1")
+                .execute()
                 .map(rows -> rows.size() > 0);
     }
 
@@ -181,7 +190,8 @@ public class OutboxRepository {
      */
     public Uni<Void> detachAndDrop(String partition, boolean pending) {
         return pool.query("ALTER TABLE outbox_events DETACH PARTITION " + partition
-                + (pending ? " FINALIZE" : " CONCURRENTLY")).execute()
+                        + (pending ? " FINALIZE" : " CONCURRENTLY"))
+                .execute()
                 .flatMap(x -> pool.query("DROP TABLE " + partition).execute())
                 .replaceWithVoid();
     }

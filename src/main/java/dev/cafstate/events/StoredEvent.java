@@ -1,5 +1,4 @@
 package dev.cafstate.events;
 
 /** An event as kept in the outbox: its sequence number (the SSE id), type and CloudEvents JSON. */
-public record StoredEvent(long seq, String type, String json) {
-}
+public record StoredEvent(long seq, String type, String json) {}

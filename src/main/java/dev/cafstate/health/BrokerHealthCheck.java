@@ -37,8 +37,12 @@ public class BrokerHealthCheck implements AsyncHealthCheck {
 
     @Override
     public Uni<HealthCheckResponse> call() {
-        return monitor.read().ifNoItem().after(BOUND).fail()
-                .onFailure().recoverWithItem(e -> monitor.last())
+        return monitor.read()
+                .ifNoItem()
+                .after(BOUND)
+                .fail()
+                .onFailure()
+                .recoverWithItem(e -> monitor.last())
                 .map(r -> {
                     boolean known = r.backlog() >= 0;
                     boolean delivering = known && monitor.delivering(r);
@@ -49,7 +53,8 @@ public class BrokerHealthCheck implements AsyncHealthCheck {
                     if (relay.lastError() != null && relay.lastFailureAt() > relay.lastSuccessAt()) {
                         builder.withData("last_error", relay.lastError());
                     }
-                    return builder.status(delivering || !config.health().strict()).build();
+                    return builder.status(delivering || !config.health().strict())
+                            .build();
                 });
     }
 }

@@ -30,10 +30,16 @@ public class DatabaseHealthCheck implements AsyncHealthCheck {
 
     @Override
     public Uni<HealthCheckResponse> call() {
-        return pool.query("SELECT 1").execute()
+        return pool.query("SELECT 1")
+                .execute()
                 .map(rows -> HealthCheckResponse.named("postgresql").up().build())
-                .ifNoItem().after(BOUND).fail()
-                .onFailure().recoverWithItem(e -> HealthCheckResponse.named("postgresql").down()
-                        .withData("error", e.getClass().getSimpleName()).build());
+                .ifNoItem()
+                .after(BOUND)
+                .fail()
+                .onFailure()
+                .recoverWithItem(e -> HealthCheckResponse.named("postgresql")
+                        .down()
+                        .withData("error", e.getClass().getSimpleName())
+                        .build());
     }
 }

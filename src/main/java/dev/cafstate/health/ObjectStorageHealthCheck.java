@@ -1,5 +1,6 @@
 package dev.cafstate.health;
 
+import java.time.Duration;
 import java.util.concurrent.atomic.AtomicReference;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -34,25 +35,30 @@ public class ObjectStorageHealthCheck implements AsyncHealthCheck {
 
     @Override
     public Uni<HealthCheckResponse> call() {
-        return Uni.createFrom().item(() -> {
-            try {
-                s3.headBucket(b -> b.bucket(config.s3().bucket()));
-                return (String) null;
-            } catch (RuntimeException e) {
-                return e.getClass().getSimpleName();
-            }
-        }).runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
+        return Uni.createFrom()
+                .item(() -> {
+                    try {
+                        s3.headBucket(b -> b.bucket(config.s3().bucket()));
+                        return (String) null;
+                    } catch (RuntimeException e) {
+                        return e.getClass().getSimpleName();
+                    }
+                })
+                .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
                 // answered within the bound even when S3 does not answer (the call itself ends at its own timeouts)
-                .ifNoItem().after(java.time.Duration.ofMillis(1500)).recoverWithItem("Timeout")
+                .ifNoItem()
+                .after(Duration.ofMillis(1500))
+                .recoverWithItem("Timeout")
                 .map(error -> {
-            lastError.set(error);
-            HealthCheckResponseBuilder builder = HealthCheckResponse.named("s3")
-                    .withData("bucket", config.s3().bucket())
-                    .withData("reachable", error == null);
-            if (error != null) {
-                builder.withData("error", error);
-            }
-            return builder.status(error == null || !config.health().strict()).build();
-        });
+                    lastError.set(error);
+                    HealthCheckResponseBuilder builder = HealthCheckResponse.named("s3")
+                            .withData("bucket", config.s3().bucket())
+                            .withData("reachable", error == null);
+                    if (error != null) {
+                        builder.withData("error", error);
+                    }
+                    return builder.status(error == null || !config.health().strict())
+                            .build();
+                });
     }
 }

@@ -53,21 +53,24 @@ class CafSchemaTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = { "engine-basic-agent", "manager-rich-state", "schema-all-optional-fields" })
+    @ValueSource(strings = {"engine-basic-agent", "manager-rich-state", "schema-all-optional-fields"})
     void acceptsWhatTheSdkWrites(String name) throws Exception {
         assertThat(errors(fixture(name))).isEmpty();
     }
 
     @Test
     void refusesTheInvalidExampleOfTheDocsWithEveryBreach() throws Exception {
-        assertThat(errors(fixture("invalid-docs-example"))).contains(
-                new FieldError("snapshot.thought_chain", "must be an object"),
-                new FieldError("snapshot.context.messages", "is required"),
-                new FieldError("snapshot.tool_state.pending", "is required"),
-                new FieldError("snapshot.progress.iterations_completed", "is required"),
-                new FieldError("metadata.checkpoint_reason",
-                        "must be one of auto, branch, decision, low_confidence, manual, step_complete, tool_error"),
-                new FieldError("metadata.agent_id", "is required"));
+        assertThat(errors(fixture("invalid-docs-example")))
+                .contains(
+                        new FieldError("snapshot.thought_chain", "must be an object"),
+                        new FieldError("snapshot.context.messages", "is required"),
+                        new FieldError("snapshot.tool_state.pending", "is required"),
+                        new FieldError("snapshot.progress.iterations_completed", "is required"),
+                        new FieldError(
+                                "metadata.checkpoint_reason",
+                                "must be one of auto, branch, decision, low_confidence, manual, step_complete,"
+                                        + " tool_error"),
+                        new FieldError("metadata.agent_id", "is required"));
     }
 
     @Test
@@ -78,8 +81,8 @@ class CafSchemaTest {
 
     @Test
     void theVersionIsTheStringOfThisCafVersion() throws Exception {
-        assertThat(errors(basic().put("version", "0.0.2"))).containsExactly(new FieldError("version",
-                "must be \"0.0.1\""));
+        assertThat(errors(basic().put("version", "0.0.2")))
+                .containsExactly(new FieldError("version", "must be \"0.0.1\""));
         assertThat(errors(basic().put("version", 1))).containsExactly(new FieldError("version", "must be a string"));
     }
 
@@ -89,9 +92,11 @@ class CafSchemaTest {
         at(doc, "/snapshot/thought_chain/steps/0").put("confidence", "0.9");
         at(doc, "/metadata").put("tokens_used", true);
 
-        assertThat(errors(doc)).containsExactlyInAnyOrder(new FieldError("timestamp", "must be an integer"),
-                new FieldError("snapshot.thought_chain.steps[0].confidence", "must be a number"),
-                new FieldError("metadata.tokens_used", "must be an integer"));
+        assertThat(errors(doc))
+                .containsExactlyInAnyOrder(
+                        new FieldError("timestamp", "must be an integer"),
+                        new FieldError("snapshot.thought_chain.steps[0].confidence", "must be a number"),
+                        new FieldError("metadata.tokens_used", "must be an integer"));
     }
 
     @Test
@@ -99,8 +104,10 @@ class CafSchemaTest {
         ObjectNode doc = basic().put("execution_id", "");
         doc.put("agent_id", 7);
 
-        assertThat(errors(doc)).containsExactlyInAnyOrder(new FieldError("execution_id", "must not be empty"),
-                new FieldError("agent_id", "must be a string"));
+        assertThat(errors(doc))
+                .containsExactlyInAnyOrder(
+                        new FieldError("execution_id", "must not be empty"),
+                        new FieldError("agent_id", "must be a string"));
     }
 
     @Test
@@ -111,25 +118,30 @@ class CafSchemaTest {
         at(doc, "/snapshot/thought_chain").putNull("current_step_id");
         at(doc, "/metadata").putNull("tokens_used");
 
-        assertThat(errors(doc)).containsExactlyInAnyOrder(
-                new FieldError("name", "must be left out rather than null"),
-                new FieldError("agent_id", "must be a string"),
-                new FieldError("snapshot.thought_chain.current_step_id", "must be left out rather than null"),
-                new FieldError("metadata.tokens_used", "must be an integer"));
+        assertThat(errors(doc))
+                .containsExactlyInAnyOrder(
+                        new FieldError("name", "must be left out rather than null"),
+                        new FieldError("agent_id", "must be a string"),
+                        new FieldError("snapshot.thought_chain.current_step_id", "must be left out rather than null"),
+                        new FieldError("metadata.tokens_used", "must be an integer"));
     }
 
     @Test
     void nullIsAValueWhereTheTypeIsAny() throws Exception {
         ObjectNode doc = basic();
         ObjectNode context = at(doc, "/snapshot/context");
-        context.withArray("messages").add(json("{\"role\":\"assistant\",\"content\":\"\",\"tool_calls\":null,"
-                + "\"tool_results\":null}"));
+        context.withArray("messages")
+                .add(json("{\"role\":\"assistant\",\"content\":\"\",\"tool_calls\":null," + "\"tool_results\":null}"));
         context.putArray("memory").add(json("{\"key\":\"k\",\"value\":null,\"importance\":0.5,\"timestamp\":1}"));
         context.putObject("variables").putNull("v");
-        at(doc, "/snapshot/tool_state").withArray("completed").add(json("{\"id\":\"tc_1\",\"tool_id\":\"t\","
-                + "\"arguments\":{\"a\":null},\"status\":\"completed\",\"result\":null,\"timestamp\":1}"));
-        doc.set("diff", json("{\"from_checkpoint_id\":\"c0\",\"changes\":{\"x\":{\"before\":null,\"after\":1},"
-                + "\"y\":{}},\"summary\":\"\"}"));
+        at(doc, "/snapshot/tool_state")
+                .withArray("completed")
+                .add(json("{\"id\":\"tc_1\",\"tool_id\":\"t\","
+                        + "\"arguments\":{\"a\":null},\"status\":\"completed\",\"result\":null,\"timestamp\":1}"));
+        doc.set(
+                "diff",
+                json("{\"from_checkpoint_id\":\"c0\",\"changes\":{\"x\":{\"before\":null,\"after\":1},"
+                        + "\"y\":{}},\"summary\":\"\"}"));
 
         assertThat(errors(doc)).isEmpty();
     }
@@ -137,8 +149,10 @@ class CafSchemaTest {
     @Test
     void integersEndBelowTwoToThe53() throws Exception {
         assertThat(errors(basic().put("timestamp", 9_007_199_254_740_991L))).isEmpty();
-        assertThat(errors(basic().put("timestamp", 9_007_199_254_740_992L))).containsExactly(new FieldError("timestamp",
-                "must be at most 2^53-1 (9007199254740991), the largest integer JavaScript holds exactly"));
+        assertThat(errors(basic().put("timestamp", 9_007_199_254_740_992L)))
+                .containsExactly(new FieldError(
+                        "timestamp",
+                        "must be at most 2^53-1 (9007199254740991), the largest integer JavaScript holds exactly"));
     }
 
     @Test
@@ -151,9 +165,10 @@ class CafSchemaTest {
         ObjectNode fraction = basic();
         at(fraction, "/metadata").set("step_number", json("3.5"));
         at(fraction, "/snapshot/progress").put("total_steps_estimate", 0);
-        assertThat(errors(fraction)).containsExactlyInAnyOrder(
-                new FieldError("metadata.step_number", "must be an integer"),
-                new FieldError("snapshot.progress.total_steps_estimate", "must be an integer >= 1"));
+        assertThat(errors(fraction))
+                .containsExactlyInAnyOrder(
+                        new FieldError("metadata.step_number", "must be an integer"),
+                        new FieldError("snapshot.progress.total_steps_estimate", "must be an integer >= 1"));
     }
 
     @Test
@@ -161,14 +176,15 @@ class CafSchemaTest {
         // 1.0000000000000001 is 1 to JSON.parse, 1.0000000000000002 the next double above it
         ObjectNode doc = basic();
         ObjectNode step = at(doc, "/snapshot/thought_chain/steps/0");
-        for (String ok : new String[] { "0", "1", "1.0", "1.0000000000000001", "-0.0" }) {
+        for (String ok : new String[] {"0", "1", "1.0", "1.0000000000000001", "-0.0"}) {
             step.set("confidence", json(ok));
             assertThat(errors(doc)).as(ok).isEmpty();
         }
 
         step.set("confidence", json("1.0000000000000002"));
-        assertThat(errors(doc)).containsExactly(new FieldError("snapshot.thought_chain.steps[0].confidence",
-                "must be a number between 0 and 1"));
+        assertThat(errors(doc))
+                .containsExactly(new FieldError(
+                        "snapshot.thought_chain.steps[0].confidence", "must be a number between 0 and 1"));
     }
 
     @Test
@@ -177,8 +193,9 @@ class CafSchemaTest {
         at(doc, "/snapshot/thought_chain/steps/0").put("type", "Reasoning");
         at(doc, "/metadata").put("checkpoint_reason", "thought_completed");
 
-        assertThat(errors(doc)).extracting(FieldError::field).containsExactlyInAnyOrder(
-                "snapshot.thought_chain.steps[0].type", "metadata.checkpoint_reason");
+        assertThat(errors(doc))
+                .extracting(FieldError::field)
+                .containsExactlyInAnyOrder("snapshot.thought_chain.steps[0].type", "metadata.checkpoint_reason");
     }
 
     @Test
@@ -197,8 +214,10 @@ class CafSchemaTest {
         ArrayNode steps = (ArrayNode) doc.at("/snapshot/thought_chain/steps");
         steps.add(steps.get(0).deepCopy());
 
-        assertThat(errors(doc)).containsExactly(new FieldError("snapshot.thought_chain.steps[1].id",
-                "the step id 'step_1795743147006_qa5w8dz' appears twice"));
+        assertThat(errors(doc))
+                .containsExactly(new FieldError(
+                        "snapshot.thought_chain.steps[1].id",
+                        "the step id 'step_1795743147006_qa5w8dz' appears twice"));
     }
 
     @Test
@@ -209,8 +228,8 @@ class CafSchemaTest {
         memory.add(json("{\"key\":\"K\",\"importance\":0.5,\"timestamp\":1}"));
         memory.add(json("{\"key\":\"k\",\"importance\":0.5,\"timestamp\":2}"));
 
-        assertThat(errors(doc)).containsExactly(new FieldError("snapshot.context.memory[2].key",
-                "the memory key 'k' appears twice"));
+        assertThat(errors(doc))
+                .containsExactly(new FieldError("snapshot.context.memory[2].key", "the memory key 'k' appears twice"));
     }
 
     @Test
@@ -218,8 +237,9 @@ class CafSchemaTest {
         ObjectNode doc = basic();
         ObjectNode tools = at(doc, "/snapshot/tool_state");
         tools.withArray("pending").add("tc_1");
-        tools.withArray("failed").add(json("{\"id\":\"tc_1\",\"tool_id\":\"t\",\"arguments\":{},"
-                + "\"status\":\"failed\",\"timestamp\":1}"));
+        tools.withArray("failed")
+                .add(json("{\"id\":\"tc_1\",\"tool_id\":\"t\",\"arguments\":{},"
+                        + "\"status\":\"failed\",\"timestamp\":1}"));
 
         List<FieldError> errors = errors(doc);
         assertThat(errors).extracting(FieldError::field).containsExactly("snapshot.tool_state.failed[0]");
@@ -236,15 +256,21 @@ class CafSchemaTest {
 
         JsonChecks document = new JsonChecks(512, 1024);
         CafSchema.step(document, step, "", CafSchema.StepInput.DOCUMENT);
-        assertThat(document.errors()).containsExactlyInAnyOrder(new FieldError("id", "is required"),
-                new FieldError("children", "is required"), new FieldError("timestamp", "is required"));
+        assertThat(document.errors())
+                .containsExactlyInAnyOrder(
+                        new FieldError("id", "is required"),
+                        new FieldError("children", "is required"),
+                        new FieldError("timestamp", "is required"));
     }
 
     @Test
     void appendedStepsStillRefuseNull() throws Exception {
         JsonChecks append = new JsonChecks(512, 1024);
-        CafSchema.step(append, json("{\"id\":null,\"type\":\"planning\",\"content\":\"c\",\"confidence\":0.5}"),
-                "steps[0]", CafSchema.StepInput.APPEND);
+        CafSchema.step(
+                append,
+                json("{\"id\":null,\"type\":\"planning\",\"content\":\"c\",\"confidence\":0.5}"),
+                "steps[0]",
+                CafSchema.StepInput.APPEND);
 
         assertThat(append.errors()).containsExactly(new FieldError("steps[0].id", "must be left out rather than null"));
     }

@@ -37,6 +37,7 @@ import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
 import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Tuple;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 
@@ -71,7 +72,11 @@ class ReconcilerRaceTest {
         ExecutorService threads = Executors.newFixedThreadPool(writers + 1);
         Future<?> reconciler = threads.submit(() -> {
             while (writing.get()) {
-                operator(tenant).queryParam("grace_seconds", 0).post("/api/v1/maintenance/reconcile").then().statusCode(200);
+                operator(tenant)
+                        .queryParam("grace_seconds", 0)
+                        .post("/api/v1/maintenance/reconcile")
+                        .then()
+                        .statusCode(200);
                 reconciles.incrementAndGet();
             }
             return null;
@@ -85,7 +90,8 @@ class ReconcilerRaceTest {
                 for (int i = 0; i < each; i++) {
                     String id = "race-" + writer + "-" + i;
                     // about 100 KB: the object is not inline, so only the bucket holds the document
-                    String doc = CafDocs.checkpoint(id, "race-" + writer).bulk(1200).toString();
+                    String doc =
+                            CafDocs.checkpoint(id, "race-" + writer).bulk(1200).toString();
                     Response r = as(tenant).body(doc).post("/api/v1/checkpoints");
                     // as a client does when the service's memory budget for documents is spent: retry shortly
                     while (r.statusCode() == 503 && r.asString().contains("documents-in-flight")) {
@@ -125,23 +131,39 @@ class ReconcilerRaceTest {
         UUID claim = UUID.randomUUID();
         claims.claim(key, claim, tenant).await().indefinitely();
         try (S3Client s3 = Storage.client()) {
-            s3.putObject(b -> b.bucket(TestServices.BUCKET).key(key), RequestBody.fromString("{}", StandardCharsets.UTF_8));
+            s3.putObject(
+                    b -> b.bucket(TestServices.BUCKET).key(key), RequestBody.fromString("{}", StandardCharsets.UTF_8));
         }
         // a live claim: the object is spared
-        ObjectDeletion.Outcome spared = deletion.deleteUnreferenced(List.of(key)).await().indefinitely();
+        ObjectDeletion.Outcome spared =
+                deletion.deleteUnreferenced(List.of(key)).await().indefinitely();
         assertThat(spared.inFlight()).isEqualTo(1);
         assertThat(spared.deleted()).isZero();
         assertThat(Storage.keys(key)).containsExactly(key);
         // past caf.checkpoints.write-claim-timeout (5 s in the test profile) the writer counts as crashed
         Thread.sleep(Duration.ofSeconds(5).plusMillis(300).toMillis());
-        ObjectDeletion.Outcome removed = deletion.deleteUnreferenced(List.of(key)).await().indefinitely();
+        ObjectDeletion.Outcome removed =
+                deletion.deleteUnreferenced(List.of(key)).await().indefinitely();
         assertThat(removed.deleted()).isEqualTo(1);
         assertThat(Storage.keys(key)).isEmpty();
         // and the late writer learns it lost its claim, so it does not commit a row without an object
-        CatalogRows rows = CatalogRows.of(CafDocs.checkpoint("slow", "e").step("s1", "planning", "p", 0.5).build());
-        CheckpointRepository.Inserted late = checkpoints.insert(tenant, new CheckpointRepository.NewCheckpoint("slow",
-                rows, new CheckpointRepository.StoredObjectRef(key, "0000", "0000", 2, null), null, null, claim), true,
-                "[]", 0).await().indefinitely();
+        CatalogRows rows = CatalogRows.of(
+                CafDocs.checkpoint("slow", "e").step("s1", "planning", "p", 0.5).build());
+        CheckpointRepository.Inserted late = checkpoints
+                .insert(
+                        tenant,
+                        new CheckpointRepository.NewCheckpoint(
+                                "slow",
+                                rows,
+                                new CheckpointRepository.StoredObjectRef(key, "0000", "0000", 2, null),
+                                null,
+                                null,
+                                claim),
+                        true,
+                        "[]",
+                        0)
+                .await()
+                .indefinitely();
         assertThat(late.claimHeld()).isFalse();
         assertThat(late.inserted()).isFalse();
         assertThat(checkpoints.find(tenant, "slow").await().indefinitely()).isNull();
@@ -149,7 +171,11 @@ class ReconcilerRaceTest {
 
     private long countClaims(String tenant) {
         return pool.preparedQuery("SELECT count(*) FROM object_claims WHERE tenant = $1")
-                .execute(io.vertx.mutiny.sqlclient.Tuple.of(tenant)).await().indefinitely().iterator().next()
+                .execute(Tuple.of(tenant))
+                .await()
+                .indefinitely()
+                .iterator()
+                .next()
                 .getLong(0);
     }
 

@@ -9,6 +9,7 @@ import static org.hamcrest.Matchers.equalTo;
 import java.time.Duration;
 
 import org.awaitility.Awaitility;
+import org.hamcrest.Matchers;
 import org.junit.jupiter.api.Test;
 
 import dev.cafstate.support.CafDocs;
@@ -32,21 +33,30 @@ class ScrubTest {
 
     JsonPath scrub(String tenant) {
         operator(tenant).post("/api/v1/maintenance/scrub").then().statusCode(202);
-        Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> operator(tenant).get("/api/v1/maintenance/scrub")
-                .jsonPath().get("finished_at") != null);
+        Awaitility.await()
+                .atMost(Duration.ofSeconds(30))
+                .until(() -> operator(tenant)
+                                .get("/api/v1/maintenance/scrub")
+                                .jsonPath()
+                                .get("finished_at")
+                        != null);
         return operator(tenant).get("/api/v1/maintenance/scrub").jsonPath();
     }
 
     static byte[] object(String key) {
         try (S3Client s3 = Storage.client()) {
-            return s3.getObjectAsBytes(b -> b.bucket(TestServices.BUCKET).key(key)).asByteArray();
+            return s3.getObjectAsBytes(b -> b.bucket(TestServices.BUCKET).key(key))
+                    .asByteArray();
         }
     }
 
     @Test
     void aByteFlippedInASmallCheckpointsObjectIsFoundAndRepairedFromItsInlineCopy() {
         String tenant = newTenant();
-        Response created = as(tenant).body(CafDocs.checkpoint("small", "e").step("s", "planning", "x", 0.5).toString())
+        Response created = as(tenant)
+                .body(CafDocs.checkpoint("small", "e")
+                        .step("s", "planning", "x", 0.5)
+                        .toString())
                 .post("/api/v1/checkpoints");
         String key = created.path("object_key");
         byte[] original = object(key);
@@ -63,9 +73,14 @@ class ScrubTest {
         assertThat(pass.getLong("corrupt")).isEqualTo(1);
         assertThat(pass.getLong("repaired")).isEqualTo(1);
         assertThat(object(key)).isEqualTo(original);
-        operator(tenant).queryParam("open", false).get("/api/v1/maintenance/scrub/problems").then().statusCode(200)
-                .body("items[0].checkpoint_id", equalTo("small")).body("items[0].problem", equalTo("corrupt"))
-                .body("items[0].repaired_at", org.hamcrest.Matchers.notNullValue());
+        operator(tenant)
+                .queryParam("open", false)
+                .get("/api/v1/maintenance/scrub/problems")
+                .then()
+                .statusCode(200)
+                .body("items[0].checkpoint_id", equalTo("small"))
+                .body("items[0].problem", equalTo("corrupt"))
+                .body("items[0].repaired_at", Matchers.notNullValue());
         operator(tenant).get("/api/v1/maintenance/scrub/problems").then().body("items.size()", equalTo(0));
         assertThat(Metrics.gauge("caf_scrub_objects_total{repaired=\"true\",result=\"corrupt\"}"))
                 .isGreaterThanOrEqualTo(1);
@@ -75,26 +90,41 @@ class ScrubTest {
     void aLostObjectWithoutInlineCopyIsReportedAndTheRestAreFine() throws Exception {
         String tenant = newTenant();
         for (int i = 0; i < 20; i++) {
-            as(tenant).body(CafDocs.checkpoint("fine-" + i, "e").step("s", "planning", "x", 0.5).toString())
-                    .post("/api/v1/checkpoints").then().statusCode(201);
+            as(tenant)
+                    .body(CafDocs.checkpoint("fine-" + i, "e")
+                            .step("s", "planning", "x", 0.5)
+                            .toString())
+                    .post("/api/v1/checkpoints")
+                    .then()
+                    .statusCode(201);
         }
         // larger than the test profile's 2 KiB inline limit: only the bucket holds it
-        String key = as(tenant).body(CafDocs.checkpoint("large", "e").bulk(60).toString()).post("/api/v1/checkpoints")
-                .then().statusCode(201).extract().path("object_key");
+        String key = as(tenant)
+                .body(CafDocs.checkpoint("large", "e").bulk(60).toString())
+                .post("/api/v1/checkpoints")
+                .then()
+                .statusCode(201)
+                .extract()
+                .path("object_key");
         try (S3Client s3 = Storage.client()) {
             s3.deleteObject(b -> b.bucket(TestServices.BUCKET).key(key));
         }
         // an inline copy damaged in the database is repaired from its object
-        TestServices.sql("UPDATE checkpoints SET document = replace(document, '\"x\"', '\"y\"') "
-                + "WHERE tenant = '" + tenant + "' AND id = 'fine-3'");
+        TestServices.sql("UPDATE checkpoints SET document = replace(document, '\"x\"', '\"y\"') " + "WHERE tenant = '"
+                + tenant + "' AND id = 'fine-3'");
 
         JsonPath pass = scrub(tenant);
         assertThat(pass.getLong("checked")).isEqualTo(21);
         assertThat(pass.getLong("missing")).isEqualTo(1);
         assertThat(pass.getLong("repaired")).isEqualTo(1);
-        operator(tenant).get("/api/v1/maintenance/scrub/problems").then().statusCode(200)
-                .body("items.size()", equalTo(1)).body("items[0].checkpoint_id", equalTo("large"))
-                .body("items[0].problem", equalTo("missing")).body("items[0].object_key", equalTo(key));
+        operator(tenant)
+                .get("/api/v1/maintenance/scrub/problems")
+                .then()
+                .statusCode(200)
+                .body("items.size()", equalTo(1))
+                .body("items[0].checkpoint_id", equalTo("large"))
+                .body("items[0].problem", equalTo("missing"))
+                .body("items[0].object_key", equalTo(key));
         as(tenant).get("/api/v1/checkpoints/fine-3/document").then().statusCode(200);
         assertThat(Metrics.gauge("caf_scrub_open_problems")).isGreaterThanOrEqualTo(1);
         // the scrub is an operator's call
@@ -105,8 +135,13 @@ class ScrubTest {
     void aPassIsPacedAndKeepsItsCursor() {
         String tenant = newTenant();
         for (int i = 0; i < 30; i++) {
-            as(tenant).body(CafDocs.checkpoint(String.format("p-%02d", i), "e").step("s", "planning", "x", 0.5)
-                    .toString()).post("/api/v1/checkpoints").then().statusCode(201);
+            as(tenant)
+                    .body(CafDocs.checkpoint(String.format("p-%02d", i), "e")
+                            .step("s", "planning", "x", 0.5)
+                            .toString())
+                    .post("/api/v1/checkpoints")
+                    .then()
+                    .statusCode(201);
         }
         JsonPath pass = scrub(tenant);
         assertThat(pass.getLong("checked")).as(pass.prettify()).isEqualTo(30);

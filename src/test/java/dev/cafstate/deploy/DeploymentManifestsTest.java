@@ -59,13 +59,22 @@ class DeploymentManifestsTest {
     @Test
     void defaultRenderHasEveryObjectAndNoUnknownField() {
         List<HasMetadata> objects = Manifests.parse(Manifests.render(null));
-        assertThat(objects).extracting(HasMetadata::getKind).containsExactlyInAnyOrder("ServiceAccount",
-                "ConfigMap", "Service", "Deployment", "HorizontalPodAutoscaler", "NetworkPolicy",
-                "PodDisruptionBudget");
+        assertThat(objects)
+                .extracting(HasMetadata::getKind)
+                .containsExactlyInAnyOrder(
+                        "ServiceAccount",
+                        "ConfigMap",
+                        "Service",
+                        "Deployment",
+                        "HorizontalPodAutoscaler",
+                        "NetworkPolicy",
+                        "PodDisruptionBudget");
         for (HasMetadata o : objects) {
             assertThat(Manifests.unknownFields(o)).as(o.getKind()).isEmpty();
-            assertThat(o.getMetadata().getLabels()).containsEntry("app.kubernetes.io/name", "caf-state")
-                    .containsEntry("app.kubernetes.io/instance", "caf-state").containsKey("app.kubernetes.io/version");
+            assertThat(o.getMetadata().getLabels())
+                    .containsEntry("app.kubernetes.io/name", "caf-state")
+                    .containsEntry("app.kubernetes.io/instance", "caf-state")
+                    .containsKey("app.kubernetes.io/version");
         }
     }
 
@@ -73,7 +82,8 @@ class DeploymentManifestsTest {
     void probesAndScrapePathAreRealEndpointsOfTheApp() throws Exception {
         for (List<HasMetadata> objects : List.of(Manifests.parse(Manifests.render(null)), Manifests.kustomizeBase())) {
             Deployment deployment = Manifests.one(objects, Deployment.class);
-            Container c = deployment.getSpec().getTemplate().getSpec().getContainers().get(0);
+            Container c =
+                    deployment.getSpec().getTemplate().getSpec().getContainers().get(0);
             assertThat(path(c.getStartupProbe())).isEqualTo("/q/health/started");
             assertThat(path(c.getLivenessProbe())).isEqualTo("/q/health/live");
             assertThat(path(c.getReadinessProbe())).isEqualTo("/q/health/ready");
@@ -81,9 +91,11 @@ class DeploymentManifestsTest {
                 assertThat(probe.getHttpGet().getPort().getStrVal()).isEqualTo("http");
                 given().get(path(probe)).then().statusCode(200);
             }
-            Map<String, String> annotations = deployment.getSpec().getTemplate().getMetadata().getAnnotations();
-            assertThat(annotations).containsEntry("prometheus.io/scrape", "true").containsEntry("prometheus.io/port",
-                    "8080");
+            Map<String, String> annotations =
+                    deployment.getSpec().getTemplate().getMetadata().getAnnotations();
+            assertThat(annotations)
+                    .containsEntry("prometheus.io/scrape", "true")
+                    .containsEntry("prometheus.io/port", "8080");
             given().get(annotations.get("prometheus.io/path")).then().statusCode(200);
         }
     }
@@ -91,7 +103,12 @@ class DeploymentManifestsTest {
     @Test
     void portsMatchTheApp() throws Exception {
         List<HasMetadata> objects = Manifests.parse(Manifests.render(null));
-        Container c = Manifests.one(objects, Deployment.class).getSpec().getTemplate().getSpec().getContainers().get(0);
+        Container c = Manifests.one(objects, Deployment.class)
+                .getSpec()
+                .getTemplate()
+                .getSpec()
+                .getContainers()
+                .get(0);
         assertThat(c.getPorts()).singleElement().satisfies(p -> {
             assertThat(p.getName()).isEqualTo("http");
             assertThat(p.getContainerPort()).isEqualTo(8080);
@@ -101,17 +118,24 @@ class DeploymentManifestsTest {
                 .contains("quarkus.http.port=${PORT:8080}");
         assertThat(envNames(objects)).doesNotContain("PORT");
         Service service = Manifests.one(objects, Service.class);
-        assertThat(service.getSpec().getPorts().get(0).getTargetPort().getStrVal()).isEqualTo("http");
+        assertThat(service.getSpec().getPorts().get(0).getTargetPort().getStrVal())
+                .isEqualTo("http");
         assertThat(service.getSpec().getSelector())
-                .isEqualTo(Manifests.one(objects, Deployment.class).getSpec().getSelector().getMatchLabels());
+                .isEqualTo(Manifests.one(objects, Deployment.class)
+                        .getSpec()
+                        .getSelector()
+                        .getMatchLabels());
     }
 
     @Test
     void everyEnvironmentVariableIsOneTheAppReads() throws Exception {
         Set<String> readable = namesTheAppReads();
-        for (Path values : new Path[] { null, FULL_VALUES }) {
+        for (Path values : new Path[] {null, FULL_VALUES}) {
             List<HasMetadata> objects = Manifests.parse(Manifests.render(values));
-            assertThat(envNames(objects)).as("chart with " + values).isNotEmpty().isSubsetOf(readable);
+            assertThat(envNames(objects))
+                    .as("chart with " + values)
+                    .isNotEmpty()
+                    .isSubsetOf(readable);
             // Helm keeps numbers as floats: a large one quoted as-is would read 1.048576e+06, which the app refuses
             assertThat(Manifests.one(objects, ConfigMap.class).getData().values())
                     .noneMatch(v -> v.matches("-?[0-9.]+[eE][+-]?[0-9]+"));
@@ -122,7 +146,10 @@ class DeploymentManifestsTest {
     @Test
     void podIsLockedDown() throws Exception {
         for (List<HasMetadata> objects : List.of(Manifests.parse(Manifests.render(null)), Manifests.kustomizeBase())) {
-            var pod = Manifests.one(objects, Deployment.class).getSpec().getTemplate().getSpec();
+            var pod = Manifests.one(objects, Deployment.class)
+                    .getSpec()
+                    .getTemplate()
+                    .getSpec();
             assertThat(pod.getSecurityContext().getRunAsNonRoot()).isTrue();
             assertThat(pod.getSecurityContext().getSeccompProfile().getType()).isEqualTo("RuntimeDefault");
             assertThat(pod.getAutomountServiceAccountToken()).isFalse();
@@ -130,14 +157,16 @@ class DeploymentManifestsTest {
             assertThat(c.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
             assertThat(c.getSecurityContext().getAllowPrivilegeEscalation()).isFalse();
             assertThat(c.getSecurityContext().getCapabilities().getDrop()).containsExactly("ALL");
-            assertThat(c.getVolumeMounts()).anySatisfy(m -> assertThat(m.getMountPath()).isEqualTo("/tmp"));
+            assertThat(c.getVolumeMounts())
+                    .anySatisfy(m -> assertThat(m.getMountPath()).isEqualTo("/tmp"));
             assertThat(c.getResources().getRequests()).containsKeys("cpu", "memory");
             assertThat(c.getResources().getLimits()).containsKeys("cpu", "memory");
             // graceful shutdown: endpoints drop during preStop, then the app drains within the grace period
             assertThat(c.getLifecycle().getPreStop().getExec().getCommand()).contains("sh");
             assertThat(pod.getTerminationGracePeriodSeconds()).isGreaterThan(30L);
             String drain = Manifests.one(objects, ConfigMap.class).getData().get("SHUTDOWN_TIMEOUT");
-            assertThat(Integer.parseInt(drain.replace("s", ""))).isLessThan(pod.getTerminationGracePeriodSeconds().intValue());
+            assertThat(Integer.parseInt(drain.replace("s", "")))
+                    .isLessThan(pod.getTerminationGracePeriodSeconds().intValue());
         }
     }
 
@@ -147,24 +176,36 @@ class DeploymentManifestsTest {
         for (HasMetadata o : objects) {
             assertThat(Manifests.unknownFields(o)).as(o.getKind()).isEmpty();
         }
-        assertThat(objects).filteredOn(o -> o instanceof GenericKubernetesResource)
-                .extracting(HasMetadata::getKind).containsExactly("ServiceMonitor");
+        assertThat(objects)
+                .filteredOn(o -> o instanceof GenericKubernetesResource)
+                .extracting(HasMetadata::getKind)
+                .containsExactly("ServiceMonitor");
         assertThat(objects).noneMatch(o -> o instanceof HorizontalPodAutoscaler);
         Deployment deployment = Manifests.one(objects, Deployment.class);
         assertThat(deployment.getSpec().getReplicas()).isEqualTo(3);
-        assertThat(deployment.getSpec().getTemplate().getSpec().getContainers().get(0).getImage())
+        assertThat(deployment
+                        .getSpec()
+                        .getTemplate()
+                        .getSpec()
+                        .getContainers()
+                        .get(0)
+                        .getImage())
                 .isEqualTo("registry.example.internal/caf-state:1.2.3");
         Map<String, String> config = Manifests.one(objects, ConfigMap.class).getData();
-        assertThat(config).containsEntry("S3_ENDPOINT", "http://minio.storage.svc:9000")
-                .containsEntry("S3_CREDENTIALS_TYPE", "static").containsEntry("CAF_CHECKPOINTS_KEEP_LAST", "50")
-                .containsEntry("CAF_CHECKPOINTS_MAX_AGE", "30d").containsEntry("CAF_AUTH_TOKEN_CACHE_TTL", "30s")
+        assertThat(config)
+                .containsEntry("S3_ENDPOINT", "http://minio.storage.svc:9000")
+                .containsEntry("S3_CREDENTIALS_TYPE", "static")
+                .containsEntry("CAF_CHECKPOINTS_KEEP_LAST", "50")
+                .containsEntry("CAF_CHECKPOINTS_MAX_AGE", "30d")
+                .containsEntry("CAF_AUTH_TOKEN_CACHE_TTL", "30s")
                 .containsEntry("DB_REACTIVE_URL", "postgresql://pg.db.svc:6432/caf");
         assertThat(envNames(objects)).contains("QUARKUS_S3_AWS_CREDENTIALS_STATIC_PROVIDER_ACCESS_KEY_ID");
         assertThat(Manifests.one(objects, ServiceAccount.class).getMetadata().getAnnotations())
                 .containsKey("eks.amazonaws.com/role-arn");
         NetworkPolicy policy = Manifests.one(objects, NetworkPolicy.class);
-        assertThat(policy.getSpec().getEgress()).anySatisfy(e -> assertThat(e.getPorts())
-                .anySatisfy(p -> assertThat(p.getPort().getIntVal()).isEqualTo(9000)));
+        assertThat(policy.getSpec().getEgress())
+                .anySatisfy(e -> assertThat(e.getPorts())
+                        .anySatisfy(p -> assertThat(p.getPort().getIntVal()).isEqualTo(9000)));
     }
 
     @Test
@@ -180,25 +221,37 @@ class DeploymentManifestsTest {
     void kustomizeBaseIsTheChartsDefaultRender() throws Exception {
         List<HasMetadata> chart = Manifests.parse(Manifests.render(null));
         List<HasMetadata> base = Manifests.kustomizeBase();
-        assertThat(base).extracting(HasMetadata::getKind)
-                .containsExactlyInAnyOrderElementsOf(chart.stream().map(HasMetadata::getKind).toList());
+        assertThat(base)
+                .extracting(HasMetadata::getKind)
+                .containsExactlyInAnyOrderElementsOf(
+                        chart.stream().map(HasMetadata::getKind).toList());
         for (HasMetadata b : base) {
             assertThat(Manifests.unknownFields(b)).as(b.getKind()).isEmpty();
-            HasMetadata c = chart.stream().filter(o -> o.getKind().equals(b.getKind())).findFirst().orElseThrow();
+            HasMetadata c = chart.stream()
+                    .filter(o -> o.getKind().equals(b.getKind()))
+                    .findFirst()
+                    .orElseThrow();
             assertThat(b.getMetadata().getName()).isEqualTo(c.getMetadata().getName());
             assertThat(spec(b)).as(b.getKind() + " spec").isEqualTo(spec(c));
         }
         assertThat(Manifests.one(base, ConfigMap.class).getData())
                 .isEqualTo(Manifests.one(chart, ConfigMap.class).getData());
-        assertThat(Manifests.one(base, PodDisruptionBudget.class).getSpec().getMinAvailable().getIntVal()).isEqualTo(1);
+        assertThat(Manifests.one(base, PodDisruptionBudget.class)
+                        .getSpec()
+                        .getMinAvailable()
+                        .getIntVal())
+                .isEqualTo(1);
         // the overlay builds on the base and patches objects the base has
         String overlay = Files.readString(Path.of("k8s/overlays/production/kustomization.yaml"));
         assertThat(overlay).contains("../../base");
-        for (Path patch : Files.list(Path.of("k8s/overlays/production")).filter(p -> !p.endsWith("kustomization.yaml"))
+        for (Path patch : Files.list(Path.of("k8s/overlays/production"))
+                .filter(p -> !p.endsWith("kustomization.yaml"))
                 .toList()) {
             HasMetadata p = Manifests.parse(Files.readString(patch)).get(0);
-            assertThat(base).as(patch.toString()).anyMatch(o -> o.getKind().equals(p.getKind())
-                    && o.getMetadata().getName().equals(p.getMetadata().getName()));
+            assertThat(base)
+                    .as(patch.toString())
+                    .anyMatch(o -> o.getKind().equals(p.getKind())
+                            && o.getMetadata().getName().equals(p.getMetadata().getName()));
         }
     }
 
@@ -206,8 +259,10 @@ class DeploymentManifestsTest {
     private static Object spec(HasMetadata o) {
         Map<?, ?> tree = Manifests.SERIALIZATION.convertValue(o, Map.class);
         String text = Manifests.SERIALIZATION.asJson(tree.get(tree.containsKey("spec") ? "spec" : "data"));
-        text = text.replaceAll("\"helm\\.sh/chart\":\"[^\"]*\",?", "").replaceAll("\"app\\.kubernetes\\.io/managed-by\":\"[^\"]*\",?", "")
-                .replaceAll("\"checksum/config\":\"[^\"]*\",?", "").replace(",}", "}");
+        text = text.replaceAll("\"helm\\.sh/chart\":\"[^\"]*\",?", "")
+                .replaceAll("\"app\\.kubernetes\\.io/managed-by\":\"[^\"]*\",?", "")
+                .replaceAll("\"checksum/config\":\"[^\"]*\",?", "")
+                .replace(",}", "}");
         return Manifests.SERIALIZATION.unmarshal(text, Map.class);
     }
 
@@ -217,10 +272,19 @@ class DeploymentManifestsTest {
 
     /** Names of every variable the pod gets: env entries and the keys of the ConfigMap it takes envFrom. */
     static Set<String> envNames(List<HasMetadata> objects) {
-        Container c = Manifests.one(objects, Deployment.class).getSpec().getTemplate().getSpec().getContainers().get(0);
+        Container c = Manifests.one(objects, Deployment.class)
+                .getSpec()
+                .getTemplate()
+                .getSpec()
+                .getContainers()
+                .get(0);
         Set<String> names = c.getEnv().stream().map(EnvVar::getName).collect(Collectors.toCollection(TreeSet::new));
-        assertThat(c.getEnvFrom()).singleElement().satisfies(e -> assertThat(e.getConfigMapRef().getName())
-                .isEqualTo(Manifests.one(objects, ConfigMap.class).getMetadata().getName()));
+        assertThat(c.getEnvFrom())
+                .singleElement()
+                .satisfies(e -> assertThat(e.getConfigMapRef().getName())
+                        .isEqualTo(Manifests.one(objects, ConfigMap.class)
+                                .getMetadata()
+                                .getName()));
         names.addAll(Manifests.one(objects, ConfigMap.class).getData().keySet());
         return names;
     }
@@ -245,7 +309,8 @@ class DeploymentManifestsTest {
 
     private static void configNames(Class<?> mapping, String prefix, Set<String> names) {
         for (Method method : mapping.getDeclaredMethods()) {
-            String key = prefix + "." + method.getName().replaceAll("([a-z0-9])([A-Z])", "$1-$2").toLowerCase();
+            String key = prefix + "."
+                    + method.getName().replaceAll("([a-z0-9])([A-Z])", "$1-$2").toLowerCase();
             if (method.getReturnType().isInterface() && method.getReturnType().getEnclosingClass() == CafConfig.class) {
                 configNames(method.getReturnType(), key, names);
             } else {

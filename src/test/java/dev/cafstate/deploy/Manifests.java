@@ -25,8 +25,7 @@ final class Manifests {
     static final Path KUSTOMIZE_BASE = Path.of("k8s", "base");
     static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
 
-    private Manifests() {
-    }
+    private Manifests() {}
 
     /** {@code helm template caf-state helm/caf-state -n caf-system [-f values]}. */
     static String render(Path valuesFile) {
@@ -51,8 +50,8 @@ final class Manifests {
 
     /** The kustomize base, file by file as listed in its kustomization.yaml. */
     static List<HasMetadata> kustomizeBase() throws Exception {
-        Map<?, ?> kustomization = SERIALIZATION.unmarshal(Files.readString(KUSTOMIZE_BASE.resolve("kustomization.yaml")),
-                Map.class);
+        Map<?, ?> kustomization =
+                SERIALIZATION.unmarshal(Files.readString(KUSTOMIZE_BASE.resolve("kustomization.yaml")), Map.class);
         List<HasMetadata> objects = new ArrayList<>();
         for (Object file : (List<?>) kustomization.get("resources")) {
             objects.addAll(parse(Files.readString(KUSTOMIZE_BASE.resolve(file.toString()))));
@@ -61,7 +60,8 @@ final class Manifests {
     }
 
     static <T extends HasMetadata> T one(List<HasMetadata> objects, Class<T> type) {
-        List<T> found = objects.stream().filter(type::isInstance).map(type::cast).toList();
+        List<T> found =
+                objects.stream().filter(type::isInstance).map(type::cast).toList();
         if (found.size() != 1) {
             throw new AssertionError("expected one " + type.getSimpleName() + ", found " + found.size());
         }

@@ -2,6 +2,7 @@ package dev.cafstate.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -56,23 +57,39 @@ class PackagedAppIT {
         URI db = URI.create(overrides.get("quarkus.datasource.reactive.url").replace("postgresql://", "http://"));
         URI s3 = URI.create(overrides.get("quarkus.s3.endpoint-override"));
         Path values = Files.createTempFile("it-values", ".yaml");
-        Files.writeString(values, String.join("\n",
-                "database: {host: 127.0.0.1, port: " + db.getPort() + ", name: " + TestServices.DATABASE
-                        + ", existingSecret: db}",
-                "rabbitmq: {host: 127.0.0.1, port: " + overrides.get("rabbitmq-port") + ", existingSecret: mq}",
-                "s3: {endpoint: \"" + s3 + "\", bucket: " + TestServices.BUCKET + ", pathStyle: true, existingSecret: s3}",
-                "auth: {issuer: https://caf-state.test/issuer, jwksUrl: \""
-                        + Path.of("src/test/resources/test-keys/publicKey.pem").toAbsolutePath() + "\"}",
-                ""));
+        Files.writeString(
+                values,
+                String.join(
+                        "\n",
+                        "database: {host: 127.0.0.1, port: " + db.getPort() + ", name: " + TestServices.DATABASE
+                                + ", existingSecret: db}",
+                        "rabbitmq: {host: 127.0.0.1, port: " + overrides.get("rabbitmq-port") + ", existingSecret: mq}",
+                        "s3: {endpoint: \"" + s3 + "\", bucket: " + TestServices.BUCKET
+                                + ", pathStyle: true, existingSecret: s3}",
+                        "auth: {issuer: https://caf-state.test/issuer, jwksUrl: \""
+                                + Path.of("src/test/resources/test-keys/publicKey.pem")
+                                        .toAbsolutePath() + "\"}",
+                        ""));
         List<HasMetadata> objects = Manifests.parse(Manifests.render(values));
         Map<String, Map<String, String>> secrets = Map.of(
                 "db", Map.of("username", "postgres", "password", "postgres"),
                 "mq", Map.of("username", "guest", "password", "guest"),
-                "s3", Map.of("access-key-id", TestServices.S3_IDENTITY, "secret-access-key", TestServices.S3_CREDENTIAL));
+                "s3",
+                        Map.of(
+                                "access-key-id",
+                                TestServices.S3_IDENTITY,
+                                "secret-access-key",
+                                TestServices.S3_CREDENTIAL));
 
-        Map<String, String> env = new HashMap<>(Manifests.one(objects, ConfigMap.class).getData());
-        for (EnvVar var : Manifests.one(objects, Deployment.class).getSpec().getTemplate().getSpec().getContainers()
-                .get(0).getEnv()) {
+        Map<String, String> env =
+                new HashMap<>(Manifests.one(objects, ConfigMap.class).getData());
+        for (EnvVar var : Manifests.one(objects, Deployment.class)
+                .getSpec()
+                .getTemplate()
+                .getSpec()
+                .getContainers()
+                .get(0)
+                .getEnv()) {
             var ref = var.getValueFrom().getSecretKeyRef();
             env.put(var.getName(), secrets.get(ref.getName()).get(ref.getKey()));
         }
@@ -82,28 +99,38 @@ class PackagedAppIT {
         }
         env.put("PORT", String.valueOf(port)); // the pod listens on 8080; here a free port avoids clashes
 
-        ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-jar", "target/quarkus-app/quarkus-run.jar");
+        ProcessBuilder builder = new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-jar",
+                "target/quarkus-app/quarkus-run.jar");
         builder.environment().clear();
         builder.environment().putAll(env);
-        builder.redirectErrorStream(true).redirectOutput(Path.of("target", "packaged-app-it.log").toFile());
+        builder.redirectErrorStream(true)
+                .redirectOutput(Path.of("target", "packaged-app-it.log").toFile());
         Process app = builder.start();
         try {
-            HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+            HttpClient http = HttpClient.newBuilder()
+                    .connectTimeout(Duration.ofSeconds(2))
+                    .build();
             int status = 0;
             for (int i = 0; i < 120 && status != 200 && app.isAlive(); i++) {
                 Thread.sleep(1000);
                 try {
-                    status = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/health/ready"))
-                            .build(), HttpResponse.BodyHandlers.discarding()).statusCode();
-                } catch (java.io.IOException notYet) {
+                    status = http.send(
+                                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/health/ready"))
+                                            .build(),
+                                    HttpResponse.BodyHandlers.discarding())
+                            .statusCode();
+                } catch (IOException notYet) {
                     status = 0;
                 }
             }
             assertThat(status).as("readiness; see target/packaged-app-it.log").isEqualTo(200);
             // prod profile: authentication is on
-            var api = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/v1/executions"))
-                    .build(), HttpResponse.BodyHandlers.ofString());
+            var api = http.send(
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/v1/executions"))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
             assertThat(api.statusCode()).isEqualTo(401);
             assertThat(api.headers().firstValue("Content-Type")).hasValue("application/problem+json");
         } finally {

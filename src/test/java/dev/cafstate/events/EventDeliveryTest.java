@@ -19,6 +19,7 @@ import dev.cafstate.support.Metrics;
 import dev.cafstate.support.TestServices;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.RestAssured;
 
 /** Events reach the real RabbitMQ as CloudEvents, one per change, in order, and survive a broker outage. */
 @QuarkusTest
@@ -31,35 +32,81 @@ class EventDeliveryTest {
     void everyChangeEmitsExactlyOneCloudEventInOrder() throws Exception {
         String tenant = newTenant();
         try (BrokerTap tap = new BrokerTap("caf.events.test", tenant + ".#")) {
-            String id = as(tenant).body("{\"id\":\"ev-1\",\"agent_id\":\"agent-x\"}").post("/api/v1/executions")
-                    .then().statusCode(201).extract().path("id");
-            as(tenant).body("{\"steps\":[{\"id\":\"a\",\"type\":\"planning\",\"content\":\"p\",\"confidence\":0.5},"
-                    + "{\"id\":\"b\",\"type\":\"reasoning\",\"content\":\"r\",\"confidence\":0.5,\"parent_id\":\"a\"}]}")
-                    .post("/api/v1/executions/{id}/thoughts", id).then().statusCode(201);
-            as(tenant).body("{\"content\":\"p2\"}").patch("/api/v1/executions/{id}/thoughts/a", id).then()
+            String id = as(tenant)
+                    .body("{\"id\":\"ev-1\",\"agent_id\":\"agent-x\"}")
+                    .post("/api/v1/executions")
+                    .then()
+                    .statusCode(201)
+                    .extract()
+                    .path("id");
+            as(tenant)
+                    .body("{\"steps\":[{\"id\":\"a\",\"type\":\"planning\",\"content\":\"p\",\"confidence\":0.5},"
+                            + "{\"id\":\"b\",\"type\":\"reasoning\",\"content\":\"r\","
+                            + "\"confidence\":0.5,\"parent_id\":\"a\"}]}")
+                    .post("/api/v1/executions/{id}/thoughts", id)
+                    .then()
+                    .statusCode(201);
+            as(tenant)
+                    .body("{\"content\":\"p2\"}")
+                    .patch("/api/v1/executions/{id}/thoughts/a", id)
+                    .then()
                     .statusCode(200);
-            as(tenant).body("{\"role\":\"user\",\"content\":\"hi\"}").post("/api/v1/executions/{id}/context/messages", id)
-                    .then().statusCode(201);
-            as(tenant).body("{\"id\":\"t1\",\"tool_id\":\"bash\",\"arguments\":{}}")
-                    .post("/api/v1/executions/{id}/tool-calls", id).then().statusCode(201);
-            as(tenant).body("{\"status\":\"completed\",\"result\":1}").patch("/api/v1/executions/{id}/tool-calls/t1", id)
-                    .then().statusCode(200);
-            as(tenant).body("{\"step_number\":1}").patch("/api/v1/executions/{id}/progress", id).then().statusCode(200);
-            as(tenant).body("{\"status\":\"paused\"}").patch("/api/v1/executions/{id}", id).then().statusCode(200);
+            as(tenant)
+                    .body("{\"role\":\"user\",\"content\":\"hi\"}")
+                    .post("/api/v1/executions/{id}/context/messages", id)
+                    .then()
+                    .statusCode(201);
+            as(tenant)
+                    .body("{\"id\":\"t1\",\"tool_id\":\"bash\",\"arguments\":{}}")
+                    .post("/api/v1/executions/{id}/tool-calls", id)
+                    .then()
+                    .statusCode(201);
+            as(tenant)
+                    .body("{\"status\":\"completed\",\"result\":1}")
+                    .patch("/api/v1/executions/{id}/tool-calls/t1", id)
+                    .then()
+                    .statusCode(200);
+            as(tenant)
+                    .body("{\"step_number\":1}")
+                    .patch("/api/v1/executions/{id}/progress", id)
+                    .then()
+                    .statusCode(200);
+            as(tenant)
+                    .body("{\"status\":\"paused\"}")
+                    .patch("/api/v1/executions/{id}", id)
+                    .then()
+                    .statusCode(200);
             // refused changes emit nothing
-            as(tenant).body("{\"status\":\"pending\"}").patch("/api/v1/executions/{id}", id).then().statusCode(409);
-            as(tenant).body("{\"id\":\"c\",\"type\":\"planning\",\"content\":\"x\",\"confidence\":0.5,\"parent_id\":\"zz\"}")
-                    .post("/api/v1/executions/{id}/thoughts", id).then().statusCode(422);
+            as(tenant)
+                    .body("{\"status\":\"pending\"}")
+                    .patch("/api/v1/executions/{id}", id)
+                    .then()
+                    .statusCode(409);
+            as(tenant)
+                    .body("{\"id\":\"c\",\"type\":\"planning\",\"content\":\"x\",\"confidence\":0.5,"
+                            + "\"parent_id\":\"zz\"}")
+                    .post("/api/v1/executions/{id}/thoughts", id)
+                    .then()
+                    .statusCode(422);
 
-            List<String> expected = List.of("agent.started", "thought.created", "thought.created", "thought.updated",
-                    "context.updated", "tool.called", "tool.completed", "progress.updated", "agent.paused");
+            List<String> expected = List.of(
+                    "agent.started",
+                    "thought.created",
+                    "thought.created",
+                    "thought.updated",
+                    "context.updated",
+                    "tool.called",
+                    "tool.completed",
+                    "progress.updated",
+                    "agent.paused");
             await().atMost(Duration.ofSeconds(15)).until(() -> tap.received().size() >= expected.size());
             Thread.sleep(500);
             List<String> types = new ArrayList<>();
             for (BrokerTap.Received r : tap.received()) {
                 JsonNode event = MAPPER.readTree(r.body());
                 types.add(event.get("type").asText());
-                assertThat(r.routingKey()).isEqualTo(tenant + ".ev-1." + event.get("type").asText());
+                assertThat(r.routingKey())
+                        .isEqualTo(tenant + ".ev-1." + event.get("type").asText());
                 assertThat(r.contentType()).isEqualTo("application/cloudevents+json");
                 assertThat(r.messageId()).isEqualTo(event.get("id").asText());
                 assertThat(event.get("specversion").asText()).isEqualTo("1.0");
@@ -67,7 +114,8 @@ class EventDeliveryTest {
                 assertThat(event.get("subject").asText()).isEqualTo("ev-1");
                 assertThat(event.get("datacontenttype").asText()).isEqualTo("application/json");
                 assertThat(event.get("data").get("execution_id").asText()).isEqualTo("ev-1");
-                assertThat(event.get("data").get("timestamp").isIntegralNumber()).isTrue();
+                assertThat(event.get("data").get("timestamp").isIntegralNumber())
+                        .isTrue();
             }
             assertThat(types).containsExactlyElementsOf(expected);
             JsonNode created = MAPPER.readTree(tap.received().get(2).body());
@@ -81,33 +129,46 @@ class EventDeliveryTest {
     void writesSucceedWhileTheBrokerIsDownAndEventsArriveInOrderAfterwards() throws Exception {
         String tenant = newTenant();
         try (BrokerTap tap = new BrokerTap("caf.events.test", tenant + ".#")) {
-            String id = as(tenant).body("{\"id\":\"outage\",\"agent_id\":\"a\"}").post("/api/v1/executions").then()
-                    .statusCode(201).extract().path("id");
+            String id = as(tenant)
+                    .body("{\"id\":\"outage\",\"agent_id\":\"a\"}")
+                    .post("/api/v1/executions")
+                    .then()
+                    .statusCode(201)
+                    .extract()
+                    .path("id");
             await().atMost(Duration.ofSeconds(15)).until(() -> tap.received().size() == 1);
 
             TestServices.broker().cut();
             try {
                 for (int i = 0; i < 20; i++) {
-                    as(tenant).body("{\"id\":\"s" + i + "\",\"type\":\"planning\",\"content\":\"c\",\"confidence\":0.5}")
-                            .post("/api/v1/executions/{id}/thoughts", id).then().statusCode(201);
+                    as(tenant)
+                            .body("{\"id\":\"s" + i + "\",\"type\":\"planning\",\"content\":\"c\",\"confidence\":0.5}")
+                            .post("/api/v1/executions/{id}/thoughts", id)
+                            .then()
+                            .statusCode(201);
                 }
                 Thread.sleep(3000);
                 assertThat(tap.received()).hasSize(1);
                 // readiness tells the truth about delivery (the test profile: stalled after 2 s), and stays UP
-                var ready = io.restassured.RestAssured.given().get("/q/health/ready");
+                var ready = RestAssured.given().get("/q/health/ready");
                 assertThat(ready.statusCode()).isEqualTo(200);
-                assertThat(ready.jsonPath().getBoolean("checks.find { it.name == 'broker' }.data.delivering")).isFalse();
+                assertThat(ready.jsonPath().getBoolean("checks.find { it.name == 'broker' }.data.delivering"))
+                        .isFalse();
                 assertThat(ready.jsonPath().getLong("checks.find { it.name == 'broker' }.data.outbox_backlog"))
                         .isGreaterThanOrEqualTo(20);
                 assertThat(ready.jsonPath().getLong("checks.find { it.name == 'broker' }.data.oldest_pending_age_ms"))
                         .isGreaterThanOrEqualTo(2000);
-                await().atMost(Duration.ofSeconds(5)).until(() -> Metrics.gauge("caf_outbox_backlog") >= 20
-                        && Metrics.gauge("caf_outbox_oldest_pending_age_seconds") >= 2);
+                await().atMost(Duration.ofSeconds(5))
+                        .until(() -> Metrics.gauge("caf_outbox_backlog") >= 20
+                                && Metrics.gauge("caf_outbox_oldest_pending_age_seconds") >= 2);
             } finally {
                 TestServices.broker().open();
             }
-            await().atMost(Duration.ofSeconds(60)).until(() -> io.restassured.RestAssured.given().get("/q/health/ready")
-                    .jsonPath().getBoolean("checks.find { it.name == 'broker' }.data.delivering"));
+            await().atMost(Duration.ofSeconds(60))
+                    .until(() -> RestAssured.given()
+                            .get("/q/health/ready")
+                            .jsonPath()
+                            .getBoolean("checks.find { it.name == 'broker' }.data.delivering"));
 
             await().atMost(Duration.ofSeconds(60)).until(() -> distinctIds(tap).size() >= 21);
             List<String> stepIds = new ArrayList<>();

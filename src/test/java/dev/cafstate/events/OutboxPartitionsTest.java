@@ -8,12 +8,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
 
 import jakarta.inject.Inject;
 
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
 import dev.cafstate.support.TestServices;
@@ -35,7 +37,8 @@ class OutboxPartitionsTest {
         Properties p = new Properties();
         p.setProperty("user", "postgres");
         p.setProperty("password", "postgres");
-        try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/" + TestServices.DATABASE, p);
+        try (Connection c =
+                        DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/" + TestServices.DATABASE, p);
                 ResultSet rs = c.createStatement().executeQuery(sql)) {
             List<String> values = new ArrayList<>();
             while (rs.next()) {
@@ -52,8 +55,10 @@ class OutboxPartitionsTest {
         long now = System.currentTimeMillis();
         List<String> names = column("SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
                 + "WHERE i.inhparent = 'outbox_events'::regclass ORDER BY 1");
-        long ahead = names.stream().filter(n -> n.matches("outbox_events_p\\d+_\\d+"))
-                .filter(n -> Long.parseLong(n.split("_")[3]) > now).count();
+        long ahead = names.stream()
+                .filter(n -> n.matches("outbox_events_p\\d+_\\d+"))
+                .filter(n -> Long.parseLong(n.split("_")[3]) > now)
+                .count();
         assertThat(ahead).isGreaterThanOrEqualTo(3);
         String tenant = newTenant();
         String id = newExecution(tenant);
@@ -66,14 +71,16 @@ class OutboxPartitionsTest {
     @Test
     void oldPartitionsAreDroppedWholeOnlyWhenEveryEventInThemIsPublished() throws Exception {
         // two partitions far in the past
-        TestServices.sql("CREATE TABLE outbox_events_p1000_2000 (LIKE outbox_events INCLUDING DEFAULTS)",
+        TestServices.sql(
+                "CREATE TABLE outbox_events_p1000_2000 (LIKE outbox_events INCLUDING DEFAULTS)",
                 "ALTER TABLE outbox_events ATTACH PARTITION outbox_events_p1000_2000 FOR VALUES FROM (1000) TO (2000)",
                 "CREATE TABLE outbox_events_p2000_3000 (LIKE outbox_events INCLUDING DEFAULTS)",
                 "ALTER TABLE outbox_events ATTACH PARTITION outbox_events_p2000_3000 FOR VALUES FROM (2000) TO (3000)");
         TestServices.broker().cut(); // nothing gets published meanwhile
         try {
-            TestServices.sql("INSERT INTO outbox_events (event_id, tenant, execution_id, type, payload, created_at, "
-                    + "published_at) VALUES (gen_random_uuid(), 'old', 'e', 'x', '{}', 1500, 1600)",
+            TestServices.sql(
+                    "INSERT INTO outbox_events (event_id, tenant, execution_id, type, payload, created_at, "
+                            + "published_at) VALUES (gen_random_uuid(), 'old', 'e', 'x', '{}', 1500, 1600)",
                     "INSERT INTO outbox_events (event_id, tenant, execution_id, type, payload, created_at) "
                             + "VALUES (gen_random_uuid(), 'old', 'e', 'x', '{}', 2500)");
             partitions.maintain().await().indefinitely();
@@ -86,12 +93,16 @@ class OutboxPartitionsTest {
             TestServices.broker().open();
         }
         // once published, the second one goes too
-        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(() -> column(
-                "SELECT published_at FROM outbox_events WHERE tenant = 'old'").stream().allMatch(v -> v != null));
+        Awaitility.await()
+                .atMost(Duration.ofSeconds(30))
+                .until(() -> column("SELECT published_at FROM outbox_events WHERE tenant = 'old'").stream()
+                        .allMatch(v -> v != null));
         partitions.maintain().await().indefinitely();
-        assertThat(column("SELECT count(*) FROM outbox_events WHERE tenant = 'old'")).containsExactly("0");
+        assertThat(column("SELECT count(*) FROM outbox_events WHERE tenant = 'old'"))
+                .containsExactly("0");
         assertThat(column("SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
-                + "WHERE i.inhparent = 'outbox_events'::regclass")).doesNotContain("outbox_events_p2000_3000");
+                        + "WHERE i.inhparent = 'outbox_events'::regclass"))
+                .doesNotContain("outbox_events_p2000_3000");
         as(newTenant()).get("/api/v1/executions").then().statusCode(200);
     }
 }

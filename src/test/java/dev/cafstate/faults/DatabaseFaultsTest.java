@@ -53,23 +53,43 @@ class DatabaseFaultsTest {
                 int attempts = 0;
                 while (running.get()) {
                     String id = "w" + writer + "-" + attempts++;
-                    Response r = as(tenant).body("{\"id\":\"" + id + "\",\"type\":\"reasoning\",\"content\":\"c\","
-                            + "\"confidence\":0.5}").post("/api/v1/executions/{id}/thoughts", execution);
+                    Response r = as(tenant)
+                            .body("{\"id\":\"" + id + "\",\"type\":\"reasoning\",\"content\":\"c\","
+                                    + "\"confidence\":0.5}")
+                            .post("/api/v1/executions/{id}/thoughts", execution);
                     if (r.statusCode() == 201) {
                         acknowledged.add(execution + "/" + id);
                     }
                     check(r, 201, unexpected);
                     // changes that run as transactions of several statements, and a checkpoint
-                    check(as(tenant).body("{\"content\":\"patched\"}")
-                            .patch("/api/v1/executions/{id}/thoughts/{step}", execution, id), 200, unexpected);
-                    check(as(tenant).body("{\"tokens_used\":" + attempts + "}")
-                            .patch("/api/v1/executions/{id}/progress", execution), 200, unexpected);
-                    check(as(tenant).body("{\"id\":\"t" + id + "\",\"tool_id\":\"x\",\"arguments\":{}}")
-                            .post("/api/v1/executions/{id}/tool-calls", execution), 201, unexpected);
-                    check(as(tenant).body("{\"status\":\"completed\"}")
-                            .patch("/api/v1/executions/{id}/tool-calls/{call}", execution, "t" + id), 200, unexpected);
+                    check(
+                            as(tenant)
+                                    .body("{\"content\":\"patched\"}")
+                                    .patch("/api/v1/executions/{id}/thoughts/{step}", execution, id),
+                            200,
+                            unexpected);
+                    check(
+                            as(tenant)
+                                    .body("{\"tokens_used\":" + attempts + "}")
+                                    .patch("/api/v1/executions/{id}/progress", execution),
+                            200,
+                            unexpected);
+                    check(
+                            as(tenant)
+                                    .body("{\"id\":\"t" + id + "\",\"tool_id\":\"x\",\"arguments\":{}}")
+                                    .post("/api/v1/executions/{id}/tool-calls", execution),
+                            201,
+                            unexpected);
+                    check(
+                            as(tenant)
+                                    .body("{\"status\":\"completed\"}")
+                                    .patch("/api/v1/executions/{id}/tool-calls/{call}", execution, "t" + id),
+                            200,
+                            unexpected);
                     if (attempts % 5 == 0) {
-                        check(as(tenant).body("{}").post("/api/v1/executions/{id}/checkpoints", execution), 201,
+                        check(
+                                as(tenant).body("{}").post("/api/v1/executions/{id}/checkpoints", execution),
+                                201,
                                 unexpected);
                     }
                 }
@@ -98,10 +118,15 @@ class DatabaseFaultsTest {
 
         // every acknowledged step is there; a 503 either changed nothing or completed
         for (String execution : executions) {
-            Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> as(tenant)
-                    .get("/api/v1/executions/{id}", execution).statusCode() == 200);
-            List<String> stored = as(tenant).queryParam("limit", 500).get("/api/v1/executions/{id}/thoughts", execution)
-                    .jsonPath().getList("items.id", String.class);
+            Awaitility.await()
+                    .atMost(Duration.ofSeconds(10))
+                    .until(() ->
+                            as(tenant).get("/api/v1/executions/{id}", execution).statusCode() == 200);
+            List<String> stored = as(tenant)
+                    .queryParam("limit", 500)
+                    .get("/api/v1/executions/{id}/thoughts", execution)
+                    .jsonPath()
+                    .getList("items.id", String.class);
             for (String ack : acknowledged) {
                 if (ack.startsWith(execution + "/")) {
                     assertThat(stored).contains(ack.substring(execution.length() + 1));
@@ -116,8 +141,12 @@ class DatabaseFaultsTest {
      */
     private static void check(Response r, int success, List<String> unexpected) {
         int s = r.statusCode();
-        boolean ok = s == success || s == 404 || s == 409
-                || (s == 503 && r.header("Retry-After") != null && r.contentType().startsWith("application/problem+json"));
+        boolean ok = s == success
+                || s == 404
+                || s == 409
+                || (s == 503
+                        && r.header("Retry-After") != null
+                        && r.contentType().startsWith("application/problem+json"));
         if (!ok) {
             synchronized (unexpected) {
                 unexpected.add(s + " " + r.asString());
@@ -132,7 +161,8 @@ class DatabaseFaultsTest {
         TestServices.database().freeze();
         try {
             long start = System.nanoTime();
-            Response r = as(tenant).body("{\"type\":\"planning\",\"content\":\"c\",\"confidence\":0.5}")
+            Response r = as(tenant)
+                    .body("{\"type\":\"planning\",\"content\":\"c\",\"confidence\":0.5}")
                     .post("/api/v1/executions/{id}/thoughts", execution);
             long tookMs = (System.nanoTime() - start) / 1_000_000;
             assertThat(r.statusCode()).as(r.asString()).isEqualTo(503);
@@ -145,14 +175,19 @@ class DatabaseFaultsTest {
             Response ready = given().get("/q/health/ready");
             tookMs = (System.nanoTime() - start) / 1_000_000;
             assertThat(ready.statusCode()).isEqualTo(503);
-            assertThat(ready.jsonPath().getString("checks.find { it.name == 'postgresql' }.status")).isEqualTo("DOWN");
+            assertThat(ready.jsonPath().getString("checks.find { it.name == 'postgresql' }.status"))
+                    .isEqualTo("DOWN");
             assertThat(tookMs).isLessThan(2_500);
         } finally {
             TestServices.database().thaw();
         }
-        Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> as(tenant)
-                .body("{\"type\":\"planning\",\"content\":\"after\",\"confidence\":0.5}")
-                .post("/api/v1/executions/{id}/thoughts", execution).statusCode() == 201);
+        Awaitility.await()
+                .atMost(Duration.ofSeconds(20))
+                .until(() -> as(tenant)
+                                .body("{\"type\":\"planning\",\"content\":\"after\",\"confidence\":0.5}")
+                                .post("/api/v1/executions/{id}/thoughts", execution)
+                                .statusCode()
+                        == 201);
         given().get("/q/health/ready").then().statusCode(200);
     }
 }

@@ -21,6 +21,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.hamcrest.Matchers;
 import org.junit.jupiter.api.Test;
 
 import dev.cafstate.support.Api;
@@ -42,12 +43,11 @@ class HttpLimitsTest {
     int port;
 
     /** A chunked POST (no Content-Length): the status and the body of the answer. */
-    record Answer(int status, String contentType, String body) {
-    }
+    record Answer(int status, String contentType, String body) {}
 
     Answer chunked(String path, String token, byte[] body) throws IOException {
-        HttpURLConnection c = (HttpURLConnection) URI.create("http://127.0.0.1:" + port + path).toURL()
-                .openConnection();
+        HttpURLConnection c = (HttpURLConnection)
+                URI.create("http://127.0.0.1:" + port + path).toURL().openConnection();
         c.setRequestMethod("POST");
         c.setDoOutput(true);
         c.setChunkedStreamingMode(8192);
@@ -60,8 +60,8 @@ class HttpLimitsTest {
         }
         int status = c.getResponseCode();
         InputStream in = status >= 400 ? c.getErrorStream() : c.getInputStream();
-        return new Answer(status, c.getContentType(), in == null ? "" : new String(in.readAllBytes(),
-                StandardCharsets.UTF_8));
+        return new Answer(
+                status, c.getContentType(), in == null ? "" : new String(in.readAllBytes(), StandardCharsets.UTF_8));
     }
 
     @Test
@@ -75,19 +75,27 @@ class HttpLimitsTest {
         assertThat(a.contentType()).startsWith("application/problem+json");
         StringBuilder batch = new StringBuilder("{\"steps\":[");
         for (int i = 0; i < 90; i++) {
-            batch.append(i == 0 ? "" : ",").append("{\"type\":\"planning\",\"content\":\"" + "b".repeat(2_000)
-                    + "\",\"confidence\":0.5}");
+            batch.append(i == 0 ? "" : ",")
+                    .append("{\"type\":\"planning\",\"content\":\"" + "b".repeat(2_000) + "\",\"confidence\":0.5}");
         }
-        a = chunked("/api/v1/executions/" + id + "/thoughts", Api.token(tenant), batch.append("]}").toString().getBytes());
+        a = chunked(
+                "/api/v1/executions/" + id + "/thoughts",
+                Api.token(tenant),
+                batch.append("]}").toString().getBytes());
         assertThat(a.status()).isEqualTo(413);
         String doc = CafDocs.checkpoint("chunked-big", "e-chunked").bulk(5000).toString();
         a = chunked("/api/v1/checkpoints", Api.token(tenant), doc.getBytes());
         assertThat(a.status()).isEqualTo(413);
-        as(tenant).get("/api/v1/executions/{id}/thoughts", id).then().statusCode(200)
-                .body("items.size()", org.hamcrest.Matchers.equalTo(0));
+        as(tenant)
+                .get("/api/v1/executions/{id}/thoughts", id)
+                .then()
+                .statusCode(200)
+                .body("items.size()", Matchers.equalTo(0));
         as(tenant).get("/api/v1/checkpoints/chunked-big").then().statusCode(404);
         // within the limit, chunked is as good as anything
-        a = chunked("/api/v1/executions/" + id + "/thoughts", Api.token(tenant),
+        a = chunked(
+                "/api/v1/executions/" + id + "/thoughts",
+                Api.token(tenant),
                 "{\"type\":\"planning\",\"content\":\"ok\",\"confidence\":0.5}".getBytes());
         assertThat(a.status()).isEqualTo(201);
     }
@@ -101,7 +109,8 @@ class HttpLimitsTest {
         ExecutorService threads = Executors.newFixedThreadPool(clients);
         List<Future<Response>> calls = new ArrayList<>();
         for (int i = 0; i < clients; i++) {
-            String doc = CafDocs.checkpoint("budget-" + i, "e-budget").bulk(1400).toString();
+            String doc =
+                    CafDocs.checkpoint("budget-" + i, "e-budget").bulk(1400).toString();
             calls.add(threads.submit(() -> {
                 start.await();
                 return as(tenant).body(doc).post("/api/v1/checkpoints");
@@ -127,8 +136,13 @@ class HttpLimitsTest {
         // the budget comes back: the refused ones go through one at a time
         for (int i = 0; i < clients; i++) {
             if (as(tenant).get("/api/v1/checkpoints/budget-" + i).statusCode() == 404) {
-                as(tenant).body(CafDocs.checkpoint("budget-" + i, "e-budget").bulk(1400).toString())
-                        .post("/api/v1/checkpoints").then().statusCode(201);
+                as(tenant)
+                        .body(CafDocs.checkpoint("budget-" + i, "e-budget")
+                                .bulk(1400)
+                                .toString())
+                        .post("/api/v1/checkpoints")
+                        .then()
+                        .statusCode(201);
             }
         }
     }
@@ -139,7 +153,7 @@ class HttpLimitsTest {
             s.setSoTimeout(15_000);
             OutputStream out = s.getOutputStream();
             out.write(("POST /api/v1/executions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-                    + "Authorization: Bearer " + Api.token(newTenant()) + "\r\nContent-Length: 100\r\n\r\n{")
+                            + "Authorization: Bearer " + Api.token(newTenant()) + "\r\nContent-Length: 100\r\n\r\n{")
                     .getBytes(StandardCharsets.US_ASCII));
             out.flush();
             long start = System.nanoTime();

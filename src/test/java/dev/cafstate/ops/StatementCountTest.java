@@ -46,15 +46,30 @@ class StatementCountTest {
     void appendsCheckpointsAndRestoresStayWithinTheirRoundTrips() {
         String tenant = newTenant();
         String id = newExecution(tenant);
-        long append = cost(() -> as(tenant).body("{\"type\":\"planning\",\"content\":\"c\",\"confidence\":0.5}")
-                .post("/api/v1/executions/{id}/thoughts", id).then().statusCode(201));
-        long checkpoint = cost(() -> as(tenant).body("{}").post("/api/v1/executions/{id}/checkpoints", id).then()
+        long append = cost(() -> as(tenant)
+                .body("{\"type\":\"planning\",\"content\":\"c\",\"confidence\":0.5}")
+                .post("/api/v1/executions/{id}/thoughts", id)
+                .then()
                 .statusCode(201));
-        String cp = as(tenant).body("{}").post("/api/v1/executions/{id}/checkpoints", id).then().statusCode(201)
-                .extract().path("id");
-        long restore = cost(() -> as(tenant).body("{}").post("/api/v1/checkpoints/{id}/restore", cp).then()
+        long checkpoint = cost(() -> as(tenant)
+                .body("{}")
+                .post("/api/v1/executions/{id}/checkpoints", id)
+                .then()
+                .statusCode(201));
+        String cp = as(tenant)
+                .body("{}")
+                .post("/api/v1/executions/{id}/checkpoints", id)
+                .then()
+                .statusCode(201)
+                .extract()
+                .path("id");
+        long restore = cost(() -> as(tenant)
+                .body("{}")
+                .post("/api/v1/checkpoints/{id}/restore", cp)
+                .then()
                 .statusCode(200));
-        System.out.printf("statements per request: append %d, checkpoint %d, restore %d%n", append, checkpoint, restore);
+        System.out.printf(
+                "statements per request: append %d, checkpoint %d, restore %d%n", append, checkpoint, restore);
         assertThat(append).isEqualTo(1);
         assertThat(checkpoint).isLessThanOrEqualTo(CHECKPOINT_BUDGET);
         assertThat(restore).isLessThanOrEqualTo(RESTORE_BUDGET);

@@ -32,8 +32,11 @@ class ConcurrentAppendTest {
     void fiftyConcurrentAppendersLoseNothing() throws Exception {
         String tenant = newTenant();
         String id = newExecution(tenant);
-        as(tenant).body("{\"id\":\"root\",\"type\":\"planning\",\"content\":\"root\",\"confidence\":0.5}")
-                .post("/api/v1/executions/{id}/thoughts", id).then().statusCode(201);
+        as(tenant)
+                .body("{\"id\":\"root\",\"type\":\"planning\",\"content\":\"root\",\"confidence\":0.5}")
+                .post("/api/v1/executions/{id}/thoughts", id)
+                .then()
+                .statusCode(201);
         int writers = 50;
         int each = 4;
         CountDownLatch start = new CountDownLatch(1);
@@ -45,11 +48,15 @@ class ConcurrentAppendTest {
                 start.await();
                 List<Integer> statuses = new ArrayList<>();
                 for (int i = 0; i < each; i++) {
-                    statuses.add(as(tenant).body("{\"id\":\"w" + writer + "-" + i + "\",\"type\":\"reasoning\","
-                            + "\"content\":\"c\",\"confidence\":0.5,\"parent_id\":\"root\"}")
-                            .post("/api/v1/executions/{id}/thoughts", id).statusCode());
-                    statuses.add(as(tenant).body("{\"role\":\"user\",\"content\":\"m" + writer + "-" + i + "\"}")
-                            .post("/api/v1/executions/{id}/context/messages", id).statusCode());
+                    statuses.add(as(tenant)
+                            .body("{\"id\":\"w" + writer + "-" + i + "\",\"type\":\"reasoning\","
+                                    + "\"content\":\"c\",\"confidence\":0.5,\"parent_id\":\"root\"}")
+                            .post("/api/v1/executions/{id}/thoughts", id)
+                            .statusCode());
+                    statuses.add(as(tenant)
+                            .body("{\"role\":\"user\",\"content\":\"m" + writer + "-" + i + "\"}")
+                            .post("/api/v1/executions/{id}/context/messages", id)
+                            .statusCode());
                 }
                 return statuses;
             };
@@ -61,7 +68,8 @@ class ConcurrentAppendTest {
         }
         pool.shutdown();
 
-        JsonNode state = new ObjectMapper().readTree(as(tenant).get("/api/v1/executions/{id}/state", id).asString());
+        JsonNode state = new ObjectMapper()
+                .readTree(as(tenant).get("/api/v1/executions/{id}/state", id).asString());
         JsonNode steps = state.get("thought_chain").get("steps");
         assertThat(steps).hasSize(1 + writers * each);
         Set<String> children = new HashSet<>();

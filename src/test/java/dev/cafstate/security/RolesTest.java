@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.stream.Stream;
 
+import org.hamcrest.Matchers;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -54,7 +55,8 @@ class RolesTest {
                 new Endpoint("PATCH", e, "{\"metadata\":{\"x\":1}}", 'w'),
                 new Endpoint("DELETE", "/api/v1/executions/role-gone", null, 'w'),
                 new Endpoint("GET", e + "/state", null, 'r'),
-                new Endpoint("POST", e + "/thoughts", "{\"type\":\"planning\",\"content\":\"c\",\"confidence\":0.5}", 'w'),
+                new Endpoint(
+                        "POST", e + "/thoughts", "{\"type\":\"planning\",\"content\":\"c\",\"confidence\":0.5}", 'w'),
                 new Endpoint("GET", e + "/thoughts", null, 'r'),
                 new Endpoint("PATCH", e + "/thoughts/s1", "{\"content\":\"d\"}", 'w'),
                 new Endpoint("GET", e + "/context", null, 'r'),
@@ -67,7 +69,11 @@ class RolesTest {
                 new Endpoint("PATCH", e + "/tool-calls/nothing", "{\"status\":\"completed\"}", 'w'),
                 new Endpoint("PATCH", e + "/progress", "{\"tokens_used\":1}", 'w'),
                 new Endpoint("POST", e + "/checkpoints", "{}", 'w'),
-                new Endpoint("POST", "/api/v1/checkpoints", CafDocs.checkpoint("role-push", "role-exec-2").toString(), 'w'),
+                new Endpoint(
+                        "POST",
+                        "/api/v1/checkpoints",
+                        CafDocs.checkpoint("role-push", "role-exec-2").toString(),
+                        'w'),
                 new Endpoint("GET", "/api/v1/checkpoints", null, 'r'),
                 new Endpoint("GET", c, null, 'r'),
                 new Endpoint("GET", c + "/document", null, 'r'),
@@ -84,10 +90,20 @@ class RolesTest {
         if (as(TENANT).get("/api/v1/executions/role-exec").statusCode() == 200) {
             return;
         }
-        as(TENANT).body("{\"id\":\"role-exec\",\"agent_id\":\"a\"}").post("/api/v1/executions").then().statusCode(201);
-        as(TENANT).body("{\"id\":\"s1\",\"type\":\"planning\",\"content\":\"c\",\"confidence\":0.5}")
-                .post("/api/v1/executions/role-exec/thoughts").then().statusCode(201);
-        as(TENANT).body(CafDocs.checkpoint("role-cp", "role-exec").toString()).post("/api/v1/checkpoints").then()
+        as(TENANT)
+                .body("{\"id\":\"role-exec\",\"agent_id\":\"a\"}")
+                .post("/api/v1/executions")
+                .then()
+                .statusCode(201);
+        as(TENANT)
+                .body("{\"id\":\"s1\",\"type\":\"planning\",\"content\":\"c\",\"confidence\":0.5}")
+                .post("/api/v1/executions/role-exec/thoughts")
+                .then()
+                .statusCode(201);
+        as(TENANT)
+                .body(CafDocs.checkpoint("role-cp", "role-exec").toString())
+                .post("/api/v1/checkpoints")
+                .then()
                 .statusCode(201);
     }
 
@@ -111,12 +127,16 @@ class RolesTest {
     @MethodSource("endpoints")
     void everyEndpointAnswersEachRoleAsTheRulesSay(Endpoint e) {
         seed();
-        for (Set<String> roles : List.of(Set.<String> of(), Set.of("reader"), Set.of("agent"), Set.of("operator"))) {
+        for (Set<String> roles : List.of(Set.<String>of(), Set.of("reader"), Set.of("agent"), Set.of("operator"))) {
             Response r = call(e, Api.token(TENANT, roles.toArray(String[]::new)));
             if (allowed(e.needs(), roles)) {
-                assertThat(r.statusCode()).as(e + " as " + roles + ": " + r.asString()).isNotIn(401, 403);
+                assertThat(r.statusCode())
+                        .as(e + " as " + roles + ": " + r.asString())
+                        .isNotIn(401, 403);
             } else {
-                assertThat(r.statusCode()).as(e + " as " + roles + ": " + r.asString()).isEqualTo(403);
+                assertThat(r.statusCode())
+                        .as(e + " as " + roles + ": " + r.asString())
+                        .isEqualTo(403);
                 assertThat(r.contentType()).startsWith("application/problem+json");
             }
         }
@@ -125,20 +145,51 @@ class RolesTest {
     @Test
     void serviceAccountTokensGetTheirRolesFromTheMapping() {
         // the test profile maps ops/admin to operator and ops/viewer to reader; other service accounts are agents
-        String admin = Jwt.issuer("https://caf-state.test/issuer").audience("caf-state")
-                .subject("system:serviceaccount:ops:admin").claim("tenant", TENANT).sign();
-        String viewer = Jwt.issuer("https://caf-state.test/issuer").audience("caf-state")
-                .subject("system:serviceaccount:ops:viewer").claim("tenant", TENANT).sign();
-        String agent = Jwt.issuer("https://caf-state.test/issuer").audience("caf-state")
-                .subject("system:serviceaccount:agents:worker").claim("tenant", TENANT).sign();
-        given().auth().oauth2(admin).post("/api/v1/maintenance/retention").then().statusCode(200);
-        given().auth().oauth2(admin).contentType(ContentType.JSON).body("{\"agent_id\":\"a\"}")
-                .post("/api/v1/executions").then().statusCode(403);
+        String admin = Jwt.issuer("https://caf-state.test/issuer")
+                .audience("caf-state")
+                .subject("system:serviceaccount:ops:admin")
+                .claim("tenant", TENANT)
+                .sign();
+        String viewer = Jwt.issuer("https://caf-state.test/issuer")
+                .audience("caf-state")
+                .subject("system:serviceaccount:ops:viewer")
+                .claim("tenant", TENANT)
+                .sign();
+        String agent = Jwt.issuer("https://caf-state.test/issuer")
+                .audience("caf-state")
+                .subject("system:serviceaccount:agents:worker")
+                .claim("tenant", TENANT)
+                .sign();
+        given().auth()
+                .oauth2(admin)
+                .post("/api/v1/maintenance/retention")
+                .then()
+                .statusCode(200);
+        given().auth()
+                .oauth2(admin)
+                .contentType(ContentType.JSON)
+                .body("{\"agent_id\":\"a\"}")
+                .post("/api/v1/executions")
+                .then()
+                .statusCode(403);
         given().auth().oauth2(viewer).get("/api/v1/executions").then().statusCode(200);
-        given().auth().oauth2(viewer).post("/api/v1/maintenance/retention").then().statusCode(403);
-        given().auth().oauth2(agent).contentType(ContentType.JSON).body("{\"agent_id\":\"a\"}")
-                .post("/api/v1/executions").then().statusCode(201);
-        given().auth().oauth2(agent).post("/api/v1/maintenance/retention").then().statusCode(403)
+        given().auth()
+                .oauth2(viewer)
+                .post("/api/v1/maintenance/retention")
+                .then()
+                .statusCode(403);
+        given().auth()
+                .oauth2(agent)
+                .contentType(ContentType.JSON)
+                .body("{\"agent_id\":\"a\"}")
+                .post("/api/v1/executions")
+                .then()
+                .statusCode(201);
+        given().auth()
+                .oauth2(agent)
+                .post("/api/v1/maintenance/retention")
+                .then()
+                .statusCode(403)
                 .contentType("application/problem+json");
     }
 
@@ -146,30 +197,64 @@ class RolesTest {
     void noCheckpointRouteReachesAnotherTenant() {
         String owner = newTenant();
         String other = newTenant();
-        as(owner).body(CafDocs.checkpoint("mine", "mine-exec").step("s", "planning", "secret", 0.5)
-                .tool("t", "read_file", true).toString()).post("/api/v1/checkpoints").then().statusCode(201);
-        as(owner).body(CafDocs.checkpoint("mine-2", "mine-exec").toString()).post("/api/v1/checkpoints").then()
+        as(owner)
+                .body(CafDocs.checkpoint("mine", "mine-exec")
+                        .step("s", "planning", "secret", 0.5)
+                        .tool("t", "read_file", true)
+                        .toString())
+                .post("/api/v1/checkpoints")
+                .then()
                 .statusCode(201);
-        for (String path : List.of("/api/v1/checkpoints/mine", "/api/v1/checkpoints/mine/document",
-                "/api/v1/checkpoints/mine/thoughts", "/api/v1/checkpoints/mine/tool-calls",
-                "/api/v1/checkpoints/mine/diff?against=mine-2", "/api/v1/checkpoints/mine-2/diff?against=mine")) {
+        as(owner)
+                .body(CafDocs.checkpoint("mine-2", "mine-exec").toString())
+                .post("/api/v1/checkpoints")
+                .then()
+                .statusCode(201);
+        for (String path : List.of(
+                "/api/v1/checkpoints/mine",
+                "/api/v1/checkpoints/mine/document",
+                "/api/v1/checkpoints/mine/thoughts",
+                "/api/v1/checkpoints/mine/tool-calls",
+                "/api/v1/checkpoints/mine/diff?against=mine-2",
+                "/api/v1/checkpoints/mine-2/diff?against=mine")) {
             as(other).get(path).then().statusCode(404).contentType("application/problem+json");
         }
         as(other).body("{}").post("/api/v1/checkpoints/mine/restore").then().statusCode(404);
-        as(other).body("{\"mode\":\"fork\",\"execution_id\":\"stolen\"}").post("/api/v1/checkpoints/mine/restore")
-                .then().statusCode(404);
+        as(other)
+                .body("{\"mode\":\"fork\",\"execution_id\":\"stolen\"}")
+                .post("/api/v1/checkpoints/mine/restore")
+                .then()
+                .statusCode(404);
         as(other).delete("/api/v1/checkpoints/mine").then().statusCode(404);
-        assertThat(as(other).queryParam("execution_id", "mine-exec").get("/api/v1/checkpoints").jsonPath()
-                .getList("items")).isEmpty();
-        assertThat(as(other).queryParam("tool_id", "read_file").get("/api/v1/checkpoints").jsonPath()
-                .getList("items")).isEmpty();
-        assertThat(as(other).queryParam("q", "secret").get("/api/v1/checkpoints").jsonPath().getList("items"))
+        assertThat(as(other)
+                        .queryParam("execution_id", "mine-exec")
+                        .get("/api/v1/checkpoints")
+                        .jsonPath()
+                        .getList("items"))
+                .isEmpty();
+        assertThat(as(other)
+                        .queryParam("tool_id", "read_file")
+                        .get("/api/v1/checkpoints")
+                        .jsonPath()
+                        .getList("items"))
+                .isEmpty();
+        assertThat(as(other)
+                        .queryParam("q", "secret")
+                        .get("/api/v1/checkpoints")
+                        .jsonPath()
+                        .getList("items"))
                 .isEmpty();
         // pushing a document with the same ids under the other tenant makes the other tenant's own checkpoint
-        as(other).body(CafDocs.checkpoint("mine", "mine-exec").toString()).post("/api/v1/checkpoints").then()
+        as(other)
+                .body(CafDocs.checkpoint("mine", "mine-exec").toString())
+                .post("/api/v1/checkpoints")
+                .then()
                 .statusCode(201);
-        as(owner).get("/api/v1/checkpoints/mine/thoughts").then().statusCode(200)
-                .body("items[0].content", org.hamcrest.Matchers.equalTo("secret"));
+        as(owner)
+                .get("/api/v1/checkpoints/mine/thoughts")
+                .then()
+                .statusCode(200)
+                .body("items[0].content", Matchers.equalTo("secret"));
         as(other).get("/api/v1/executions/stolen").then().statusCode(404);
     }
 }

@@ -43,13 +43,19 @@ class TokenAndPreconditionTest {
     void tokenTimesAreCheckedWithASmallSkew() {
         long now = System.currentTimeMillis() / 1000;
         // the test profile's skew is 1 s (the default is 5 s; SmallRye's own would be 60 s)
-        for (String refused : List.of("\"exp\":" + (now - 30), "\"exp\":" + (now + 300) + ",\"nbf\":" + (now + 30),
-                "\"exp\":" + (now + 7200) + ",\"iat\":" + (now + 3600), "\"exp\":" + (now + 300) + ",\"iat\":" + (now + 30))) {
+        for (String refused : List.of(
+                "\"exp\":" + (now - 30),
+                "\"exp\":" + (now + 300) + ",\"nbf\":" + (now + 30),
+                "\"exp\":" + (now + 7200) + ",\"iat\":" + (now + 3600),
+                "\"exp\":" + (now + 300) + ",\"iat\":" + (now + 30))) {
             Response r = given().auth().oauth2(token(refused)).get("/api/v1/executions");
             assertThat(r.statusCode()).as(refused).isEqualTo(401);
             assertThat(r.contentType()).startsWith("application/problem+json");
         }
-        given().auth().oauth2(token("\"exp\":" + (now + 300) + ",\"iat\":" + now)).get("/api/v1/executions").then()
+        given().auth()
+                .oauth2(token("\"exp\":" + (now + 300) + ",\"iat\":" + now))
+                .get("/api/v1/executions")
+                .then()
                 .statusCode(200);
     }
 
@@ -58,8 +64,15 @@ class TokenAndPreconditionTest {
         String owner = newTenant();
         String id = newExecution(owner);
         as(owner).get("/api/v1/executions/{id}/thoughts", id).then().statusCode(200);
-        as(owner).queryParam("type", "decision").get("/api/v1/executions/{id}/thoughts", id).then().statusCode(200);
-        as(owner).get("/api/v1/executions/nothing-here/thoughts").then().statusCode(404)
+        as(owner)
+                .queryParam("type", "decision")
+                .get("/api/v1/executions/{id}/thoughts", id)
+                .then()
+                .statusCode(200);
+        as(owner)
+                .get("/api/v1/executions/nothing-here/thoughts")
+                .then()
+                .statusCode(404)
                 .contentType("application/problem+json");
         as(newTenant()).get("/api/v1/executions/{id}/thoughts", id).then().statusCode(404);
     }
@@ -68,7 +81,11 @@ class TokenAndPreconditionTest {
     void concurrentRequestsWithOneIdempotencyKeyGetTheOneCheckpoint() throws Exception {
         String tenant = newTenant();
         String id = newExecution(tenant);
-        as(tenant).body(STEP).post("/api/v1/executions/{id}/thoughts", id).then().statusCode(201);
+        as(tenant)
+                .body(STEP)
+                .post("/api/v1/executions/{id}/thoughts", id)
+                .then()
+                .statusCode(201);
         int clients = 20;
         CountDownLatch start = new CountDownLatch(1);
         ExecutorService threads = Executors.newFixedThreadPool(clients);
@@ -76,7 +93,9 @@ class TokenAndPreconditionTest {
         for (int i = 0; i < clients; i++) {
             calls.add(threads.submit(() -> {
                 start.await();
-                return as(tenant).header("Idempotency-Key", "once").body("{\"reason\":\"manual\"}")
+                return as(tenant)
+                        .header("Idempotency-Key", "once")
+                        .body("{\"reason\":\"manual\"}")
                         .post("/api/v1/executions/{id}/checkpoints", id);
             }));
         }
@@ -92,13 +111,21 @@ class TokenAndPreconditionTest {
         assertThat(statuses).containsOnly(201, 200);
         assertThat(statuses.stream().filter(s -> s == 201).count()).isEqualTo(1);
         assertThat(ids).hasSize(1);
-        assertThat(as(tenant).queryParam("execution_id", id).get("/api/v1/checkpoints").jsonPath()
-                .getList("items")).hasSize(1);
+        assertThat(as(tenant)
+                        .queryParam("execution_id", id)
+                        .get("/api/v1/checkpoints")
+                        .jsonPath()
+                        .getList("items"))
+                .hasSize(1);
         // the losers' objects are gone: one object for the one checkpoint
         assertThat(Storage.keys("tenants/" + tenant + "/")).hasSize(1);
         // the same key with another request is refused
-        as(tenant).header("Idempotency-Key", "once").body("{\"reason\":\"decision\"}")
-                .post("/api/v1/executions/{id}/checkpoints", id).then().statusCode(422)
+        as(tenant)
+                .header("Idempotency-Key", "once")
+                .body("{\"reason\":\"decision\"}")
+                .post("/api/v1/executions/{id}/checkpoints", id)
+                .then()
+                .statusCode(422)
                 .contentType("application/problem+json");
     }
 
@@ -109,25 +136,56 @@ class TokenAndPreconditionTest {
         String etag = as(tenant).get("/api/v1/executions/{id}", id).header("ETag");
         String version = etag.replace("\"", "");
         // a weak tag never matches in If-Match, even of the current version
-        as(tenant).header("If-Match", "W/" + etag).body(STEP).post("/api/v1/executions/{id}/thoughts", id).then()
-                .statusCode(412).contentType("application/problem+json");
+        as(tenant)
+                .header("If-Match", "W/" + etag)
+                .body(STEP)
+                .post("/api/v1/executions/{id}/thoughts", id)
+                .then()
+                .statusCode(412)
+                .contentType("application/problem+json");
         // well-formed tags that name no current version: 412, not 400
-        as(tenant).header("If-Match", "\"stale-0\"").body(STEP).post("/api/v1/executions/{id}/thoughts", id).then()
+        as(tenant)
+                .header("If-Match", "\"stale-0\"")
+                .body(STEP)
+                .post("/api/v1/executions/{id}/thoughts", id)
+                .then()
                 .statusCode(412);
-        as(tenant).header("If-Match", "\"999\"").body("{\"status\":\"paused\"}").patch("/api/v1/executions/{id}", id)
-                .then().statusCode(412);
+        as(tenant)
+                .header("If-Match", "\"999\"")
+                .body("{\"status\":\"paused\"}")
+                .patch("/api/v1/executions/{id}", id)
+                .then()
+                .statusCode(412);
         // a list matches when one of its strong tags is current
-        String next = as(tenant).header("If-Match", "\"999\", W/\"1\", " + etag).body(STEP)
-                .post("/api/v1/executions/{id}/thoughts", id).then().statusCode(201).extract().header("ETag");
-        as(tenant).header("If-Match", "*").body(STEP).post("/api/v1/executions/{id}/thoughts", id).then()
+        String next = as(tenant)
+                .header("If-Match", "\"999\", W/\"1\", " + etag)
+                .body(STEP)
+                .post("/api/v1/executions/{id}/thoughts", id)
+                .then()
+                .statusCode(201)
+                .extract()
+                .header("ETag");
+        as(tenant)
+                .header("If-Match", "*")
+                .body(STEP)
+                .post("/api/v1/executions/{id}/thoughts", id)
+                .then()
                 .statusCode(201);
-        as(tenant).header("If-Match", "\"" + version + "\"").delete("/api/v1/executions/{id}", id).then()
+        as(tenant)
+                .header("If-Match", "\"" + version + "\"")
+                .delete("/api/v1/executions/{id}", id)
+                .then()
                 .statusCode(412);
         assertThat(next).isNotEqualTo(etag);
         // malformed headers are the only 400s
         for (String malformed : List.of("3", "\"3", "W/3", "\"a\"b\"")) {
-            as(tenant).header("If-Match", malformed).body(STEP).post("/api/v1/executions/{id}/thoughts", id).then()
-                    .statusCode(400).contentType("application/problem+json");
+            as(tenant)
+                    .header("If-Match", malformed)
+                    .body(STEP)
+                    .post("/api/v1/executions/{id}/thoughts", id)
+                    .then()
+                    .statusCode(400)
+                    .contentType("application/problem+json");
         }
     }
 }

@@ -15,8 +15,7 @@ import com.rabbitmq.client.ConnectionFactory;
 public final class BrokerTap implements AutoCloseable {
 
     /** One received message. */
-    public record Received(String routingKey, String body, String contentType, String messageId) {
-    }
+    public record Received(String routingKey, String body, String contentType, String messageId) {}
 
     private final Connection connection;
     private final List<Received> received = new CopyOnWriteArrayList<>();
@@ -32,10 +31,15 @@ public final class BrokerTap implements AutoCloseable {
         channel.exchangeDeclare(exchange, "topic", true);
         String queue = channel.queueDeclare().getQueue();
         channel.queueBind(queue, exchange, bindingKey);
-        channel.basicConsume(queue, true, (tag, delivery) -> received.add(new Received(
-                delivery.getEnvelope().getRoutingKey(), new String(delivery.getBody(), StandardCharsets.UTF_8),
-                delivery.getProperties().getContentType(), delivery.getProperties().getMessageId())), tag -> {
-                });
+        channel.basicConsume(
+                queue,
+                true,
+                (tag, delivery) -> received.add(new Received(
+                        delivery.getEnvelope().getRoutingKey(),
+                        new String(delivery.getBody(), StandardCharsets.UTF_8),
+                        delivery.getProperties().getContentType(),
+                        delivery.getProperties().getMessageId())),
+                tag -> {});
     }
 
     public List<Received> received() {

@@ -15,8 +15,11 @@ public final class CafDocs {
     private final ArrayNode failed;
 
     private CafDocs(String id, String executionId, String agentId) {
-        doc.put("version", "0.0.1").put("id", id).put("timestamp", System.currentTimeMillis())
-                .put("execution_id", executionId).put("agent_id", agentId);
+        doc.put("version", "0.0.1")
+                .put("id", id)
+                .put("timestamp", System.currentTimeMillis())
+                .put("execution_id", executionId)
+                .put("agent_id", agentId);
         ObjectNode snapshot = doc.putObject("snapshot");
         steps = snapshot.putObject("thought_chain").putArray("steps");
         ObjectNode context = snapshot.putObject("context");
@@ -27,10 +30,17 @@ public final class CafDocs {
         tools.putArray("running");
         completed = tools.putArray("completed");
         failed = tools.putArray("failed");
-        snapshot.putObject("progress").put("step_number", 1).put("iterations_completed", 1).put("tokens_used", 10)
+        snapshot.putObject("progress")
+                .put("step_number", 1)
+                .put("iterations_completed", 1)
+                .put("tokens_used", 10)
                 .put("duration_ms", 5);
-        doc.putObject("metadata").put("step_number", 1).put("tokens_used", 10).put("duration_ms", 5)
-                .put("checkpoint_reason", "step_complete").put("agent_id", agentId);
+        doc.putObject("metadata")
+                .put("step_number", 1)
+                .put("tokens_used", 10)
+                .put("duration_ms", 5)
+                .put("checkpoint_reason", "step_complete")
+                .put("agent_id", agentId);
     }
 
     public static CafDocs checkpoint(String id, String executionId) {
@@ -38,16 +48,24 @@ public final class CafDocs {
     }
 
     public CafDocs step(String id, String type, String content, double confidence) {
-        ObjectNode s = steps.addObject().put("id", id).put("type", type).put("content", content)
-                .put("confidence", confidence).put("timestamp", 1_700_000_000_000L + steps.size());
+        ObjectNode s = steps.addObject()
+                .put("id", id)
+                .put("type", type)
+                .put("content", content)
+                .put("confidence", confidence)
+                .put("timestamp", 1_700_000_000_000L + steps.size());
         s.putArray("children");
         doc.with("snapshot").with("thought_chain").put("current_step_id", id);
         return this;
     }
 
     public CafDocs tool(String id, String toolId, boolean ok) {
-        ObjectNode call = (ok ? completed : failed).addObject().put("id", id).put("tool_id", toolId)
-                .put("status", ok ? "completed" : "failed").put("timestamp", 1_700_000_000_000L);
+        ObjectNode call = (ok ? completed : failed)
+                .addObject()
+                .put("id", id)
+                .put("tool_id", toolId)
+                .put("status", ok ? "completed" : "failed")
+                .put("timestamp", 1_700_000_000_000L);
         call.putObject("arguments").put("path", "x");
         if (ok) {
             call.put("result", "done");

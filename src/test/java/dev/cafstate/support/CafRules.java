@@ -13,17 +13,23 @@ import com.fasterxml.jackson.databind.JsonNode;
  */
 public final class CafRules {
 
-    static final Set<String> THOUGHT_TYPES = Set.of("planning", "reasoning", "tool_selection", "tool_execution",
-            "reflection", "decision", "observation", "correction");
+    static final Set<String> THOUGHT_TYPES = Set.of(
+            "planning",
+            "reasoning",
+            "tool_selection",
+            "tool_execution",
+            "reflection",
+            "decision",
+            "observation",
+            "correction");
     static final Set<String> ROLES = Set.of("user", "assistant", "system", "tool");
     static final Set<String> TOOL_STATUSES = Set.of("pending", "running", "completed", "failed", "cancelled");
-    static final Set<String> REASONS = Set.of("step_complete", "manual", "low_confidence", "tool_error", "auto",
-            "decision", "branch");
+    static final Set<String> REASONS =
+            Set.of("step_complete", "manual", "low_confidence", "tool_error", "auto", "decision", "branch");
 
     private final List<String> errors = new ArrayList<>();
 
-    private CafRules() {
-    }
+    private CafRules() {}
 
     /** Breaches of a whole checkpoint document. */
     public static List<String> checkpoint(JsonNode doc) {
@@ -253,7 +259,7 @@ public final class CafRules {
 
     /** Optional members of the fixed shapes must be left out rather than null. */
     private void noNulls(JsonNode node, String path, Set<String> skip) {
-        for (Iterator<String> it = node.fieldNames(); it.hasNext();) {
+        for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
             String f = it.next();
             if (node.get(f).isNull() && !skip.contains(f)) {
                 errors.add(path + "." + f + " is null");

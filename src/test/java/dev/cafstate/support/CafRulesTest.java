@@ -13,16 +13,20 @@ class CafRulesTest {
 
     @Test
     void acceptsTheSdkFixtures() throws Exception {
-        for (String name : new String[] { "engine-basic-agent", "manager-rich-state", "schema-all-optional-fields" }) {
+        for (String name : new String[] {"engine-basic-agent", "manager-rich-state", "schema-all-optional-fields"}) {
             assertThat(CafRules.checkpoint(mapper.readTree(getClass().getResourceAsStream("/caf/" + name + ".json"))))
-                    .as(name).isEmpty();
+                    .as(name)
+                    .isEmpty();
         }
     }
 
     @Test
     void rejectsTheInvalidExample() throws Exception {
-        assertThat(CafRules.checkpoint(mapper.readTree(getClass().getResourceAsStream("/caf/invalid-docs-example.json"))))
-                .contains("snapshot.thought_chain must be an object", "checkpoint_reason has unknown value thought_completed",
+        assertThat(CafRules.checkpoint(
+                        mapper.readTree(getClass().getResourceAsStream("/caf/invalid-docs-example.json"))))
+                .contains(
+                        "snapshot.thought_chain must be an object",
+                        "checkpoint_reason has unknown value thought_completed",
                         "agent_id is missing");
     }
 }

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import com.fasterxml.jackson.core.json.JsonWriteFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -26,8 +27,7 @@ public final class JsonTrees {
 
     private static final Pattern STEP = Pattern.compile("([^.\\[\\]]+)|\\[(\\d+)\\]");
 
-    private JsonTrees() {
-    }
+    private JsonTrees() {}
 
     public static JsonNode read(String json) {
         try {
@@ -55,13 +55,12 @@ public final class JsonTrees {
     }
 
     /**
-     * The tree as ASCII JSON, every other character escaped as a JSON unicode escape: the only way to send a string with an
-     * unpaired surrogate, which UTF-8 cannot encode.
+     * The tree as ASCII JSON, every other character escaped as a JSON unicode escape: the only way to send a string
+     * with an unpaired surrogate, which UTF-8 cannot encode.
      */
     public static byte[] escaped(JsonNode node) {
         try {
-            return MAPPER.writer().with(com.fasterxml.jackson.core.json.JsonWriteFeature.ESCAPE_NON_ASCII)
-                    .writeValueAsBytes(node);
+            return MAPPER.writer().with(JsonWriteFeature.ESCAPE_NON_ASCII).writeValueAsBytes(node);
         } catch (Exception e) {
             throw new IllegalArgumentException(e);
         }
@@ -111,7 +110,7 @@ public final class JsonTrees {
             if (a.size() != b.size()) {
                 return false;
             }
-            for (Iterator<String> it = a.fieldNames(); it.hasNext();) {
+            for (Iterator<String> it = a.fieldNames(); it.hasNext(); ) {
                 String name = it.next();
                 if (!same(a.get(name), b.get(name))) {
                     return false;

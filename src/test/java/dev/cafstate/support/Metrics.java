@@ -5,8 +5,7 @@ import io.restassured.RestAssured;
 /** Reads the service's own /q/metrics, as Prometheus would. */
 public final class Metrics {
 
-    private Metrics() {
-    }
+    private Metrics() {}
 
     /** The value of the first sample named {@code name} (a metric name, or one with its labels), or NaN. */
     public static double gauge(String name) {

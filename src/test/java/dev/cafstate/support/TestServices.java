@@ -1,6 +1,5 @@
 package dev.cafstate.support;
 
-import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Files;
@@ -73,13 +72,18 @@ public class TestServices implements QuarkusTestResourceLifecycleManager {
             throw new IllegalStateException("cannot start the test services: " + e.getMessage(), e);
         }
         return Map.of(
-                "rabbitmq-port", String.valueOf(brokerProxy.port()),
+                "rabbitmq-port",
+                String.valueOf(brokerProxy.port()),
                 "quarkus.datasource.reactive.url",
                 "postgresql://127.0.0.1:" + databaseProxy.port() + "/" + DATABASE,
-                "quarkus.s3.endpoint-override", "http://127.0.0.1:" + storageProxy.port(),
-                "quarkus.s3.aws.credentials.static-provider.access-key-id", S3_IDENTITY,
-                "quarkus.s3.aws.credentials.static-provider.secret-access-key", S3_CREDENTIAL,
-                "caf.s3.bucket", BUCKET);
+                "quarkus.s3.endpoint-override",
+                "http://127.0.0.1:" + storageProxy.port(),
+                "quarkus.s3.aws.credentials.static-provider.access-key-id",
+                S3_IDENTITY,
+                "quarkus.s3.aws.credentials.static-provider.secret-access-key",
+                S3_CREDENTIAL,
+                "caf.s3.bucket",
+                BUCKET);
     }
 
     /** Every run starts on a fresh database: no rows or migrations left over from an earlier run. */
@@ -92,7 +96,8 @@ public class TestServices implements QuarkusTestResourceLifecycleManager {
 
     /** Runs SQL statements straight on the test database (bypassing the proxy), e.g. to make it refuse a write. */
     public static void sql(String... statements) throws Exception {
-        try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/" + DATABASE, credentials())) {
+        try (Connection c =
+                DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/" + DATABASE, credentials())) {
             for (String statement : statements) {
                 c.createStatement().execute(statement);
             }
@@ -110,17 +115,21 @@ public class TestServices implements QuarkusTestResourceLifecycleManager {
         Path dir = Files.createDirectories(Path.of("target", "s3proxy-data")).toAbsolutePath();
         s3Data = dir;
         Properties properties = new Properties();
-        properties.setProperty("jclouds.filesystem.basedir", dir.toAbsolutePath().toString());
-        BlobStoreContext context = ContextBuilder.newBuilder("filesystem").overrides(properties)
-                .build(BlobStoreContext.class);
+        properties.setProperty(
+                "jclouds.filesystem.basedir", dir.toAbsolutePath().toString());
+        BlobStoreContext context =
+                ContextBuilder.newBuilder("filesystem").overrides(properties).build(BlobStoreContext.class);
         int port;
         try (ServerSocket probe = new ServerSocket(0)) {
             port = probe.getLocalPort();
         }
         s3Endpoint = "http://127.0.0.1:" + port;
-        s3 = S3Proxy.builder().blobStore(context.getBlobStore()).endpoint(URI.create(s3Endpoint))
+        s3 = S3Proxy.builder()
+                .blobStore(context.getBlobStore())
+                .endpoint(URI.create(s3Endpoint))
                 .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, S3_IDENTITY, S3_CREDENTIAL)
-                .ignoreUnknownHeaders(true).build();
+                .ignoreUnknownHeaders(true)
+                .build();
         s3.start();
         for (int i = 0; i < 100 && !"STARTED".equals(s3.getState()); i++) {
             Thread.sleep(50);
@@ -130,7 +139,7 @@ public class TestServices implements QuarkusTestResourceLifecycleManager {
     @Override
     public void stop() {
         try {
-            for (TcpProxy proxy : new TcpProxy[] { brokerProxy, databaseProxy, storageProxy }) {
+            for (TcpProxy proxy : new TcpProxy[] {brokerProxy, databaseProxy, storageProxy}) {
                 if (proxy != null) {
                     proxy.close();
                 }
@@ -142,5 +151,4 @@ public class TestServices implements QuarkusTestResourceLifecycleManager {
             // best effort at the end of the run
         }
     }
-
 }

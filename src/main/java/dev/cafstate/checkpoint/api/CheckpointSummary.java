@@ -21,6 +21,5 @@ public record CheckpointSummary(
         Counts counts) {
 
     /** Sizes of the snapshot. */
-    public record Counts(int steps, int toolCalls) {
-    }
+    public record Counts(int steps, int toolCalls) {}
 }

@@ -27,7 +27,9 @@ public record CreateCheckpointRequest(CheckpointReason reason, String name, Stri
         JsonNode reason = body.get("reason");
         JsonNode name = body.get("name");
         JsonNode description = body.get("description");
-        return new CreateCheckpointRequest(reason == null ? null : CheckpointReason.of(reason.textValue()),
-                name == null ? null : name.textValue(), description == null ? null : description.textValue());
+        return new CreateCheckpointRequest(
+                reason == null ? null : CheckpointReason.of(reason.textValue()),
+                name == null ? null : name.textValue(),
+                description == null ? null : description.textValue());
     }
 }

@@ -15,7 +15,8 @@ public record RestoreRequest(Mode mode, String executionId) {
 
     /** How to restore. */
     public enum Mode implements WireEnum {
-        IN_PLACE, FORK;
+        IN_PLACE,
+        FORK;
 
         @JsonValue
         @Override
@@ -42,7 +43,7 @@ public record RestoreRequest(Mode mode, String executionId) {
         c.throwIfAny();
         JsonNode mode = body.get("mode");
         JsonNode id = body.get("execution_id");
-        return new RestoreRequest(mode == null ? Mode.IN_PLACE : Mode.of(mode.textValue()),
-                id == null ? null : id.textValue());
+        return new RestoreRequest(
+                mode == null ? Mode.IN_PLACE : Mode.of(mode.textValue()), id == null ? null : id.textValue());
     }
 }

@@ -81,17 +81,16 @@ public class CheckpointRepository {
             SELECT (SELECT count(*) FROM r) AS held, (SELECT count(*) FROM c) AS inserted""";
 
     /** {@link #INSERT} of a checkpoint taken from the runtime: it consumes the execution's restore or fork parent. */
-    static final Statement INSERT_RUNTIME = Statement.of(INSERT.formatted(ObjectClaimRepository.RELEASE_CTE,
-            ExecutionRepository.LINK_RUNTIME_CTE, OutboxRepository.insertCte("c")));
+    static final Statement INSERT_RUNTIME = Statement.of(INSERT.formatted(
+            ObjectClaimRepository.RELEASE_CTE, ExecutionRepository.LINK_RUNTIME_CTE, OutboxRepository.insertCte("c")));
 
     /** {@link #INSERT} of a pushed checkpoint: its execution is made when missing. */
-    static final Statement INSERT_PUSHED = Statement.of(INSERT.formatted(ObjectClaimRepository.RELEASE_CTE,
-            ExecutionRepository.LINK_PUSHED_CTE, OutboxRepository.insertCte("c")));
+    static final Statement INSERT_PUSHED = Statement.of(INSERT.formatted(
+            ObjectClaimRepository.RELEASE_CTE, ExecutionRepository.LINK_PUSHED_CTE, OutboxRepository.insertCte("c")));
 
     /** The object of a new checkpoint row: where it is, its checksums and size, and its inline copy if small. */
-    public record StoredObjectRef(String objectKey, String sha256, String contentSha256, long sizeBytes,
-            String inlineDocument) {
-    }
+    public record StoredObjectRef(
+            String objectKey, String sha256, String contentSha256, long sizeBytes, String inlineDocument) {}
 
     private final Pool pool;
     private final Json json;
@@ -102,13 +101,16 @@ public class CheckpointRepository {
     }
 
     /** What {@link #insert} did: whether the write claim was still held, and whether the row was new. */
-    public record Inserted(boolean claimHeld, boolean inserted) {
-    }
+    public record Inserted(boolean claimHeld, boolean inserted) {}
 
     /** A checkpoint's rows to write: its id, catalog rows, object, idempotency key and request, and write claim. */
-    public record NewCheckpoint(String id, CatalogRows rows, StoredObjectRef object, String idempotencyKey,
-            String idempotencyRequest, UUID claim) {
-    }
+    public record NewCheckpoint(
+            String id,
+            CatalogRows rows,
+            StoredObjectRef object,
+            String idempotencyKey,
+            String idempotencyRequest,
+            UUID claim) {}
 
     /**
      * Writes a stored checkpoint's rows in one statement ({@link #INSERT_RUNTIME} or {@link #INSERT_PUSHED}) with its
@@ -119,37 +121,67 @@ public class CheckpointRepository {
         List<CatalogRows.Thought> t = n.rows().thoughts();
         List<CatalogRows.ToolCall> k = n.rows().toolCalls();
         StoredObjectRef object = n.object();
-        Params p = Params.of().put("tenant", tenant.id()).put("id", n.id()).put("execution", h.executionId())
-                .put("agent_id", h.agentId()).put("agent_name", h.agentName()).put("ts", h.timestamp())
-                .put("reason", h.reason()).put("step_number", h.stepNumber())
-                .put("total_steps_estimate", h.totalStepsEstimate()).put("tokens_used", h.tokensUsed())
-                .put("duration_ms", h.durationMs()).put("parent_checkpoint_id", h.parentCheckpointId())
-                .put("is_branch", h.isBranch()).put("branch_reason", h.branchReason()).put("name", h.name())
-                .put("description", h.description()).put("object_key", object.objectKey())
-                .put("sha256", object.sha256()).put("content_sha256", object.contentSha256())
-                .put("size_bytes", object.sizeBytes()).put("schema_version", h.schemaVersion())
-                .put("document", object.inlineDocument()).put("step_count", t.size()).put("tool_call_count", k.size())
-                .put("idempotency_key", n.idempotencyKey()).put("now", now)
-                .put("idempotency_request", n.idempotencyRequest()).put("claim", n.claim()).put("events", events)
+        Params p = Params.of()
+                .put("tenant", tenant.id())
+                .put("id", n.id())
+                .put("execution", h.executionId())
+                .put("agent_id", h.agentId())
+                .put("agent_name", h.agentName())
+                .put("ts", h.timestamp())
+                .put("reason", h.reason())
+                .put("step_number", h.stepNumber())
+                .put("total_steps_estimate", h.totalStepsEstimate())
+                .put("tokens_used", h.tokensUsed())
+                .put("duration_ms", h.durationMs())
+                .put("parent_checkpoint_id", h.parentCheckpointId())
+                .put("is_branch", h.isBranch())
+                .put("branch_reason", h.branchReason())
+                .put("name", h.name())
+                .put("description", h.description())
+                .put("object_key", object.objectKey())
+                .put("sha256", object.sha256())
+                .put("content_sha256", object.contentSha256())
+                .put("size_bytes", object.sizeBytes())
+                .put("schema_version", h.schemaVersion())
+                .put("document", object.inlineDocument())
+                .put("step_count", t.size())
+                .put("tool_call_count", k.size())
+                .put("idempotency_key", n.idempotencyKey())
+                .put("now", now)
+                .put("idempotency_request", n.idempotencyRequest())
+                .put("claim", n.claim())
+                .put("events", events)
                 .put("t_id", t.stream().map(CatalogRows.Thought::id).toArray(String[]::new))
                 .put("t_seq", t.stream().map(CatalogRows.Thought::seq).toArray(Integer[]::new))
                 .put("t_type", t.stream().map(CatalogRows.Thought::type).toArray(String[]::new))
                 .put("t_content", t.stream().map(CatalogRows.Thought::content).toArray(String[]::new))
-                .put("t_reasoning", t.stream().map(CatalogRows.Thought::reasoning).toArray(String[]::new))
-                .put("t_confidence", t.stream().map(CatalogRows.Thought::confidence).toArray(Double[]::new))
-                .put("t_parent_id", t.stream().map(CatalogRows.Thought::parentId).toArray(String[]::new))
+                .put(
+                        "t_reasoning",
+                        t.stream().map(CatalogRows.Thought::reasoning).toArray(String[]::new))
+                .put(
+                        "t_confidence",
+                        t.stream().map(CatalogRows.Thought::confidence).toArray(Double[]::new))
+                .put(
+                        "t_parent_id",
+                        t.stream().map(CatalogRows.Thought::parentId).toArray(String[]::new))
                 .put("t_children", t.stream().map(CatalogRows.Thought::children).toArray(String[]::new))
-                .put("t_alternatives", t.stream().map(CatalogRows.Thought::alternatives).toArray(String[]::new))
+                .put(
+                        "t_alternatives",
+                        t.stream().map(CatalogRows.Thought::alternatives).toArray(String[]::new))
                 .put("t_metadata", t.stream().map(CatalogRows.Thought::metadata).toArray(String[]::new))
                 .put("t_ts", t.stream().map(CatalogRows.Thought::timestamp).toArray(Long[]::new))
                 .put("k_id", k.stream().map(CatalogRows.ToolCall::id).toArray(String[]::new))
                 .put("k_seq", k.stream().map(CatalogRows.ToolCall::seq).toArray(Integer[]::new))
                 .put("k_tool_id", k.stream().map(CatalogRows.ToolCall::toolId).toArray(String[]::new))
                 .put("k_status", k.stream().map(CatalogRows.ToolCall::status).toArray(String[]::new))
-                .put("k_arguments", k.stream().map(CatalogRows.ToolCall::arguments).toArray(String[]::new))
+                .put(
+                        "k_arguments",
+                        k.stream().map(CatalogRows.ToolCall::arguments).toArray(String[]::new))
                 .put("k_result", k.stream().map(CatalogRows.ToolCall::result).toArray(String[]::new))
                 .put("k_error", k.stream().map(CatalogRows.ToolCall::error).toArray(String[]::new))
-                .put("k_duration_ms", k.stream().map(CatalogRows.ToolCall::durationMs).toArray(Double[]::new))
+                .put(
+                        "k_duration_ms",
+                        k.stream().map(CatalogRows.ToolCall::durationMs).toArray(Double[]::new))
                 .put("k_ts", k.stream().map(CatalogRows.ToolCall::timestamp).toArray(Long[]::new));
         return (fromRuntime ? INSERT_RUNTIME : INSERT_PUSHED).run(pool, p).map(rows -> {
             Row r = rows.iterator().next();
@@ -163,15 +195,15 @@ public class CheckpointRepository {
 
     /** The row, or null. */
     public Uni<CheckpointRow> find(SqlClient client, Tenant tenant, String id) {
-        return client.preparedQuery("SELECT " + SUMMARY_COLUMNS + ", document FROM checkpoints WHERE tenant = $1 AND id = $2")
+        return client.preparedQuery(
+                        "SELECT " + SUMMARY_COLUMNS + ", document FROM checkpoints WHERE tenant = $1 AND id = $2")
                 .execute(Tuple.of(tenant.id(), id))
                 .map(rows -> rows.size() == 0 ? null : row(rows.iterator().next()));
     }
 
     /** A checkpoint as the scrub verifies it: its object and checksum, and its inline copy if any. */
-    public record Stored(Tenant tenant, String id, String objectKey, String sha256, long sizeBytes,
-            String inlineDocument) {
-    }
+    public record Stored(
+            Tenant tenant, String id, String objectKey, String sha256, long sizeBytes, String inlineDocument) {}
 
     /**
      * The next checkpoints after {@code (afterTenant, afterId)} in key order, of one tenant or (null) of all, for the
@@ -183,11 +215,15 @@ public class CheckpointRepository {
                 WHERE ($1::text IS NULL OR tenant = $1)
                   AND ($2::text IS NULL OR (tenant, id) > ($2, $3))
                 ORDER BY tenant, id LIMIT $4""")
-                .execute(Tuple.from(new Object[] { tenant.map(Tenant::id).orElse(null), afterTenant, afterId, limit }))
+                .execute(Tuple.from(new Object[] {tenant.map(Tenant::id).orElse(null), afterTenant, afterId, limit}))
                 .map(rows -> {
                     List<Stored> list = new ArrayList<>(rows.size());
-                    rows.forEach(r -> list.add(new Stored(Tenant.of(r.getString("tenant")), r.getString("id"),
-                            r.getString("object_key"), r.getString("sha256"), r.getLong("size_bytes"),
+                    rows.forEach(r -> list.add(new Stored(
+                            Tenant.of(r.getString("tenant")),
+                            r.getString("id"),
+                            r.getString("object_key"),
+                            r.getString("sha256"),
+                            r.getLong("size_bytes"),
                             r.getString("document"))));
                     return list;
                 });
@@ -196,26 +232,28 @@ public class CheckpointRepository {
     /** Whether the checkpoint still exists. */
     public Uni<Boolean> exists(Tenant tenant, String id) {
         return pool.preparedQuery("SELECT 1 FROM checkpoints WHERE tenant = $1 AND id = $2")
-                .execute(Tuple.of(tenant.id(), id)).map(rows -> rows.size() > 0);
+                .execute(Tuple.of(tenant.id(), id))
+                .map(rows -> rows.size() > 0);
     }
 
     /** Rewrites a checkpoint's inline copy (the scrub repairing it from its verified object). */
     public Uni<Void> repairInline(Tenant tenant, String id, String document) {
         return pool.preparedQuery("UPDATE checkpoints SET document = $3 WHERE tenant = $1 AND id = $2")
-                .execute(Tuple.of(tenant.id(), id, document)).replaceWithVoid();
+                .execute(Tuple.of(tenant.id(), id, document))
+                .replaceWithVoid();
     }
 
     /** The checkpoint an execution's request with this idempotency key created, or null. */
     public Uni<CheckpointRow> findByIdempotencyKey(Tenant tenant, String executionId, String key) {
         return pool.preparedQuery("SELECT " + SUMMARY_COLUMNS + ", document FROM checkpoints "
-                + "WHERE tenant = $1 AND execution_id = $2 AND idempotency_key = $3")
+                        + "WHERE tenant = $1 AND execution_id = $2 AND idempotency_key = $3")
                 .execute(Tuple.of(tenant.id(), executionId, key))
                 .map(rows -> rows.size() == 0 ? null : row(rows.iterator().next()));
     }
 
     /** Newest first, keyset-paged after {@code (afterTs, afterId)}. */
-    public Uni<List<CheckpointSummary>> query(Tenant tenant, CheckpointQuery q, Long afterTs, String afterId,
-            int limit) {
+    public Uni<List<CheckpointSummary>> query(
+            Tenant tenant, CheckpointQuery q, Long afterTs, String afterId, int limit) {
         List<Object> params = new ArrayList<>();
         params.add(tenant.id());
         StringBuilder where = new StringBuilder("c.tenant = $1");
@@ -256,7 +294,9 @@ public class CheckpointRepository {
             }
             if (q.text() != null) {
                 params.add(q.text());
-                where.append(" AND t.search @@ plainto_tsquery('simple', $").append(params.size()).append(')');
+                where.append(" AND t.search @@ plainto_tsquery('simple', $")
+                        .append(params.size())
+                        .append(')');
             }
             where.append(')');
         }
@@ -267,13 +307,17 @@ public class CheckpointRepository {
             // after one page instead of probing every newer checkpoint
             params.add(q.toolId());
             StringBuilder tools = new StringBuilder("SELECT DISTINCT ON (k.checkpoint_ts, k.checkpoint_id)"
-                    + " k.checkpoint_ts, k.checkpoint_id FROM checkpoint_tool_calls k WHERE k.tenant = $1 AND k.tool_id = $")
+                            + " k.checkpoint_ts, k.checkpoint_id FROM checkpoint_tool_calls k"
+                            + " WHERE k.tenant = $1 AND k.tool_id = $")
                     .append(params.size());
             if (afterTs != null) {
                 params.add(afterTs);
                 params.add(afterId);
-                tools.append(" AND (k.checkpoint_ts, k.checkpoint_id) < ($").append(params.size() - 1).append(", $")
-                        .append(params.size()).append(')');
+                tools.append(" AND (k.checkpoint_ts, k.checkpoint_id) < ($")
+                        .append(params.size() - 1)
+                        .append(", $")
+                        .append(params.size())
+                        .append(')');
             }
             tools.append(" ORDER BY k.checkpoint_ts DESC, k.checkpoint_id DESC");
             from = "(" + tools + ") m JOIN checkpoints c ON c.tenant = $1 AND c.id = m.checkpoint_id";
@@ -281,7 +325,10 @@ public class CheckpointRepository {
         } else if (afterTs != null) {
             params.add(afterTs);
             params.add(afterId);
-            where.append(" AND (c.ts, c.id) < ($").append(params.size() - 1).append(", $").append(params.size())
+            where.append(" AND (c.ts, c.id) < ($")
+                    .append(params.size() - 1)
+                    .append(", $")
+                    .append(params.size())
                     .append(')');
         }
         params.add(limit);
@@ -296,8 +343,8 @@ public class CheckpointRepository {
     }
 
     /** A page of a checkpoint's thoughts in chain order, each with its position. */
-    public Uni<List<Sequenced<ThoughtStep>>> thoughts(Tenant tenant, String checkpointId, ThoughtType type,
-            Double min, Double max, long afterSeq, int limit) {
+    public Uni<List<Sequenced<ThoughtStep>>> thoughts(
+            Tenant tenant, String checkpointId, ThoughtType type, Double min, Double max, long afterSeq, int limit) {
         return pool.preparedQuery("""
                 SELECT seq, id, type, content, reasoning, confidence, alternatives_json::text AS alternatives,
                   parent_id, children_json::text AS children, metadata_json::text AS metadata, created_at AS ts
@@ -305,32 +352,41 @@ public class CheckpointRepository {
                   AND ($4::text IS NULL OR type = $4) AND ($5::float8 IS NULL OR confidence >= $5)
                   AND ($6::float8 IS NULL OR confidence <= $6)
                 ORDER BY seq LIMIT $7""")
-                .execute(Tuple.from(new Object[] { tenant.id(), checkpointId, afterSeq, type == null ? null : type.wire(),
-                        min, max, limit }))
+                .execute(Tuple.from(new Object[] {
+                    tenant.id(), checkpointId, afterSeq, type == null ? null : type.wire(), min, max, limit
+                }))
                 .map(rows -> {
                     List<Sequenced<ThoughtStep>> list = new ArrayList<>(rows.size());
-                    rows.forEach(r -> list.add(new Sequenced<>(r.getLong("seq"), ThoughtRepository.step(Columns.of(r), json))));
+                    rows.forEach(r ->
+                            list.add(new Sequenced<>(r.getLong("seq"), ThoughtRepository.step(Columns.of(r), json))));
                     return list;
                 });
     }
 
     /** A page of a checkpoint's finished tool calls, each with its position. */
-    public Uni<List<Sequenced<CheckpointToolCallView>>> toolCalls(Tenant tenant, String checkpointId, String toolId,
-            String status, long afterSeq, int limit) {
+    public Uni<List<Sequenced<CheckpointToolCallView>>> toolCalls(
+            Tenant tenant, String checkpointId, String toolId, String status, long afterSeq, int limit) {
         return pool.preparedQuery("""
                 SELECT seq, id, tool_id, status, arguments_json::text AS arguments, result_json::text AS result, error,
                   duration_ms, ts
                 FROM checkpoint_tool_calls WHERE tenant = $1 AND checkpoint_id = $2 AND seq > $3
                   AND ($4::text IS NULL OR tool_id = $4) AND ($5::text IS NULL OR status = $5)
                 ORDER BY seq LIMIT $6""")
-                .execute(Tuple.from(new Object[] { tenant.id(), checkpointId, afterSeq, toolId, status, limit }))
+                .execute(Tuple.from(new Object[] {tenant.id(), checkpointId, afterSeq, toolId, status, limit}))
                 .map(rows -> {
                     List<Sequenced<CheckpointToolCallView>> list = new ArrayList<>(rows.size());
                     for (Row r : rows) {
-                        list.add(new Sequenced<>(r.getLong("seq"), new CheckpointToolCallView(r.getString("id"),
-                                r.getString("tool_id"), r.getString("status"), json.read(r.getString("arguments")),
-                                json.read(r.getString("result")), r.getString("error"), r.getDouble("duration_ms"),
-                                r.getLong("ts"))));
+                        list.add(new Sequenced<>(
+                                r.getLong("seq"),
+                                new CheckpointToolCallView(
+                                        r.getString("id"),
+                                        r.getString("tool_id"),
+                                        r.getString("status"),
+                                        json.read(r.getString("arguments")),
+                                        json.read(r.getString("result")),
+                                        r.getString("error"),
+                                        r.getDouble("duration_ms"),
+                                        r.getLong("ts"))));
                     }
                     return list;
                 });
@@ -350,8 +406,7 @@ public class CheckpointRepository {
     }
 
     /** A checkpoint by its tenant and id. */
-    public record Ref(Tenant tenant, String id) {
-    }
+    public record Ref(Tenant tenant, String id) {}
 
     /**
      * Checkpoints past retention, at most {@code batch}: beyond the newest {@code keepLast} of their execution, or
@@ -360,11 +415,12 @@ public class CheckpointRepository {
     public Uni<List<Ref>> pastRetention(Optional<Tenant> tenant, Integer keepLast, Long olderThan, int batch) {
         return pool.preparedQuery("""
                 SELECT tenant, id FROM (
-                  SELECT tenant, id, ts, row_number() OVER (PARTITION BY tenant, execution_id ORDER BY ts DESC, id DESC) AS rn
+                  SELECT tenant, id, ts,
+                    row_number() OVER (PARTITION BY tenant, execution_id ORDER BY ts DESC, id DESC) AS rn
                   FROM checkpoints WHERE ($1::text IS NULL OR tenant = $1)) x
                 WHERE ($2::int IS NOT NULL AND rn > $2) OR ($3::bigint IS NOT NULL AND ts < $3)
                 LIMIT $4""")
-                .execute(Tuple.from(new Object[] { tenant.map(Tenant::id).orElse(null), keepLast, olderThan, batch }))
+                .execute(Tuple.from(new Object[] {tenant.map(Tenant::id).orElse(null), keepLast, olderThan, batch}))
                 .map(rows -> {
                     List<Ref> list = new ArrayList<>(rows.size());
                     rows.forEach(r -> list.add(new Ref(Tenant.of(r.getString("tenant")), r.getString("id"))));
@@ -384,14 +440,30 @@ public class CheckpointRepository {
     }
 
     private CheckpointRow row(Row r) {
-        CheckpointSummary summary = new CheckpointSummary(r.getString("id"), r.getString("execution_id"),
-                r.getString("agent_id"), r.getLong("ts"), r.getString("checkpoint_reason"),
-                r.getLong("step_number"), r.getLong("tokens_used"), r.getDouble("duration_ms"),
-                r.getString("parent_checkpoint_id"), r.getBoolean("is_branch"), r.getString("name"),
-                r.getString("description"), r.getString("object_key"), r.getString("sha256"),
-                r.getLong("size_bytes"), r.getString("schema_version"),
+        CheckpointSummary summary = new CheckpointSummary(
+                r.getString("id"),
+                r.getString("execution_id"),
+                r.getString("agent_id"),
+                r.getLong("ts"),
+                r.getString("checkpoint_reason"),
+                r.getLong("step_number"),
+                r.getLong("tokens_used"),
+                r.getDouble("duration_ms"),
+                r.getString("parent_checkpoint_id"),
+                r.getBoolean("is_branch"),
+                r.getString("name"),
+                r.getString("description"),
+                r.getString("object_key"),
+                r.getString("sha256"),
+                r.getLong("size_bytes"),
+                r.getString("schema_version"),
                 new CheckpointSummary.Counts(r.getInteger("step_count"), r.getInteger("tool_call_count")));
-        return new CheckpointRow(Tenant.of(r.getString("tenant")), summary, r.getString("content_sha256"), r.getString("document"),
-                r.getString("idempotency_key"), r.getString("idempotency_request"));
+        return new CheckpointRow(
+                Tenant.of(r.getString("tenant")),
+                summary,
+                r.getString("content_sha256"),
+                r.getString("document"),
+                r.getString("idempotency_key"),
+                r.getString("idempotency_request"));
     }
 }

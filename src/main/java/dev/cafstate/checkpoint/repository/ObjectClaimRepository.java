@@ -5,9 +5,9 @@ import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 
-import dev.cafstate.common.security.Tenant;
 import jakarta.enterprise.context.ApplicationScoped;
 
+import dev.cafstate.common.security.Tenant;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.SqlConnection;
@@ -47,15 +47,17 @@ public class ObjectClaimRepository {
     public Uni<Void> claim(String key, UUID claimId, Tenant tenant) {
         return pool.preparedQuery("""
                 INSERT INTO object_claims (object_key, claim_id, tenant, created_at)
-                SELECT $1, $2, $3, %s FROM (SELECT pg_advisory_xact_lock(%d, hashtext($1))) l""".formatted(NOW_MS,
-                LOCK_CLASS))
-                .execute(Tuple.of(key, claimId, tenant.id())).replaceWithVoid();
+                SELECT $1, $2, $3, %s FROM (SELECT pg_advisory_xact_lock(%d, hashtext($1))) l
+                """.formatted(NOW_MS, LOCK_CLASS))
+                .execute(Tuple.of(key, claimId, tenant.id()))
+                .replaceWithVoid();
     }
 
     /** Removes the claim of a write that failed (its own transaction). */
     public Uni<Void> abandon(String key, UUID claimId) {
         return pool.preparedQuery("DELETE FROM object_claims WHERE object_key = $1 AND claim_id = $2")
-                .execute(Tuple.of(key, claimId)).replaceWithVoid();
+                .execute(Tuple.of(key, claimId))
+                .replaceWithVoid();
     }
 
     /**
@@ -72,10 +74,13 @@ public class ObjectClaimRepository {
                 SELECT count(pg_advisory_xact_lock(%d, hashtext(k)))
                 FROM (SELECT k FROM unnest($1::text[]) AS k ORDER BY k) s""".formatted(LOCK_CLASS))
                 .execute(Tuple.of(keys))
-                .flatMap(x -> conn.preparedQuery("DELETE FROM object_claims WHERE object_key = ANY($1) AND created_at < "
-                        + NOW_MS + " - $2").execute(Tuple.of(keys, expiredAfterMs)))
+                .flatMap(
+                        x -> conn.preparedQuery("DELETE FROM object_claims WHERE object_key = ANY($1) AND created_at < "
+                                        + NOW_MS + " - $2")
+                                .execute(Tuple.of(keys, expiredAfterMs)))
                 // a new statement: in READ COMMITTED it sees what writers committed while the delete waited
-                .flatMap(x -> conn.preparedQuery("SELECT DISTINCT object_key FROM object_claims WHERE object_key = ANY($1)")
+                .flatMap(x -> conn.preparedQuery(
+                                "SELECT DISTINCT object_key FROM object_claims WHERE object_key = ANY($1)")
                         .execute(Tuple.of(keys)))
                 .map(rows -> {
                     Set<String> live = new HashSet<>();

@@ -36,10 +36,10 @@ import dev.cafstate.common.error.BadRequest;
 import dev.cafstate.common.http.Ids;
 import dev.cafstate.common.http.QueryParams;
 import dev.cafstate.common.json.JsonBodies;
+import dev.cafstate.common.paging.Cursors;
+import dev.cafstate.common.paging.Page;
 import dev.cafstate.common.security.TenantContext;
 import dev.cafstate.runtime.api.ExecutionView;
-import dev.cafstate.common.paging.Page;
-import dev.cafstate.common.paging.Cursors;
 import io.smallrye.mutiny.Uni;
 
 /** Checkpoints: push, query, read, restore, fork, diff, delete. */
@@ -56,8 +56,13 @@ public class CheckpointResource {
     private final TenantContext tenant;
     private final JsonBodies bodies;
 
-    public CheckpointResource(CheckpointService service, CheckpointReader reader, RestoreService restore,
-            CheckpointMaintenance maintenance, TenantContext tenant, JsonBodies bodies) {
+    public CheckpointResource(
+            CheckpointService service,
+            CheckpointReader reader,
+            RestoreService restore,
+            CheckpointMaintenance maintenance,
+            TenantContext tenant,
+            JsonBodies bodies) {
         this.bodies = bodies;
         this.service = service;
         this.reader = reader;
@@ -68,7 +73,8 @@ public class CheckpointResource {
 
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
-    @Operation(summary = "Push a CAF checkpoint document as the SDK produced it; creates the execution record if missing")
+    @Operation(
+            summary = "Push a CAF checkpoint document as the SDK produced it; creates the execution record if missing")
     @APIResponse(responseCode = "201", description = "Stored; the summary")
     @APIResponse(responseCode = "200", description = "The same id with the same content was already stored")
     @APIResponse(responseCode = "400", description = "Malformed JSON")
@@ -84,18 +90,32 @@ public class CheckpointResource {
     @Operation(summary = "Query checkpoints, newest first")
     @APIResponse(responseCode = "200", description = "A page of summaries")
     @APIResponse(responseCode = "400", description = "Bad filter, cursor or limit")
-    public Uni<Page<CheckpointSummary>> query(@QueryParam("execution_id") String executionId,
-            @QueryParam("agent_id") String agentId, @QueryParam("reason") String reason,
-            @QueryParam("tool_id") String toolId, @QueryParam("thought_type") String thoughtType,
-            @QueryParam("min_confidence") Double min, @QueryParam("max_confidence") Double max,
-            @QueryParam("q") String text, @QueryParam("from") Long from, @QueryParam("to") Long to,
-            @QueryParam("cursor") String cursor, @QueryParam("limit") Integer limit) {
+    public Uni<Page<CheckpointSummary>> query(
+            @QueryParam("execution_id") String executionId,
+            @QueryParam("agent_id") String agentId,
+            @QueryParam("reason") String reason,
+            @QueryParam("tool_id") String toolId,
+            @QueryParam("thought_type") String thoughtType,
+            @QueryParam("min_confidence") Double min,
+            @QueryParam("max_confidence") Double max,
+            @QueryParam("q") String text,
+            @QueryParam("from") Long from,
+            @QueryParam("to") Long to,
+            @QueryParam("cursor") String cursor,
+            @QueryParam("limit") Integer limit) {
         CheckpointReason r = QueryParams.wire("reason", reason, CheckpointReason::of);
         ThoughtType t = QueryParams.wire("thought_type", thoughtType, ThoughtType::of);
-        CheckpointQuery query = new CheckpointQuery(executionId, agentId, r == null ? null : r.wire(), toolId,
-                t == null ? null : t.wire(), QueryParams.confidence("min_confidence", min),
+        CheckpointQuery query = new CheckpointQuery(
+                executionId,
+                agentId,
+                r == null ? null : r.wire(),
+                toolId,
+                t == null ? null : t.wire(),
+                QueryParams.confidence("min_confidence", min),
                 QueryParams.confidence("max_confidence", max),
-                text == null || text.isBlank() ? null : text, from, to);
+                text == null || text.isBlank() ? null : text,
+                from,
+                to);
         return reader.query(tenant.tenant(), query, cursor, Cursors.limit(limit));
     }
 
@@ -116,11 +136,14 @@ public class CheckpointResource {
     @APIResponse(responseCode = "502", description = "The stored document failed its checksum")
     @APIResponse(responseCode = "503", description = "S3 unavailable; Retry-After")
     public Uni<RestResponse<byte[]>> document(@PathParam("id") String id) {
-        return reader.row(tenant.tenant(), Ids.path("id", id)).flatMap(row -> reader.document(row)
-                .map(bytes -> RestResponse.ResponseBuilder.ok(bytes, MediaType.APPLICATION_JSON_TYPE)
-                        .header(HttpHeaders.ETAG, "\"" + row.summary().sha256() + "\"")
-                        .header("Content-Disposition", disposition(row.summary().id()))
-                        .build()));
+        return reader.row(tenant.tenant(), Ids.path("id", id))
+                .flatMap(row -> reader.document(row)
+                        .map(bytes -> RestResponse.ResponseBuilder.ok(bytes, MediaType.APPLICATION_JSON_TYPE)
+                                .header(HttpHeaders.ETAG, "\"" + row.summary().sha256() + "\"")
+                                .header(
+                                        "Content-Disposition",
+                                        disposition(row.summary().id()))
+                                .build()));
     }
 
     @GET
@@ -128,11 +151,20 @@ public class CheckpointResource {
     @Operation(summary = "The checkpoint's normalized thoughts, filtered by type and confidence, paged")
     @APIResponse(responseCode = "200", description = "A page of ThoughtSteps")
     @APIResponse(responseCode = "404", description = "No such checkpoint")
-    public Uni<Page<ThoughtStep>> thoughts(@PathParam("id") String id, @QueryParam("type") String type,
-            @QueryParam("min_confidence") Double min, @QueryParam("max_confidence") Double max,
-            @QueryParam("cursor") String cursor, @QueryParam("limit") Integer limit) {
-        return reader.thoughts(tenant.tenant(), Ids.path("id", id), QueryParams.wire("type", type, ThoughtType::of),
-                QueryParams.confidence("min_confidence", min), QueryParams.confidence("max_confidence", max), cursor,
+    public Uni<Page<ThoughtStep>> thoughts(
+            @PathParam("id") String id,
+            @QueryParam("type") String type,
+            @QueryParam("min_confidence") Double min,
+            @QueryParam("max_confidence") Double max,
+            @QueryParam("cursor") String cursor,
+            @QueryParam("limit") Integer limit) {
+        return reader.thoughts(
+                tenant.tenant(),
+                Ids.path("id", id),
+                QueryParams.wire("type", type, ThoughtType::of),
+                QueryParams.confidence("min_confidence", min),
+                QueryParams.confidence("max_confidence", max),
+                cursor,
                 Cursors.limit(limit));
     }
 
@@ -141,9 +173,12 @@ public class CheckpointResource {
     @Operation(summary = "The checkpoint's normalized finished tool calls, filtered by tool and status, paged")
     @APIResponse(responseCode = "200", description = "A page of tool calls")
     @APIResponse(responseCode = "404", description = "No such checkpoint")
-    public Uni<Page<CheckpointToolCallView>> toolCalls(@PathParam("id") String id,
-            @QueryParam("tool_id") String toolId, @QueryParam("status") String status,
-            @QueryParam("cursor") String cursor, @QueryParam("limit") Integer limit) {
+    public Uni<Page<CheckpointToolCallView>> toolCalls(
+            @PathParam("id") String id,
+            @QueryParam("tool_id") String toolId,
+            @QueryParam("status") String status,
+            @QueryParam("cursor") String cursor,
+            @QueryParam("limit") Integer limit) {
         return reader.toolCalls(tenant.tenant(), Ids.path("id", id), toolId, status, cursor, Cursors.limit(limit));
     }
 
@@ -165,7 +200,9 @@ public class CheckpointResource {
     @GET
     @Path("{id}/diff")
     @Operation(summary = "CAF diff from checkpoint `against` to this one, plus thoughts and tool calls added")
-    @APIResponse(responseCode = "200", description = "{from_checkpoint_id, changes, summary, thoughts_added, tool_calls_added}")
+    @APIResponse(
+            responseCode = "200",
+            description = "{from_checkpoint_id, changes, summary, thoughts_added, tool_calls_added}")
     @APIResponse(responseCode = "400", description = "`against` missing")
     @APIResponse(responseCode = "404", description = "Either checkpoint does not exist")
     public Uni<CheckpointDiffView> diff(@PathParam("id") String id, @QueryParam("against") String against) {
@@ -189,15 +226,15 @@ public class CheckpointResource {
         if (!stored.created()) {
             return RestResponse.ok(stored.summary());
         }
-        return RestResponse.ResponseBuilder.<CheckpointSummary> created(
-                URI.create("/api/v1/checkpoints/" + QueryParams.encode(stored.summary().id())))
-                .entity(stored.summary()).build();
+        return RestResponse.ResponseBuilder.<CheckpointSummary>created(URI.create("/api/v1/checkpoints/"
+                        + QueryParams.encode(stored.summary().id())))
+                .entity(stored.summary())
+                .build();
     }
 
     /** {@code attachment; filename="<id>.json"}, with an RFC 6266 UTF-8 form for ids that need escaping. */
     static String disposition(String id) {
         String ascii = id.replaceAll("[^A-Za-z0-9._-]", "_");
-        return "attachment; filename=\"" + ascii + ".json\"; filename*=UTF-8''"
-                + QueryParams.encode(id + ".json");
+        return "attachment; filename=\"" + ascii + ".json\"; filename*=UTF-8''" + QueryParams.encode(id + ".json");
     }
 }

@@ -51,12 +51,13 @@ public class ExecutionCheckpointResource {
     @APIResponse(responseCode = "413", description = "The document would exceed caf.checkpoints.max-document-bytes")
     @APIResponse(responseCode = "422", description = "Bad reason")
     @APIResponse(responseCode = "503", description = "S3 or PostgreSQL unavailable; nothing stored; Retry-After")
-    public Uni<RestResponse<CheckpointSummary>> create(@PathParam("id") String id,
-            @HeaderParam("Idempotency-Key") String idempotencyKey, byte[] body) {
+    public Uni<RestResponse<CheckpointSummary>> create(
+            @PathParam("id") String id, @HeaderParam("Idempotency-Key") String idempotencyKey, byte[] body) {
         String executionId = Ids.path("id", id);
         String key = idempotencyKey == null ? null : Ids.path("Idempotency-Key", idempotencyKey);
         JsonNode json = bodies.optional(body);
         CreateCheckpointRequest request = CreateCheckpointRequest.from(json, bodies);
-        return service.create(tenant.tenant(), executionId, request, Idempotency.of(key, json)).map(CheckpointResource::response);
+        return service.create(tenant.tenant(), executionId, request, Idempotency.of(key, json))
+                .map(CheckpointResource::response);
     }
 }

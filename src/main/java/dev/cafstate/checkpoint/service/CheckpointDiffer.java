@@ -22,13 +22,15 @@ import dev.cafstate.checkpoint.api.CheckpointDiffView;
 public final class CheckpointDiffer {
 
     /** Parts of the snapshot reported as added ids (or a length change) rather than member by member. */
-    private static final Set<String> LISTS = Set.of("snapshot.thought_chain.steps", "snapshot.tool_state.completed",
-            "snapshot.tool_state.failed", "snapshot.context.messages");
+    private static final Set<String> LISTS = Set.of(
+            "snapshot.thought_chain.steps",
+            "snapshot.tool_state.completed",
+            "snapshot.tool_state.failed",
+            "snapshot.context.messages");
 
     private static final JsonNodeFactory F = JsonNodeFactory.instance;
 
-    private CheckpointDiffer() {
-    }
+    private CheckpointDiffer() {}
 
     /** The diff from {@code before} (checkpoint {@code fromId}) to {@code after}, both CAF checkpoint trees. */
     public static CheckpointDiffView diff(String fromId, JsonNode before, JsonNode after) {
@@ -38,7 +40,8 @@ public final class CheckpointDiffer {
         for (String member : List.of("name", "description", "agent_id", "execution_id")) {
             compare(member, before.get(member), after.get(member), changes);
         }
-        List<String> thoughts = added(before.at("/snapshot/thought_chain/steps"), after.at("/snapshot/thought_chain/steps"));
+        List<String> thoughts =
+                added(before.at("/snapshot/thought_chain/steps"), after.at("/snapshot/thought_chain/steps"));
         List<String> tools = added(calls(before), calls(after));
         String summary = thoughts.size() + " thought(s) added, " + tools.size() + " tool call(s) added, "
                 + changes.size() + " field(s) changed";
@@ -53,8 +56,7 @@ public final class CheckpointDiffer {
             int b = before == null ? 0 : before.size();
             int a = after == null ? 0 : after.size();
             if (b != a) {
-                change(changes, path + ".length", F.numberNode(b),
-                        F.numberNode(a));
+                change(changes, path + ".length", F.numberNode(b), F.numberNode(a));
             }
             return;
         }
@@ -85,7 +87,7 @@ public final class CheckpointDiffer {
         Set<String> old = new HashSet<>();
         before.forEach(item -> old.add(item.path("id").asText()));
         List<String> ids = new ArrayList<>();
-        for (Iterator<JsonNode> it = after.elements(); it.hasNext();) {
+        for (Iterator<JsonNode> it = after.elements(); it.hasNext(); ) {
             String id = it.next().path("id").asText();
             if (!old.contains(id)) {
                 ids.add(id);

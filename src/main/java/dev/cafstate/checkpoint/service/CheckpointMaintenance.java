@@ -5,7 +5,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
-import dev.cafstate.common.security.Tenant;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import dev.cafstate.checkpoint.repository.CheckpointRepository;
@@ -14,6 +13,7 @@ import dev.cafstate.checkpoint.storage.CheckpointStorage.StoredObject;
 import dev.cafstate.common.config.CafConfig;
 import dev.cafstate.common.error.ResourceNotFound;
 import dev.cafstate.common.jobs.JobLeases;
+import dev.cafstate.common.security.Tenant;
 import io.quarkus.logging.Log;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Multi;
@@ -38,8 +38,13 @@ public class CheckpointMaintenance {
     static final String JOB = "checkpoint-maintenance";
     static final int RETENTION_BATCH = 500;
 
-    public CheckpointMaintenance(Pool pool, CheckpointRepository checkpoints, CheckpointStorage storage,
-            CafConfig config, ObjectDeletion deletion, JobLeases leases) {
+    public CheckpointMaintenance(
+            Pool pool,
+            CheckpointRepository checkpoints,
+            CheckpointStorage storage,
+            CafConfig config,
+            ObjectDeletion deletion,
+            JobLeases leases) {
         this.leases = leases;
         this.pool = pool;
         this.deletion = deletion;
@@ -50,12 +55,13 @@ public class CheckpointMaintenance {
 
     /** Deletes a checkpoint's rows and object; 404 when there is none. */
     public Uni<Void> delete(Tenant tenant, String id) {
-        return pool.withTransaction(conn -> checkpoints.delete(conn, tenant, id)).flatMap(key -> {
-            if (key == null) {
-                throw new ResourceNotFound("checkpoint '" + id + "' does not exist");
-            }
-            return deletion.deleteQuietly(key);
-        });
+        return pool.withTransaction(conn -> checkpoints.delete(conn, tenant, id))
+                .flatMap(key -> {
+                    if (key == null) {
+                        throw new ResourceNotFound("checkpoint '" + id + "' does not exist");
+                    }
+                    return deletion.deleteQuietly(key);
+                });
     }
 
     /** Applies retention to one tenant; returns how many checkpoints this call deleted. */
@@ -70,17 +76,25 @@ public class CheckpointMaintenance {
 
     private Uni<Integer> applyRetention(Optional<Tenant> tenant) {
         Integer keepLast = config.checkpoints().keepLast().orElse(null);
-        Long olderThan = config.checkpoints().maxAge().map(a -> System.currentTimeMillis() - a.toMillis())
+        Long olderThan = config.checkpoints()
+                .maxAge()
+                .map(a -> System.currentTimeMillis() - a.toMillis())
                 .orElse(null);
         if (keepLast == null && olderThan == null) {
             return Uni.createFrom().item(0);
         }
-        return checkpoints.pastRetention(tenant, keepLast, olderThan, RETENTION_BATCH)
-                .flatMap(batch -> Multi.createFrom().iterable(batch)
+        return checkpoints
+                .pastRetention(tenant, keepLast, olderThan, RETENTION_BATCH)
+                .flatMap(batch -> Multi.createFrom()
+                        .iterable(batch)
                         // counted only when this call deleted it (another replica may have been first)
-                        .onItem().transformToUniAndConcatenate(ref -> delete(ref.tenant(), ref.id()).replaceWith(1)
-                                .onFailure(ResourceNotFound.class).recoverWithItem(0))
-                        .collect().asList()
+                        .onItem()
+                        .transformToUniAndConcatenate(ref -> delete(ref.tenant(), ref.id())
+                                .replaceWith(1)
+                                .onFailure(ResourceNotFound.class)
+                                .recoverWithItem(0))
+                        .collect()
+                        .asList()
                         .map(done -> done.stream().mapToInt(Integer::intValue).sum())
                         .flatMap(deleted -> batch.size() == RETENTION_BATCH
                                 ? applyRetention(tenant).map(more -> deleted + more)
@@ -88,8 +102,7 @@ public class CheckpointMaintenance {
     }
 
     /** Result of a reconciler run: objects listed, orphans removed, and objects spared because a write is in flight. */
-    public record Reconciled(int scanned, int orphansRemoved, int inFlight) {
-    }
+    public record Reconciled(int scanned, int orphansRemoved, int inFlight) {}
 
     /**
      * Removes objects no row points to and older than the grace period, under one tenant's prefix. Objects of
@@ -112,13 +125,17 @@ public class CheckpointMaintenance {
     private Uni<Reconciled> reconcile(String prefix, Duration grace) {
         Instant cutoff = Instant.now().minus(grace);
         return storage.list(prefix).flatMap(objects -> {
-            List<String> old = objects.stream().filter(o -> !o.lastModified().isAfter(cutoff))
-                    .map(StoredObject::key).toList();
-            return deletion.deleteUnreferenced(old).invoke(outcome -> {
-                if (outcome.deleted() > 0) {
-                    Log.infof("removed %d orphan checkpoint object(s)", outcome.deleted());
-                }
-            }).map(outcome -> new Reconciled(objects.size(), outcome.deleted(), outcome.inFlight()));
+            List<String> old = objects.stream()
+                    .filter(o -> !o.lastModified().isAfter(cutoff))
+                    .map(StoredObject::key)
+                    .toList();
+            return deletion.deleteUnreferenced(old)
+                    .invoke(outcome -> {
+                        if (outcome.deleted() > 0) {
+                            Log.infof("removed %d orphan checkpoint object(s)", outcome.deleted());
+                        }
+                    })
+                    .map(outcome -> new Reconciled(objects.size(), outcome.deleted(), outcome.inFlight()));
         });
     }
 
@@ -126,11 +143,14 @@ public class CheckpointMaintenance {
      * Retention and the reconciler over every tenant, on one replica at a time (a job lease held for the run), so
      * their counts are of one run and replicas do not work the same checkpoints at once.
      */
-    @Scheduled(every = "${caf.checkpoints.maintenance-interval:15m}", delayed = "1m",
+    @Scheduled(
+            every = "${caf.checkpoints.maintenance-interval:15m}",
+            delayed = "1m",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> scheduled() {
         return leases.acquire(JOB, config.checkpoints().maintenanceInterval().toMillis())
-                .flatMap(leased -> !leased ? Uni.createFrom().voidItem()
+                .flatMap(leased -> !leased
+                        ? Uni.createFrom().voidItem()
                         : applyRetentionToAllTenants()
                                 .invoke(n -> {
                                     if (n > 0) {
@@ -138,8 +158,10 @@ public class CheckpointMaintenance {
                                     }
                                 })
                                 .flatMap(n -> reconcileAllTenants())
-                                .eventually(() -> leases.release(JOB)).replaceWithVoid())
-                .onFailure().recoverWithItem(e -> {
+                                .eventually(() -> leases.release(JOB))
+                                .replaceWithVoid())
+                .onFailure()
+                .recoverWithItem(e -> {
                     Log.warnf("checkpoint maintenance failed, will retry: %s", e.toString());
                     return null;
                 });

@@ -3,7 +3,6 @@ package dev.cafstate.checkpoint.service;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 
-import dev.cafstate.common.security.Tenant;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -21,8 +20,9 @@ import dev.cafstate.checkpoint.storage.CanonicalJson;
 import dev.cafstate.checkpoint.storage.CheckpointStorage;
 import dev.cafstate.common.error.IntegrityFailure;
 import dev.cafstate.common.error.ResourceNotFound;
-import dev.cafstate.common.paging.Page;
 import dev.cafstate.common.paging.Cursors;
+import dev.cafstate.common.paging.Page;
+import dev.cafstate.common.security.Tenant;
 import io.smallrye.mutiny.Uni;
 
 /** Reading checkpoints: summaries, the query, normalized rows, the verified document, and diffs. */
@@ -86,22 +86,29 @@ public class CheckpointReader {
     /** Checkpoints matching the query, newest first, a page at a time. */
     public Uni<Page<CheckpointSummary>> query(Tenant tenant, CheckpointQuery query, String cursor, int limit) {
         Cursors.Keyset after = Cursors.keyset(cursor);
-        return checkpoints.query(tenant, query, after == null ? null : after.timestamp(),
-                after == null ? null : after.id(), limit + 1)
+        return checkpoints
+                .query(
+                        tenant,
+                        query,
+                        after == null ? null : after.timestamp(),
+                        after == null ? null : after.id(),
+                        limit + 1)
                 .map(rows -> Page.of(rows, limit, last -> Cursors.keyset(last.timestamp(), last.id())));
     }
 
-    public Uni<Page<ThoughtStep>> thoughts(Tenant tenant, String id, ThoughtType type, Double min, Double max,
-            String cursor, int limit) {
+    public Uni<Page<ThoughtStep>> thoughts(
+            Tenant tenant, String id, ThoughtType type, Double min, Double max, String cursor, int limit) {
         long after = Cursors.number(cursor);
-        return row(tenant, id).flatMap(r -> checkpoints.thoughts(tenant, id, type, min, max, after, limit + 1))
+        return row(tenant, id)
+                .flatMap(r -> checkpoints.thoughts(tenant, id, type, min, max, after, limit + 1))
                 .map(rows -> Cursors.bySeq(rows, limit));
     }
 
-    public Uni<Page<CheckpointToolCallView>> toolCalls(Tenant tenant, String id, String toolId, String status,
-            String cursor, int limit) {
+    public Uni<Page<CheckpointToolCallView>> toolCalls(
+            Tenant tenant, String id, String toolId, String status, String cursor, int limit) {
         long after = Cursors.number(cursor);
-        return row(tenant, id).flatMap(r -> checkpoints.toolCalls(tenant, id, toolId, status, after, limit + 1))
+        return row(tenant, id)
+                .flatMap(r -> checkpoints.toolCalls(tenant, id, toolId, status, after, limit + 1))
                 .map(rows -> Cursors.bySeq(rows, limit));
     }
 
@@ -111,7 +118,10 @@ public class CheckpointReader {
      * change instead of item by item), plus the ids of thoughts and tool calls that are new.
      */
     public Uni<CheckpointDiffView> diff(Tenant tenant, String id, String against) {
-        return row(tenant, id).flatMap(later -> row(tenant, against).flatMap(earlier -> tree(earlier)
-                .flatMap(before -> tree(later).map(after -> CheckpointDiffer.diff(against, before, after)))));
+        return row(tenant, id)
+                .flatMap(later -> row(tenant, against)
+                        .flatMap(earlier -> tree(earlier)
+                                .flatMap(before ->
+                                        tree(later).map(after -> CheckpointDiffer.diff(against, before, after)))));
     }
 }

@@ -2,7 +2,6 @@ package dev.cafstate.checkpoint.service;
 
 import java.util.UUID;
 
-import dev.cafstate.common.security.Tenant;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -21,9 +20,10 @@ import dev.cafstate.checkpoint.service.CheckpointWriter.Stored;
 import dev.cafstate.common.json.JsonBodies;
 import dev.cafstate.common.json.JsonChecks;
 import dev.cafstate.common.metrics.Timings;
+import dev.cafstate.common.security.Tenant;
+import dev.cafstate.common.time.Clock;
 import dev.cafstate.runtime.repository.ExecutionSnapshot;
 import dev.cafstate.runtime.repository.StateReader;
-import dev.cafstate.common.time.Clock;
 import io.smallrye.mutiny.Uni;
 
 /** The two ways a checkpoint is made: taken from the runtime state, or pushed by an agent as a CAF document. */
@@ -38,8 +38,14 @@ public class CheckpointService {
     private final Clock clock;
     private final Timings stages;
 
-    public CheckpointService(StateReader reader, CheckpointWriter writer, CheckpointRepository checkpoints,
-            JsonBodies bodies, ObjectMapper mapper, Clock clock, Timings stages) {
+    public CheckpointService(
+            StateReader reader,
+            CheckpointWriter writer,
+            CheckpointRepository checkpoints,
+            JsonBodies bodies,
+            ObjectMapper mapper,
+            Clock clock,
+            Timings stages) {
         this.reader = reader;
         this.writer = writer;
         this.checkpoints = checkpoints;
@@ -55,33 +61,56 @@ public class CheckpointService {
      * restored or forked), then stored. A request repeated with the same {@code Idempotency-Key} returns the
      * checkpoint the first one made.
      */
-    public Uni<Stored> create(Tenant tenant, String executionId, CreateCheckpointRequest request,
-            Idempotency idempotency) {
+    public Uni<Stored> create(
+            Tenant tenant, String executionId, CreateCheckpointRequest request, Idempotency idempotency) {
         CreateCheckpointRequest r = request == null ? CreateCheckpointRequest.DEFAULTS : request;
-        Uni<Stored> replay = idempotency == null ? Uni.createFrom().nullItem()
-                : checkpoints.findByIdempotencyKey(tenant, executionId, idempotency.key()).map(row -> {
-                    if (row == null) {
-                        return null;
-                    }
-                    idempotency.sameRequestAs(row);
-                    return new Stored(row.summary(), false);
-                });
-        return replay.flatMap(previous -> previous != null ? Uni.createFrom().item(previous)
+        Uni<Stored> replay = idempotency == null
+                ? Uni.createFrom().nullItem()
+                : checkpoints
+                        .findByIdempotencyKey(tenant, executionId, idempotency.key())
+                        .map(row -> {
+                            if (row == null) {
+                                return null;
+                            }
+                            idempotency.sameRequestAs(row);
+                            return new Stored(row.summary(), false);
+                        });
+        return replay.flatMap(previous -> previous != null
+                ? Uni.createFrom().item(previous)
                 : stages.stage("snapshot", () -> reader.read(tenant, executionId))
-                        .flatMap(snapshot -> writer.store(tenant,
-                                CheckpointDocument.of(mapper, document(executionId, snapshot, r)), idempotency,
+                        .flatMap(snapshot -> writer.store(
+                                tenant,
+                                CheckpointDocument.of(mapper, document(executionId, snapshot, r)),
+                                idempotency,
                                 ExecutionLink.RUNTIME)));
     }
 
     private Checkpoint document(String executionId, ExecutionSnapshot s, CreateCheckpointRequest r) {
         ExecutionProgress p = s.snapshot().progress();
         CheckpointReason reason = r.reason() == null ? CheckpointReason.MANUAL : r.reason();
-        CheckpointMetadata metadata = new CheckpointMetadata(p.stepNumber(), p.totalStepsEstimate(), p.tokensUsed(),
-                p.durationMs(), reason, s.agentName(), s.agentId());
-        CheckpointParent parent = s.parentCheckpointId() == null ? null
+        CheckpointMetadata metadata = new CheckpointMetadata(
+                p.stepNumber(),
+                p.totalStepsEstimate(),
+                p.tokensUsed(),
+                p.durationMs(),
+                reason,
+                s.agentName(),
+                s.agentId());
+        CheckpointParent parent = s.parentCheckpointId() == null
+                ? null
                 : new CheckpointParent(s.parentCheckpointId(), s.parentIsBranch(), null);
-        return new Checkpoint(Checkpoint.SCHEMA_VERSION, newId(), clock.now(), executionId, s.agentId(),
-                s.snapshot(), metadata, parent, null, r.name(), r.description());
+        return new Checkpoint(
+                Checkpoint.SCHEMA_VERSION,
+                newId(),
+                clock.now(),
+                executionId,
+                s.agentId(),
+                s.snapshot(),
+                metadata,
+                parent,
+                null,
+                r.name(),
+                r.description());
     }
 
     /**

@@ -3,7 +3,6 @@ package dev.cafstate.checkpoint.service;
 import java.nio.charset.StandardCharsets;
 import java.util.UUID;
 
-import dev.cafstate.common.security.Tenant;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import dev.cafstate.checkpoint.api.CheckpointSummary;
@@ -21,9 +20,10 @@ import dev.cafstate.common.error.InvalidInput;
 import dev.cafstate.common.error.PayloadTooLarge;
 import dev.cafstate.common.error.StateConflict;
 import dev.cafstate.common.metrics.Timings;
+import dev.cafstate.common.security.Tenant;
+import dev.cafstate.common.time.Clock;
 import dev.cafstate.events.CafEvent;
 import dev.cafstate.events.EventRecorder;
-import dev.cafstate.common.time.Clock;
 import io.smallrye.mutiny.Uni;
 
 /**
@@ -54,8 +54,14 @@ public class CheckpointWriter {
     private final ObjectClaimRepository claims;
     private final ObjectDeletion deletion;
 
-    public CheckpointWriter(CheckpointStorage storage, CheckpointRepository checkpoints,
-            EventRecorder events, CafConfig config, Clock clock, Timings stages, ObjectClaimRepository claims,
+    public CheckpointWriter(
+            CheckpointStorage storage,
+            CheckpointRepository checkpoints,
+            EventRecorder events,
+            CafConfig config,
+            Clock clock,
+            Timings stages,
+            ObjectClaimRepository claims,
             ObjectDeletion deletion) {
         this.stages = stages;
         this.claims = claims;
@@ -76,8 +82,7 @@ public class CheckpointWriter {
     }
 
     /** The outcome: the summary and whether this call created it (false: the same document was already there). */
-    public record Stored(CheckpointSummary summary, boolean created) {
-    }
+    public record Stored(CheckpointSummary summary, boolean created) {}
 
     /**
      * Stores a checked CAF document.
@@ -99,8 +104,10 @@ public class CheckpointWriter {
         String content = CanonicalJson.contentSha256(document.tree());
         String key = storage.key(tenant, executionId, id, sha256);
         if (key.getBytes(StandardCharsets.UTF_8).length > ObjectKeys.MAX_KEY_BYTES) {
-            throw InvalidInput.field("id", "together with execution_id it is too long for an object key ("
-                    + ObjectKeys.MAX_KEY_BYTES + " bytes once percent-encoded)");
+            throw InvalidInput.field(
+                    "id",
+                    "together with execution_id it is too long for an object key (" + ObjectKeys.MAX_KEY_BYTES
+                            + " bytes once percent-encoded)");
         }
         CatalogRows rows = CatalogRows.of(document.tree());
         String inline = bytes.length <= config.checkpoints().inlineMaxBytes()
@@ -112,39 +119,59 @@ public class CheckpointWriter {
             return write(tenant, document, rows, object, idempotency, link, now); // a new id, made up by this service
         }
         // a checkpoint with this id already there: the same content is a replay (nothing written), other a conflict
-        return checkpoints.find(tenant, id).flatMap(row -> row != null ? existing(row, id, content, null)
-                : write(tenant, document, rows, object, idempotency, link, now));
+        return checkpoints
+                .find(tenant, id)
+                .flatMap(row -> row != null
+                        ? existing(row, id, content, null)
+                        : write(tenant, document, rows, object, idempotency, link, now));
     }
 
     /**
      * Claims the key, puts the object, then writes the rows in one statement that also releases the claim (and writes
      * nothing when the claim expired meanwhile: its object may have been deleted as a crashed writer's).
      */
-    private Uni<Stored> write(Tenant tenant, CheckpointDocument document, CatalogRows rows, StoredObjectRef object,
-            Idempotency idempotency, ExecutionLink link, long now) {
+    private Uni<Stored> write(
+            Tenant tenant,
+            CheckpointDocument document,
+            CatalogRows rows,
+            StoredObjectRef object,
+            Idempotency idempotency,
+            ExecutionLink link,
+            long now) {
         String id = document.id();
         String key = object.objectKey();
         UUID claim = UUID.randomUUID();
         CheckpointSummary summary = rows.summary(id, object);
         String event = events.json(tenant, now, new CafEvent.AgentCheckpoint(summary.executionId(), summary));
-        CheckpointRepository.NewCheckpoint row = new CheckpointRepository.NewCheckpoint(id, rows, object,
-                idempotency == null ? null : idempotency.key(), idempotency == null ? null : idempotency.requestSha256(),
+        CheckpointRepository.NewCheckpoint row = new CheckpointRepository.NewCheckpoint(
+                id,
+                rows,
+                object,
+                idempotency == null ? null : idempotency.key(),
+                idempotency == null ? null : idempotency.requestSha256(),
                 claim);
         return claims.claim(key, claim, tenant)
                 .flatMap(c -> storage.put(key, document.bytes(), object.sha256(), document.schemaVersion())
-                        .flatMap(x -> stages.stage("rows",
+                        .flatMap(x -> stages.stage(
+                                "rows",
                                 () -> checkpoints.insert(tenant, row, link == ExecutionLink.RUNTIME, event, now)))
                         .map(outcome -> {
                             if (!outcome.claimHeld()) {
-                                throw new DependencyUnavailable("the checkpoint write (it took longer than "
-                                        + "caf.checkpoints.write-claim-timeout)", 1);
+                                throw new DependencyUnavailable(
+                                        "the checkpoint write (it took longer than "
+                                                + "caf.checkpoints.write-claim-timeout)",
+                                        1);
                             }
                             return outcome.inserted() ? new Stored(summary, true) : null;
                         })
-                        .onFailure().call(e -> claims.abandon(key, claim).onFailure().recoverWithNull()
+                        .onFailure()
+                        .call(e -> claims.abandon(key, claim)
+                                .onFailure()
+                                .recoverWithNull()
                                 .flatMap(x -> deletion.deleteQuietly(key))))
                 // another request stored this id, or used this idempotency key, between our check and our insert
-                .flatMap(stored -> stored != null ? Uni.createFrom().item(stored)
+                .flatMap(stored -> stored != null
+                        ? Uni.createFrom().item(stored)
                         : raced(tenant, document.executionId(), id, idempotency, object));
     }
 
@@ -154,9 +181,10 @@ public class CheckpointWriter {
      */
     private Uni<Stored> existing(CheckpointRow row, String id, String contentSha256, String ourKey) {
         boolean same = row != null && row.contentSha256().equals(contentSha256);
-        Uni<Void> cleanup = ourKey == null || (row != null && ourKey.equals(row.summary().objectKey()))
-                ? Uni.createFrom().voidItem()
-                : deletion.deleteQuietly(ourKey);
+        Uni<Void> cleanup =
+                ourKey == null || (row != null && ourKey.equals(row.summary().objectKey()))
+                        ? Uni.createFrom().voidItem()
+                        : deletion.deleteQuietly(ourKey);
         return cleanup.map(v -> {
             if (!same) {
                 throw new StateConflict("checkpoint '" + id + "' already exists with different content");
@@ -170,14 +198,16 @@ public class CheckpointWriter {
      * request) the answer is the winner's checkpoint, and the object this request wrote is removed; otherwise the id
      * was taken, which is a replay of the same content or a conflict.
      */
-    private Uni<Stored> raced(Tenant tenant, String executionId, String id, Idempotency idempotency,
-            StoredObjectRef object) {
-        Uni<CheckpointRow> byKey = idempotency == null ? Uni.createFrom().nullItem()
+    private Uni<Stored> raced(
+            Tenant tenant, String executionId, String id, Idempotency idempotency, StoredObjectRef object) {
+        Uni<CheckpointRow> byKey = idempotency == null
+                ? Uni.createFrom().nullItem()
                 : checkpoints.findByIdempotencyKey(tenant, executionId, idempotency.key());
         return byKey.flatMap(winner -> {
             if (winner == null) {
-                return checkpoints.find(tenant, id).flatMap(row -> existing(row, id, object.contentSha256(),
-                        object.objectKey()));
+                return checkpoints
+                        .find(tenant, id)
+                        .flatMap(row -> existing(row, id, object.contentSha256(), object.objectKey()));
             }
             return deletion.deleteQuietly(object.objectKey()).map(x -> {
                 idempotency.sameRequestAs(winner);

@@ -34,8 +34,12 @@ public class ObjectDeletion {
     private final CheckpointStorage storage;
     private final CafConfig config;
 
-    public ObjectDeletion(Pool pool, ObjectClaimRepository claims, CheckpointRepository checkpoints,
-            CheckpointStorage storage, CafConfig config) {
+    public ObjectDeletion(
+            Pool pool,
+            ObjectClaimRepository claims,
+            CheckpointRepository checkpoints,
+            CheckpointStorage storage,
+            CafConfig config) {
         this.pool = pool;
         this.claims = claims;
         this.checkpoints = checkpoints;
@@ -61,9 +65,12 @@ public class ObjectDeletion {
         for (int i = 0; i < sorted.size(); i += BATCH) {
             batches.add(sorted.subList(i, Math.min(sorted.size(), i + BATCH)));
         }
-        return Multi.createFrom().iterable(batches)
-                .onItem().transformToUniAndConcatenate(this::batch)
-                .collect().in(() -> new Outcome[] { Outcome.NONE }, (acc, o) -> acc[0] = acc[0].plus(o))
+        return Multi.createFrom()
+                .iterable(batches)
+                .onItem()
+                .transformToUniAndConcatenate(this::batch)
+                .collect()
+                .in(() -> new Outcome[] {Outcome.NONE}, (acc, o) -> acc[0] = acc[0].plus(o))
                 .map(acc -> acc[0]);
     }
 
@@ -80,14 +87,22 @@ public class ObjectDeletion {
         // the locks are held (the transaction stays open) until the objects are gone
         return pool.withTransaction(conn -> claims.lockAndExpire(conn, keys, claimTimeout)
                 .flatMap(live -> checkpoints.referenced(conn, keys).flatMap(referenced -> {
-                    List<String> orphans = keys.stream().filter(k -> !live.contains(k) && !referenced.contains(k))
+                    List<String> orphans = keys.stream()
+                            .filter(k -> !live.contains(k) && !referenced.contains(k))
                             .toList();
                     // an orphan another replica deleted a moment ago is gone: not counted again
-                    return Multi.createFrom().iterable(orphans)
-                            .onItem().transformToUniAndConcatenate(key -> storage.exists(key).flatMap(exists -> exists
-                                    ? storage.delete(key).replaceWith(1) : Uni.createFrom().item(0)))
-                            .collect().asList()
-                            .map(done -> new Outcome(done.stream().mapToInt(Integer::intValue).sum(), count(live, keys),
+                    return Multi.createFrom()
+                            .iterable(orphans)
+                            .onItem()
+                            .transformToUniAndConcatenate(key -> storage.exists(key)
+                                    .flatMap(exists -> exists
+                                            ? storage.delete(key).replaceWith(1)
+                                            : Uni.createFrom().item(0)))
+                            .collect()
+                            .asList()
+                            .map(done -> new Outcome(
+                                    done.stream().mapToInt(Integer::intValue).sum(),
+                                    count(live, keys),
                                     count(referenced, keys)));
                 })));
     }

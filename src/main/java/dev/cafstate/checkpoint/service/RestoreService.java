@@ -1,6 +1,5 @@
 package dev.cafstate.checkpoint.service;
 
-import dev.cafstate.common.security.Tenant;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -13,12 +12,13 @@ import dev.cafstate.common.error.IntegrityFailure;
 import dev.cafstate.common.error.InvalidInput;
 import dev.cafstate.common.http.Ids;
 import dev.cafstate.common.metrics.Timings;
+import dev.cafstate.common.security.Tenant;
+import dev.cafstate.common.time.Clock;
 import dev.cafstate.events.CafEvent;
 import dev.cafstate.events.EventRecorder;
 import dev.cafstate.runtime.api.ExecutionView;
 import dev.cafstate.runtime.repository.ExecutionRepository;
 import dev.cafstate.runtime.repository.StateWriter;
-import dev.cafstate.common.time.Clock;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 
@@ -41,8 +41,15 @@ public class RestoreService {
     private final Clock clock;
     private final Timings stages;
 
-    public RestoreService(Pool pool, CheckpointReader reader, ExecutionRepository executions, StateWriter writer,
-            EventRecorder events, ObjectMapper mapper, Clock clock, Timings stages) {
+    public RestoreService(
+            Pool pool,
+            CheckpointReader reader,
+            ExecutionRepository executions,
+            StateWriter writer,
+            EventRecorder events,
+            ObjectMapper mapper,
+            Clock clock,
+            Timings stages) {
         this.pool = pool;
         this.reader = reader;
         this.executions = executions;
@@ -55,26 +62,31 @@ public class RestoreService {
 
     /** Restores and returns the execution as it now is. */
     public Uni<ExecutionView> restore(Tenant tenant, String checkpointId, RestoreRequest request) {
-        RestoreRequest.Mode mode = request == null || request.mode() == null ? RestoreRequest.Mode.IN_PLACE
-                : request.mode();
+        RestoreRequest.Mode mode =
+                request == null || request.mode() == null ? RestoreRequest.Mode.IN_PLACE : request.mode();
         String requestedId = request == null ? null : request.executionId();
-        return reader.row(tenant, checkpointId).flatMap(reader::tree).map(tree -> {
-            try {
-                return mapper.treeToValue(tree, Checkpoint.class);
-            } catch (JsonProcessingException e) {
-                throw new IntegrityFailure("checkpoint '" + checkpointId + "' does not hold a CAF document");
-            }
-        }).flatMap(doc -> {
-            if (mode == RestoreRequest.Mode.FORK) {
-                String forkId = requestedId == null ? Ids.generate() : requestedId;
-                return fork(tenant, checkpointId, doc, forkId);
-            }
-            if (requestedId != null && !requestedId.equals(doc.executionId())) {
-                throw InvalidInput.field("execution_id",
-                        "an in-place restore goes into the checkpoint's own execution; use mode fork for another");
-            }
-            return inPlace(tenant, checkpointId, doc);
-        });
+        return reader.row(tenant, checkpointId)
+                .flatMap(reader::tree)
+                .map(tree -> {
+                    try {
+                        return mapper.treeToValue(tree, Checkpoint.class);
+                    } catch (JsonProcessingException e) {
+                        throw new IntegrityFailure("checkpoint '" + checkpointId + "' does not hold a CAF document");
+                    }
+                })
+                .flatMap(doc -> {
+                    if (mode == RestoreRequest.Mode.FORK) {
+                        String forkId = requestedId == null ? Ids.generate() : requestedId;
+                        return fork(tenant, checkpointId, doc, forkId);
+                    }
+                    if (requestedId != null && !requestedId.equals(doc.executionId())) {
+                        throw InvalidInput.field(
+                                "execution_id",
+                                "an in-place restore goes into the checkpoint's own execution;"
+                                        + " use mode fork for another");
+                    }
+                    return inPlace(tenant, checkpointId, doc);
+                });
     }
 
     private Uni<ExecutionView> inPlace(Tenant tenant, String checkpointId, Checkpoint doc) {
@@ -83,20 +95,31 @@ public class RestoreService {
         StateWriter.Whole whole = whole(doc.snapshot());
         String event = events.json(tenant, now, new CafEvent.AgentResumed(id, null, checkpointId));
         // the execution row first: its lock orders this restore against every change of the parts
-        return stages.stage("restore-rows", () -> pool.withTransaction(conn -> executions
-                .restore(conn, tenant, id, doc.agentId(), doc.metadata().agentName(), checkpointId, whole.head(),
-                        event, now)
-                .call(view -> writer.deleteParts(conn, tenant, id))
-                .call(view -> writer.insertParts(conn, tenant, id, whole))));
+        return stages.stage(
+                "restore-rows",
+                () -> pool.withTransaction(conn -> executions
+                        .restore(
+                                conn,
+                                tenant,
+                                id,
+                                doc.agentId(),
+                                doc.metadata().agentName(),
+                                checkpointId,
+                                whole.head(),
+                                event,
+                                now)
+                        .call(view -> writer.deleteParts(conn, tenant, id))
+                        .call(view -> writer.insertParts(conn, tenant, id, whole))));
     }
 
     private Uni<ExecutionView> fork(Tenant tenant, String checkpointId, Checkpoint doc, String forkId) {
         long now = clock.now();
         StateWriter.Whole whole = whole(doc.snapshot());
         String event = events.json(tenant, now, new CafEvent.AgentStarted(forkId, doc.agentId()));
-        ExecutionRepository.NewExecution fork = new ExecutionRepository.NewExecution(forkId, doc.agentId(),
-                doc.metadata().agentName(), null, whole.head(), checkpointId);
-        return pool.withTransaction(conn -> executions.create(conn, tenant, fork, event, now)
+        ExecutionRepository.NewExecution fork = new ExecutionRepository.NewExecution(
+                forkId, doc.agentId(), doc.metadata().agentName(), null, whole.head(), checkpointId);
+        return pool.withTransaction(conn -> executions
+                .create(conn, tenant, fork, event, now)
                 .call(view -> writer.insertParts(conn, tenant, forkId, whole)));
     }
 

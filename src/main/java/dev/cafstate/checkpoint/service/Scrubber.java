@@ -6,10 +6,10 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 
-import dev.cafstate.common.security.Tenant;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
+import dev.cafstate.caf.Checkpoint;
 import dev.cafstate.checkpoint.repository.CheckpointRepository;
 import dev.cafstate.checkpoint.repository.CheckpointRepository.Stored;
 import dev.cafstate.checkpoint.repository.ScrubRepository;
@@ -18,6 +18,7 @@ import dev.cafstate.checkpoint.storage.CanonicalJson;
 import dev.cafstate.checkpoint.storage.CheckpointStorage;
 import dev.cafstate.common.config.CafConfig;
 import dev.cafstate.common.error.ResourceNotFound;
+import dev.cafstate.common.security.Tenant;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
@@ -35,7 +36,8 @@ import io.vertx.mutiny.core.Vertx;
  * ({@code GET /maintenance/scrub/problems}) and a count in {@code caf_scrub_objects_total{result, repaired}}.
  * <p>
  * A pass walks the checkpoints in key order and keeps its cursor in PostgreSQL, so a restart resumes it; one replica
- * at a time works a pass (a lease). The scheduled pass covers every tenant every {@code caf.checkpoints.scrub-interval};
+ * at a time works a pass (a lease). The scheduled pass covers every tenant every
+ * {@code caf.checkpoints.scrub-interval};
  * an operator can start a pass of their tenant at any time. Reads are paced to
  * {@code caf.checkpoints.scrub-bytes-per-second}.
  */
@@ -58,8 +60,12 @@ public class Scrubber {
     private final AtomicBoolean busy = new AtomicBoolean();
     private volatile long openProblems;
 
-    public Scrubber(CheckpointRepository checkpoints, ScrubRepository scrubs, CheckpointStorage storage,
-            CafConfig config, MeterRegistry metrics) {
+    public Scrubber(
+            CheckpointRepository checkpoints,
+            ScrubRepository scrubs,
+            CheckpointStorage storage,
+            CafConfig config,
+            MeterRegistry metrics) {
         this.checkpoints = checkpoints;
         this.scrubs = scrubs;
         this.storage = storage;
@@ -104,13 +110,19 @@ public class Scrubber {
     /** One batch of the first pass this replica may work on, after starting the scheduled pass when it is due. */
     Uni<Void> tick() {
         long now = System.currentTimeMillis();
-        return scheduleIfDue(now).flatMap(x -> scrubs.unfinished())
-                .flatMap(scopes -> Multi.createFrom().iterable(scopes)
-                        .onItem().transformToUniAndConcatenate(scope -> scrubs.lease(scope, owner, now, now + LEASE_MS)
-                                .map(leased -> leased ? scope : null))
-                        .filter(scope -> scope != null).toUni())
+        return scheduleIfDue(now)
+                .flatMap(x -> scrubs.unfinished())
+                .flatMap(scopes -> Multi.createFrom()
+                        .iterable(scopes)
+                        .onItem()
+                        .transformToUniAndConcatenate(scope ->
+                                scrubs.lease(scope, owner, now, now + LEASE_MS).map(leased -> leased ? scope : null))
+                        .filter(scope -> scope != null)
+                        .toUni())
                 .flatMap(scope -> scope == null ? Uni.createFrom().voidItem() : batch(scope))
-                .flatMap(x -> scrubs.openProblems()).invoke(n -> openProblems = n).replaceWithVoid();
+                .flatMap(x -> scrubs.openProblems())
+                .invoke(n -> openProblems = n)
+                .replaceWithVoid();
     }
 
     private Uni<Void> scheduleIfDue(long now) {
@@ -118,40 +130,58 @@ public class Scrubber {
         if (interval <= 0) {
             return Uni.createFrom().voidItem();
         }
-        return scrubs.find(ScrubRepository.ALL_TENANTS).flatMap(p -> p == null
-                || (p.finishedAt() != null && p.finishedAt() + interval <= now)
+        return scrubs.find(ScrubRepository.ALL_TENANTS)
+                .flatMap(p -> p == null || (p.finishedAt() != null && p.finishedAt() + interval <= now)
                         ? scrubs.start(ScrubRepository.ALL_TENANTS, now).replaceWithVoid()
                         : Uni.createFrom().voidItem());
     }
 
     private Uni<Void> batch(String scope) {
-        Optional<Tenant> tenant = ScrubRepository.ALL_TENANTS.equals(scope) ? Optional.empty()
-                : Optional.of(Tenant.of(scope));
+        Optional<Tenant> tenant =
+                ScrubRepository.ALL_TENANTS.equals(scope) ? Optional.empty() : Optional.of(Tenant.of(scope));
         long budget = Math.max(1, config.checkpoints().scrubBytesPerSecond() * TICK_MS / 1000);
-        return scrubs.find(scope).flatMap(pass -> checkpoints.after(tenant, pass.cursorTenant(), pass.cursorId(), BATCH)
-                .flatMap(rows -> {
-                    if (rows.isEmpty()) {
-                        return scrubs.finish(scope, System.currentTimeMillis()).invoke(() -> Log.infof(
-                                "scrub pass of %s finished", scope.equals("*") ? "all tenants" : "tenant " + scope));
-                    }
-                    // take rows until the byte budget of this tick is spent (at least one)
-                    int n = 0;
-                    long bytes = 0;
-                    while (n < rows.size() && (n == 0 || bytes + rows.get(n).sizeBytes() <= budget)) {
-                        bytes += rows.get(n).sizeBytes();
-                        n++;
-                    }
-                    List<Stored> taken = rows.subList(0, n);
-                    Stored last = taken.get(taken.size() - 1);
-                    Log.debugf("scrub %s: %d of %d rows after (%s, %s), through %s", scope, n, rows.size(),
-                            pass.cursorTenant(), pass.cursorId(), last.id());
-                    return Multi.createFrom().iterable(taken).onItem().transformToUniAndConcatenate(this::verify)
-                            .collect().asList()
-                            .flatMap(results -> scrubs.advance(scope, last.tenant(), last.id(),
-                                    results.stream().filter(f -> !f.state().equals("gone")).count(),
-                                    count(results, "corrupt") + count(results, "inline-corrupt"),
-                                    count(results, "missing"), results.stream().filter(Finding::repaired).count()));
-                }));
+        return scrubs.find(scope)
+                .flatMap(pass -> checkpoints
+                        .after(tenant, pass.cursorTenant(), pass.cursorId(), BATCH)
+                        .flatMap(rows -> {
+                            if (rows.isEmpty()) {
+                                return scrubs.finish(scope, System.currentTimeMillis())
+                                        .invoke(() -> Log.infof(
+                                                "scrub pass of %s finished",
+                                                scope.equals("*") ? "all tenants" : "tenant " + scope));
+                            }
+                            // take rows until the byte budget of this tick is spent (at least one)
+                            int n = 0;
+                            long bytes = 0;
+                            while (n < rows.size()
+                                    && (n == 0 || bytes + rows.get(n).sizeBytes() <= budget)) {
+                                bytes += rows.get(n).sizeBytes();
+                                n++;
+                            }
+                            List<Stored> taken = rows.subList(0, n);
+                            Stored last = taken.get(taken.size() - 1);
+                            Log.debugf(
+                                    "scrub %s: %d of %d rows after (%s, %s), through %s",
+                                    scope, n, rows.size(), pass.cursorTenant(), pass.cursorId(), last.id());
+                            return Multi.createFrom()
+                                    .iterable(taken)
+                                    .onItem()
+                                    .transformToUniAndConcatenate(this::verify)
+                                    .collect()
+                                    .asList()
+                                    .flatMap(results -> scrubs.advance(
+                                            scope,
+                                            last.tenant(),
+                                            last.id(),
+                                            results.stream()
+                                                    .filter(f -> !f.state().equals("gone"))
+                                                    .count(),
+                                            count(results, "corrupt") + count(results, "inline-corrupt"),
+                                            count(results, "missing"),
+                                            results.stream()
+                                                    .filter(Finding::repaired)
+                                                    .count()));
+                        }));
     }
 
     private static long count(List<Finding> results, String state) {
@@ -159,59 +189,84 @@ public class Scrubber {
     }
 
     /** What the scrub found for one checkpoint: {@code ok, corrupt, missing, inline-corrupt} or {@code gone}. */
-    record Finding(String state, boolean repaired) {
-    }
+    record Finding(String state, boolean repaired) {}
 
     /** Verifies one checkpoint. */
     Uni<Finding> verify(Stored row) {
         long now = System.currentTimeMillis();
         boolean inlineOk = row.inlineDocument() == null
-                || CanonicalJson.sha256(row.inlineDocument().getBytes(StandardCharsets.UTF_8)).equals(row.sha256());
-        return storage.get(row.objectKey()).map(bytes -> CanonicalJson.sha256(bytes).equals(row.sha256())
-                ? "ok" : "corrupt")
-                .onFailure(ResourceNotFound.class).recoverWithItem("missing")
+                || CanonicalJson.sha256(row.inlineDocument().getBytes(StandardCharsets.UTF_8))
+                        .equals(row.sha256());
+        return storage.get(row.objectKey())
+                .map(bytes -> CanonicalJson.sha256(bytes).equals(row.sha256()) ? "ok" : "corrupt")
+                .onFailure(ResourceNotFound.class)
+                .recoverWithItem("missing")
                 // a checkpoint deleted meanwhile has no object any more: that is not a finding
-                .flatMap(state -> state.equals("ok") ? Uni.createFrom().item(state)
+                .flatMap(state -> state.equals("ok")
+                        ? Uni.createFrom().item(state)
                         : checkpoints.exists(row.tenant(), row.id()).map(exists -> exists ? state : "gone"))
                 .flatMap(state -> switch (state) {
                     case "gone" -> Uni.createFrom().item(new Finding("gone", false));
-                    case "ok" -> inlineOk ? scrubs.resolved(row.tenant(), row.id(), now).replaceWith(new Finding("ok",
-                            false)) : repairInline(row, now);
-                    default -> inlineOk && row.inlineDocument() != null ? repairObject(row, state, now)
-                            : unrepairable(row, state, inlineOk, now);
+                    case "ok" ->
+                        inlineOk
+                                ? scrubs.resolved(row.tenant(), row.id(), now).replaceWith(new Finding("ok", false))
+                                : repairInline(row, now);
+                    default ->
+                        inlineOk && row.inlineDocument() != null
+                                ? repairObject(row, state, now)
+                                : unrepairable(row, state, inlineOk, now);
                 })
-                .invoke(f -> metrics.counter("caf.scrub.objects", "result", f.state(), "repaired",
-                        String.valueOf(f.repaired())).increment());
+                .invoke(f -> metrics.counter(
+                                "caf.scrub.objects", "result", f.state(), "repaired", String.valueOf(f.repaired()))
+                        .increment());
     }
 
     private Uni<Finding> repairObject(Stored row, String state, long now) {
         byte[] bytes = row.inlineDocument().getBytes(StandardCharsets.UTF_8);
-        return storage.put(row.objectKey(), bytes, row.sha256(), dev.cafstate.caf.Checkpoint.SCHEMA_VERSION)
-                .flatMap(x -> scrubs.record(row.tenant(), row.id(), row.objectKey(), state,
-                        "the object was " + state + "; rewritten from the verified inline copy", now, now))
-                .invoke(() -> Log.warnf("scrub: object of checkpoint %s (tenant %s, %s) was %s; repaired from its "
-                        + "inline copy", row.id(), row.tenant(), row.objectKey(), state))
+        return storage.put(row.objectKey(), bytes, row.sha256(), Checkpoint.SCHEMA_VERSION)
+                .flatMap(x -> scrubs.record(
+                        row.tenant(),
+                        row.id(),
+                        row.objectKey(),
+                        state,
+                        "the object was " + state + "; rewritten from the verified inline copy",
+                        now,
+                        now))
+                .invoke(() -> Log.warnf(
+                        "scrub: object of checkpoint %s (tenant %s, %s) was %s; repaired from its " + "inline copy",
+                        row.id(), row.tenant(), row.objectKey(), state))
                 .replaceWith(new Finding(state, true));
     }
 
     private Uni<Finding> repairInline(Stored row, long now) {
         return storage.get(row.objectKey())
-                .flatMap(bytes -> checkpoints.repairInline(row.tenant(), row.id(),
-                        new String(bytes, StandardCharsets.UTF_8)))
-                .flatMap(x -> scrubs.record(row.tenant(), row.id(), row.objectKey(), "inline-corrupt",
-                        "the inline copy failed its checksum; rewritten from the verified object", now, now))
-                .invoke(() -> Log.warnf("scrub: inline copy of checkpoint %s (tenant %s) failed its checksum; "
-                        + "repaired from its object", row.id(), row.tenant()))
+                .flatMap(bytes ->
+                        checkpoints.repairInline(row.tenant(), row.id(), new String(bytes, StandardCharsets.UTF_8)))
+                .flatMap(x -> scrubs.record(
+                        row.tenant(),
+                        row.id(),
+                        row.objectKey(),
+                        "inline-corrupt",
+                        "the inline copy failed its checksum; rewritten from the verified object",
+                        now,
+                        now))
+                .invoke(() -> Log.warnf(
+                        "scrub: inline copy of checkpoint %s (tenant %s) failed its checksum; "
+                                + "repaired from its object",
+                        row.id(), row.tenant()))
                 .replaceWith(new Finding("inline-corrupt", true));
     }
 
     private Uni<Finding> unrepairable(Stored row, String state, boolean inlineOk, long now) {
-        String detail = "the object is " + state + (row.inlineDocument() == null ? "; no inline copy is kept"
-                : inlineOk ? "" : " and the inline copy failed its checksum too") + ": restore it from a backup or"
+        String detail = "the object is " + state
+                + (row.inlineDocument() == null
+                        ? "; no inline copy is kept"
+                        : inlineOk ? "" : " and the inline copy failed its checksum too")
+                + ": restore it from a backup or"
                 + " another cluster's copy";
         return scrubs.record(row.tenant(), row.id(), row.objectKey(), state, detail, now, null)
-                .invoke(() -> Log.errorf("scrub: checkpoint %s (tenant %s, %s): %s", row.id(), row.tenant(),
-                        row.objectKey(), detail))
+                .invoke(() -> Log.errorf(
+                        "scrub: checkpoint %s (tenant %s, %s): %s", row.id(), row.tenant(), row.objectKey(), detail))
                 .replaceWith(new Finding(state, false));
     }
 }

@@ -22,8 +22,9 @@ public class BucketInitializer {
             s3.createBucket(b -> b.bucket(bucket));
             Log.infof("created bucket %s", bucket);
         } catch (RuntimeException e) {
-            Log.warnf("cannot check bucket %s now (%s); checkpoints will fail until S3 is reachable", bucket,
-                    e.toString());
+            Log.warnf(
+                    "cannot check bucket %s now (%s); checkpoints will fail until S3 is reachable",
+                    bucket, e.toString());
         }
     }
 }

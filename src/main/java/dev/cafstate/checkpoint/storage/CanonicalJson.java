@@ -2,8 +2,8 @@ package dev.cafstate.checkpoint.storage;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -16,6 +16,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.StreamWriteFeature;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 
 import dev.cafstate.common.json.JsonChecks;
 
@@ -32,15 +33,14 @@ import dev.cafstate.common.json.JsonChecks;
  */
 public final class CanonicalJson {
 
-    private static final JsonFactory FACTORY = JsonFactory.builder().enable(StreamWriteFeature.USE_FAST_DOUBLE_WRITER)
+    private static final JsonFactory FACTORY = JsonFactory.builder()
+            .enable(StreamWriteFeature.USE_FAST_DOUBLE_WRITER)
             .build();
 
     /** {@code {}}, the canonical form of an absent body. */
-    public static final JsonNode EMPTY_OBJECT = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance
-            .objectNode();
+    public static final JsonNode EMPTY_OBJECT = JsonNodeFactory.instance.objectNode();
 
-    private CanonicalJson() {
-    }
+    private CanonicalJson() {}
 
     public static byte[] bytes(JsonNode node) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(8192);
@@ -56,8 +56,8 @@ public final class CanonicalJson {
     public static String contentSha256(JsonNode node) {
         try {
             MessageDigest digest = MessageDigest.getInstance("SHA-256");
-            try (JsonGenerator gen = FACTORY.createGenerator(new DigestOutputStream(OutputStream.nullOutputStream(),
-                    digest))) {
+            try (JsonGenerator gen =
+                    FACTORY.createGenerator(new DigestOutputStream(OutputStream.nullOutputStream(), digest))) {
                 write(gen, node);
             }
             return HexFormat.of().formatHex(digest.digest());

@@ -1,23 +1,25 @@
 package dev.cafstate.checkpoint.storage;
 
+import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
-import dev.cafstate.common.security.Tenant;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import dev.cafstate.common.config.CafConfig;
 import dev.cafstate.common.error.DependencyUnavailable;
 import dev.cafstate.common.error.ResourceNotFound;
 import dev.cafstate.common.metrics.Timings;
+import dev.cafstate.common.security.Tenant;
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
+import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.http.ContentStreamProvider;
-import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.ListObjectsV2Response;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
@@ -32,6 +34,7 @@ public class CheckpointStorage {
 
     /** Object metadata (x-amz-meta-*) names. */
     public static final String META_SHA256 = "sha256";
+
     public static final String META_SCHEMA = "schema-version";
 
     private final S3Client s3;
@@ -51,11 +54,14 @@ public class CheckpointStorage {
     /** Writes one immutable object with its checksum and schema version in the metadata. */
     public Uni<Void> put(String key, byte[] bytes, String sha256, String schemaVersion) {
         return blocking("put", () -> {
-            s3.putObject(b -> b.bucket(bucket()).key(key).contentType("application/json")
-                    .metadata(Map.of(META_SHA256, sha256, META_SCHEMA, schemaVersion)),
+            s3.putObject(
+                    b -> b.bucket(bucket())
+                            .key(key)
+                            .contentType("application/json")
+                            .metadata(Map.of(META_SHA256, sha256, META_SCHEMA, schemaVersion)),
                     // the document is never changed after this point, so the SDK may read the array as it is
-                    RequestBody.fromContentProvider(ContentStreamProvider.fromByteArrayUnsafe(bytes), bytes.length,
-                            "application/json"));
+                    RequestBody.fromContentProvider(
+                            ContentStreamProvider.fromByteArrayUnsafe(bytes), bytes.length, "application/json"));
             return null;
         });
     }
@@ -111,8 +117,8 @@ public class CheckpointStorage {
             String token = null;
             do {
                 String continuation = token;
-                ListObjectsV2Response page = s3.listObjectsV2(b -> b.bucket(bucket()).prefix(prefix)
-                        .continuationToken(continuation));
+                ListObjectsV2Response page =
+                        s3.listObjectsV2(b -> b.bucket(bucket()).prefix(prefix).continuationToken(continuation));
                 for (S3Object o : page.contents()) {
                     if (!o.key().endsWith("/")) { // "directory" markers of some stores are never checkpoints
                         objects.add(new StoredObject(o.key(), o.lastModified(), o.size()));
@@ -136,22 +142,25 @@ public class CheckpointStorage {
 
     /** The key for a checkpoint document. */
     public String key(Tenant tenant, String executionId, String checkpointId, String sha256) {
-        return ObjectKeys.checkpoint(config.s3().keyPrefix().orElse(null), tenant.id(), executionId, checkpointId,
-                sha256);
+        return ObjectKeys.checkpoint(
+                config.s3().keyPrefix().orElse(null), tenant.id(), executionId, checkpointId, sha256);
     }
 
     /** An object in the bucket. */
-    public record StoredObject(String key, Instant lastModified, Long size) {
-    }
+    public record StoredObject(String key, Instant lastModified, Long size) {}
 
     /**
      * Runs an S3 call on a worker thread (the SDK client blocks), timed as {@code caf.s3.requests} by operation and
      * outcome; SDK failures become 503 with a retry hint.
      */
-    private <T> Uni<T> blocking(String operation, java.util.function.Supplier<T> call) {
-        return timings.time("caf.s3.requests", "operation", operation,
-                () -> Uni.createFrom().item(call).runSubscriptionOn(Infrastructure.getDefaultWorkerPool()))
-                .onFailure(e -> e instanceof SdkException || e instanceof java.io.UncheckedIOException).transform(e -> {
+    private <T> Uni<T> blocking(String operation, Supplier<T> call) {
+        return timings.time(
+                        "caf.s3.requests",
+                        "operation",
+                        operation,
+                        () -> Uni.createFrom().item(call).runSubscriptionOn(Infrastructure.getDefaultWorkerPool()))
+                .onFailure(e -> e instanceof SdkException || e instanceof UncheckedIOException)
+                .transform(e -> {
                     Log.warnf("S3 call failed: %s", e.toString());
                     return new DependencyUnavailable("object storage (S3)", 5);
                 });

@@ -12,11 +12,10 @@ public final class ObjectKeys {
     /** S3's limit on a key (UTF-8 bytes). */
     public static final int MAX_KEY_BYTES = 1024;
 
-    private ObjectKeys() {
-    }
+    private ObjectKeys() {}
 
-    public static String checkpoint(String prefix, String tenant, String executionId, String checkpointId,
-            String sha256) {
+    public static String checkpoint(
+            String prefix, String tenant, String executionId, String checkpointId, String sha256) {
         return tenantPrefix(prefix, tenant) + "executions/" + segment(executionId) + "/checkpoints/"
                 + segment(checkpointId) + "/" + sha256 + ".json";
     }
@@ -39,7 +38,8 @@ public final class ObjectKeys {
             if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-') {
                 sb.append((char) c);
             } else {
-                sb.append('%').append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
+                sb.append('%')
+                        .append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
                         .append(Character.toUpperCase(Character.forDigit(c & 0xf, 16)));
             }
         }

@@ -59,7 +59,9 @@ public interface CafConfig {
         @WithDefault("5s")
         Duration statementTimeout();
 
-        /** Also send {@link #statementTimeout()} to PostgreSQL as its {@code statement_timeout} (off behind PgBouncer). */
+        /**
+         * Also send {@link #statementTimeout()} to PostgreSQL as its {@code statement_timeout} (off behind PgBouncer).
+         */
         @WithDefault("true")
         boolean serverStatementTimeout();
     }
@@ -158,7 +160,7 @@ public interface CafConfig {
          * how long a token stays accepted after its signing key is removed from the JWKS.
          */
         @WithDefault("60s")
-        java.time.Duration tokenCacheTtl();
+        Duration tokenCacheTtl();
     }
 
     /** Limits applied to requests; each has a test at its edge. */

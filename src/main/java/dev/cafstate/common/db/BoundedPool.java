@@ -76,35 +76,38 @@ final class BoundedPool implements PgPool {
         Promise<T> result = Promise.promise();
         Deadlines.Watch watch = deadlines.watch("a transaction's BEGIN, COMMIT or ROLLBACK", result);
         watch.arm();
-        delegate.<T> withTransaction(conn -> {
-            watch.disarm();
-            Future<T> body;
-            try {
-                body = function.apply(wrap(conn));
-            } catch (RuntimeException e) {
-                body = Future.failedFuture(e);
-            }
-            return body.onComplete(x -> watch.arm());
-        }).onComplete(ar -> {
-            watch.disarm();
-            if (ar.succeeded()) {
-                result.tryComplete(ar.result());
-            } else {
-                result.tryFail(ar.cause());
-            }
-        });
+        delegate.<T>withTransaction(conn -> {
+                    watch.disarm();
+                    Future<T> body;
+                    try {
+                        body = function.apply(wrap(conn));
+                    } catch (RuntimeException e) {
+                        body = Future.failedFuture(e);
+                    }
+                    return body.onComplete(x -> watch.arm());
+                })
+                .onComplete(ar -> {
+                    watch.disarm();
+                    if (ar.succeeded()) {
+                        result.tryComplete(ar.result());
+                    } else {
+                        result.tryFail(ar.cause());
+                    }
+                });
         return result.future();
     }
 
     @Override
-    public <T> void withTransaction(TransactionPropagation propagation, Function<SqlConnection, Future<T>> function,
+    public <T> void withTransaction(
+            TransactionPropagation propagation,
+            Function<SqlConnection, Future<T>> function,
             Handler<AsyncResult<T>> handler) {
         withTransaction(propagation, function).onComplete(handler);
     }
 
     @Override
-    public <T> Future<T> withTransaction(TransactionPropagation propagation,
-            Function<SqlConnection, Future<T>> function) {
+    public <T> Future<T> withTransaction(
+            TransactionPropagation propagation, Function<SqlConnection, Future<T>> function) {
         return delegate.withTransaction(propagation, conn -> function.apply(wrap(conn)));
     }
 
@@ -186,8 +189,8 @@ final class BoundedPool implements PgPool {
         }
 
         @Override
-        public SqlConnection prepare(String sql, PrepareOptions options,
-                Handler<AsyncResult<PreparedStatement>> handler) {
+        public SqlConnection prepare(
+                String sql, PrepareOptions options, Handler<AsyncResult<PreparedStatement>> handler) {
             prepare(sql, options).onComplete(handler);
             return this;
         }

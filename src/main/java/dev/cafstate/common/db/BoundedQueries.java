@@ -17,8 +17,7 @@ import io.vertx.sqlclient.Tuple;
 /** Queries whose every execution is bounded by the statement deadline. */
 final class BoundedQueries {
 
-    private BoundedQueries() {
-    }
+    private BoundedQueries() {}
 
     static <T> Query<T> query(Query<T> q, Deadlines deadlines) {
         return new BoundedQuery<>(q, deadlines);

@@ -61,8 +61,8 @@ final class Deadlines {
     }
 
     TimeoutException timeout(String what) {
-        return new TimeoutException("PostgreSQL did not answer " + what + " within " + timeoutMs
-                + " ms (caf.db.statement-timeout)");
+        return new TimeoutException(
+                "PostgreSQL did not answer " + what + " within " + timeoutMs + " ms (caf.db.statement-timeout)");
     }
 
     /** See {@link #watch}. */

@@ -9,8 +9,7 @@ public final class Params {
 
     private final Map<String, Object> values = new LinkedHashMap<>();
 
-    private Params() {
-    }
+    private Params() {}
 
     public static Params of() {
         return new Params();

@@ -1,5 +1,6 @@
 package dev.cafstate.common.db;
 
+import java.util.ArrayList;
 import java.util.concurrent.TimeUnit;
 
 import jakarta.inject.Singleton;
@@ -12,6 +13,7 @@ import io.vertx.pgclient.PgBuilder;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
+import io.vertx.sqlclient.SqlConnectOptions;
 
 /**
  * Creates the application's PostgreSQL pool with bounded waits (issue 10): connecting
@@ -42,17 +44,26 @@ public class PoolCreator implements PgPoolCreator {
             options.setConnectTimeout((int) db.connectTimeout().toMillis());
             options.setTcpKeepAlive(true);
             if (db.serverStatementTimeout() && !db.statementTimeout().isZero()) {
-                options.addProperty("statement_timeout", String.valueOf(db.statementTimeout().toMillis()));
+                options.addProperty(
+                        "statement_timeout",
+                        String.valueOf(db.statementTimeout().toMillis()));
             }
         }
-        Pool raw = PgBuilder.pool().with(pool).connectingTo(new java.util.ArrayList<io.vertx.sqlclient.SqlConnectOptions>(input.pgConnectOptionsList())).using(input.vertx())
+        Pool raw = PgBuilder.pool()
+                .with(pool)
+                .connectingTo(new ArrayList<SqlConnectOptions>(input.pgConnectOptionsList()))
+                .using(input.vertx())
                 .build();
         // what a request costs in round trips: statements sent, and transactions (each adds BEGIN and COMMIT)
-        Counter statements = Counter.builder("caf.db.statements").tag("kind", "statement")
+        Counter statements = Counter.builder("caf.db.statements")
+                .tag("kind", "statement")
                 .description("Statements the service sent to PostgreSQL (transactions add BEGIN and COMMIT)")
                 .register(metrics);
-        Counter transactions = Counter.builder("caf.db.statements").tag("kind", "transaction").register(metrics);
-        return new BoundedPool(raw, new Deadlines(input.vertx(), db.statementTimeout().toMillis(), statements::increment),
+        Counter transactions =
+                Counter.builder("caf.db.statements").tag("kind", "transaction").register(metrics);
+        return new BoundedPool(
+                raw,
+                new Deadlines(input.vertx(), db.statementTimeout().toMillis(), statements::increment),
                 transactions::increment);
     }
 }

@@ -8,8 +8,12 @@ public class DependencyUnavailable extends ApiException {
     private final int retryAfter;
 
     public DependencyUnavailable(String dependency, int retryAfterSeconds) {
-        super(503, "dependency-unavailable", "A dependency is unavailable",
-                dependency + " is unavailable; nothing was changed, retry later", List.of());
+        super(
+                503,
+                "dependency-unavailable",
+                "A dependency is unavailable",
+                dependency + " is unavailable; nothing was changed, retry later",
+                List.of());
         this.retryAfter = retryAfterSeconds;
     }
 

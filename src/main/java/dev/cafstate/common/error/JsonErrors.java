@@ -5,8 +5,7 @@ import com.fasterxml.jackson.databind.JsonMappingException;
 /** Field path and client-readable message of a Jackson mapping failure (no Java type names). */
 public final class JsonErrors {
 
-    private JsonErrors() {
-    }
+    private JsonErrors() {}
 
     /** The JSON path of the failing value, e.g. {@code steps[2].type}; empty for the root. */
     public static String path(JsonMappingException e) {
@@ -34,6 +33,9 @@ public final class JsonErrors {
         if (m.contains("Unexpected end-of-input") || m.contains("No content")) {
             return "is missing";
         }
-        return m.split("\n")[0].replaceAll("`[\\w.$]+`", "value").replaceAll("\\([^)]*\\)", "").trim();
+        return m.split("\n")[0]
+                .replaceAll("`[\\w.$]+`", "value")
+                .replaceAll("\\([^)]*\\)", "")
+                .trim();
     }
 }

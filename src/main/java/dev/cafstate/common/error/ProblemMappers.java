@@ -25,7 +25,8 @@ public class ProblemMappers {
 
     @ServerExceptionMapper
     public RestResponse<Problem> json(JsonProcessingException e) {
-        if (e instanceof JsonMappingException mapping && !(e instanceof JsonEOFException)
+        if (e instanceof JsonMappingException mapping
+                && !(e instanceof JsonEOFException)
                 && !mapping.getPath().isEmpty()) {
             return respond(InvalidInput.field(JsonErrors.path(mapping), JsonErrors.message(mapping)));
         }
@@ -68,8 +69,14 @@ public class ProblemMappers {
             return respond(dependency);
         }
         Log.error("unexpected failure", e);
-        return build(new Problem("urn:caf-state:problem:internal", "Internal error", 500,
-                "an unexpected error occurred; it was logged", null), 0);
+        return build(
+                new Problem(
+                        "urn:caf-state:problem:internal",
+                        "Internal error",
+                        500,
+                        "an unexpected error occurred; it was logged",
+                        null),
+                0);
     }
 
     static RestResponse<Problem> respond(ApiException e) {
@@ -78,14 +85,14 @@ public class ProblemMappers {
 
     /** The problem response, with {@code Retry-After} when a retry may help. */
     public static RestResponse<Problem> build(Problem problem, int retryAfterSeconds) {
-        RestResponse.ResponseBuilder<Problem> builder = RestResponse.ResponseBuilder.<Problem> create(problem.status())
-                .entity(problem).type(Problem.MEDIA_TYPE);
+        RestResponse.ResponseBuilder<Problem> builder = RestResponse.ResponseBuilder.<Problem>create(problem.status())
+                .entity(problem)
+                .type(Problem.MEDIA_TYPE);
         if (retryAfterSeconds > 0) {
             builder.header("Retry-After", String.valueOf(retryAfterSeconds));
         }
         return builder.build();
     }
-
 
     /** Jackson messages name Java types; keep the first sentence and drop anything that looks like a class. */
     private static String cleanMessage(String message) {
@@ -95,6 +102,7 @@ public class ProblemMappers {
         String m = message.replaceAll("`[\\w.$]+`", "type").replaceAll("\\([^)]*\\)", "");
         int cut = m.indexOf('\n');
         m = cut > 0 ? m.substring(0, cut) : m;
-        return m.replaceAll("(type|class|enum) [a-z][\\w.]*\\.[A-Z][\\w$]*", "value").trim();
+        return m.replaceAll("(type|class|enum) [a-z][\\w.]*\\.[A-Z][\\w$]*", "value")
+                .trim();
     }
 }

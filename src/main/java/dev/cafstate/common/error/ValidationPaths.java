@@ -11,8 +11,7 @@ import jakarta.validation.Path;
 /** Turns a bean-validation property path into the JSON path a client sent, e.g. {@code steps[2].confidence}. */
 public final class ValidationPaths {
 
-    private ValidationPaths() {
-    }
+    private ValidationPaths() {}
 
     /** Field errors of the violations, sorted by field; each field is put after {@code prefix} (may be empty). */
     public static List<Problem.FieldError> errors(Set<? extends ConstraintViolation<?>> violations, String prefix) {
@@ -26,7 +25,8 @@ public final class ValidationPaths {
 
     /** The problem detail for field errors: the one error, or how many there are. */
     public static String detail(List<Problem.FieldError> errors) {
-        return errors.size() == 1 ? errors.get(0).field() + ": " + errors.get(0).message()
+        return errors.size() == 1
+                ? errors.get(0).field() + ": " + errors.get(0).message()
                 : errors.size() + " fields are invalid";
     }
 

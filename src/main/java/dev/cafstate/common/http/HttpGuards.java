@@ -43,7 +43,9 @@ public class HttpGuards {
     }
 
     void install(@Observes Router router, Vertx vertx) {
-        budget = config.limits().documentsInFlightBytes().orElse(Runtime.getRuntime().maxMemory() / 4);
+        budget = config.limits()
+                .documentsInFlightBytes()
+                .orElse(Runtime.getRuntime().maxMemory() / 4);
         available.set(budget);
         Log.infof("memory budget for documents in flight: %d MiB", budget >> 20);
         long bodyTimeout = config.http().bodyTimeout().toMillis();
@@ -57,8 +59,13 @@ public class HttpGuards {
         if (hasBody && bodyTimeout > 0 && !request.isEnded()) {
             long timer = vertx.setTimer(bodyTimeout, id -> {
                 if (!request.isEnded() && !ctx.response().ended()) {
-                    refuse(ctx, 408, "request-timeout", "Request timeout", "the request body did not arrive within "
-                            + bodyTimeout + " ms (caf.http.body-timeout)", 0);
+                    refuse(
+                            ctx,
+                            408,
+                            "request-timeout",
+                            "Request timeout",
+                            "the request body did not arrive within " + bodyTimeout + " ms (caf.http.body-timeout)",
+                            0);
                     request.connection().close();
                 }
             });
@@ -66,11 +73,18 @@ public class HttpGuards {
         }
         if (method == HttpMethod.POST && isDocument(request.path())) {
             long size = contentLength(request);
-            long need = DOCUMENT_MEMORY_FACTOR * (size >= 0 ? size : config.checkpoints().maxDocumentBytes());
+            long need = DOCUMENT_MEMORY_FACTOR
+                    * (size >= 0 ? size : config.checkpoints().maxDocumentBytes());
             long reserved = reserve(need);
             if (reserved < 0) {
-                refuse(ctx, 503, "dependency-unavailable", "Service unavailable", "too many large documents are being "
-                        + "stored at once (caf.limits.documents-in-flight-bytes); retry shortly", 1);
+                refuse(
+                        ctx,
+                        503,
+                        "dependency-unavailable",
+                        "Service unavailable",
+                        "too many large documents are being "
+                                + "stored at once (caf.limits.documents-in-flight-bytes); retry shortly",
+                        1);
                 return;
             }
             ctx.addEndHandler(x -> available.addAndGet(reserved));
@@ -105,14 +119,16 @@ public class HttpGuards {
         }
     }
 
-    private static void refuse(RoutingContext ctx, int status, String slug, String title, String detail,
-            int retryAfter) {
-        var response = ctx.response().setStatusCode(status).putHeader("Content-Type", "application/problem+json")
+    private static void refuse(
+            RoutingContext ctx, int status, String slug, String title, String detail, int retryAfter) {
+        var response = ctx.response()
+                .setStatusCode(status)
+                .putHeader("Content-Type", "application/problem+json")
                 .putHeader("Connection", "close");
         if (retryAfter > 0) {
             response.putHeader("Retry-After", String.valueOf(retryAfter));
         }
-        response.end("{\"type\":\"urn:caf-state:problem:" + slug + "\",\"title\":\"" + title + "\",\"status\":"
-                + status + ",\"detail\":\"" + detail + "\"}");
+        response.end("{\"type\":\"urn:caf-state:problem:" + slug + "\",\"title\":\"" + title + "\",\"status\":" + status
+                + ",\"detail\":\"" + detail + "\"}");
     }
 }

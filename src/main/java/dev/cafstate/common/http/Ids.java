@@ -16,8 +16,7 @@ public final class Ids {
     /** Sanity bound on a path id (far above any id that can be stored). */
     static final int MAX_PATH_BYTES = 4096;
 
-    private Ids() {
-    }
+    private Ids() {}
 
     /** Checks an id taken from a path segment; a bad one is a 400. */
     public static String path(String name, String id) {
@@ -42,8 +41,10 @@ public final class Ids {
         }
         int bytes = key.getBytes(StandardCharsets.UTF_8).length;
         if (bytes > maxBytes) {
-            throw BadRequest.field("key", "must be at most " + maxBytes
-                    + " bytes in UTF-8 (caf.limits.max-memory-key-bytes); it has " + bytes);
+            throw BadRequest.field(
+                    "key",
+                    "must be at most " + maxBytes + " bytes in UTF-8 (caf.limits.max-memory-key-bytes); it has "
+                            + bytes);
         }
         return key;
     }

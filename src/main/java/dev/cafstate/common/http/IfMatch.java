@@ -86,7 +86,11 @@ public record IfMatch(long[] versions) {
 
     @Override
     public String toString() {
-        return versions.length == 0 ? "no version of this service"
-                : Arrays.stream(versions).mapToObj(v -> "\"" + v + "\"").reduce((a, b) -> a + ", " + b).orElse("");
+        return versions.length == 0
+                ? "no version of this service"
+                : Arrays.stream(versions)
+                        .mapToObj(v -> "\"" + v + "\"")
+                        .reduce((a, b) -> a + ", " + b)
+                        .orElse("");
     }
 }

@@ -9,8 +9,7 @@ import dev.cafstate.common.error.BadRequest;
 /** Parsing of query parameters (a bad value is a 400 naming the parameter) and encoding of ids into URLs. */
 public final class QueryParams {
 
-    private QueryParams() {
-    }
+    private QueryParams() {}
 
     /** An id as one URL path segment. */
     public static String encode(String id) {

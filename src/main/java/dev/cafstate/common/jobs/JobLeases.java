@@ -37,12 +37,14 @@ public class JobLeases {
                 ON CONFLICT (job) DO UPDATE SET owner = EXCLUDED.owner, until_ms = EXCLUDED.until_ms
                 WHERE job_leases.until_ms < %1$s OR job_leases.owner = EXCLUDED.owner
                 RETURNING 1""".formatted(NOW_MS))
-                .execute(Tuple.of(job, owner, ttlMs)).map(rows -> rows.size() == 1);
+                .execute(Tuple.of(job, owner, ttlMs))
+                .map(rows -> rows.size() == 1);
     }
 
     /** Gives the lease up (another replica may take it at once). */
     public Uni<Void> release(String job) {
         return pool.preparedQuery("UPDATE job_leases SET until_ms = 0 WHERE job = $1 AND owner = $2")
-                .execute(Tuple.of(job, owner)).replaceWithVoid();
+                .execute(Tuple.of(job, owner))
+                .replaceWithVoid();
     }
 }

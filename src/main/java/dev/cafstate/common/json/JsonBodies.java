@@ -54,8 +54,7 @@ public class JsonBodies {
     }
 
     /** One item of a body that holds one item or a batch, with its JSON path ({@code ""} or {@code steps[3]}). */
-    public record Item(JsonNode node, String path) {
-    }
+    public record Item(JsonNode node, String path) {}
 
     /**
      * The items of a "one item, or {@code {<batch>: [...]}}" body, at most {@code max} (413 above); the items
@@ -73,8 +72,8 @@ public class JsonBodies {
             throw InvalidInput.field(batch, "must be a non-empty array");
         }
         if (items.size() > max) {
-            throw new PayloadTooLarge(batch + " has " + items.size() + " items; the limit is " + max
-                    + " (caf.limits.max-batch-items)");
+            throw new PayloadTooLarge(
+                    batch + " has " + items.size() + " items; the limit is " + max + " (caf.limits.max-batch-items)");
         }
         List<Item> list = new ArrayList<>(items.size());
         for (int i = 0; i < items.size(); i++) {
@@ -109,8 +108,8 @@ public class JsonBodies {
             return null;
         }
         if (body.length > max) {
-            throw new PayloadTooLarge("the request body has " + body.length + " bytes; the limit is " + max + " ("
-                    + limit + ")");
+            throw new PayloadTooLarge(
+                    "the request body has " + body.length + " bytes; the limit is " + max + " (" + limit + ")");
         }
         JsonNode node;
         try {
@@ -118,8 +117,9 @@ public class JsonBodies {
         } catch (StreamConstraintsException e) {
             String m = String.valueOf(e.getOriginalMessage());
             if (m.contains("nesting depth")) {
-                throw InvalidInput.field("body", "nests deeper than " + config.limits().maxJsonDepth()
-                        + " levels (caf.limits.max-json-depth)");
+                throw InvalidInput.field(
+                        "body",
+                        "nests deeper than " + config.limits().maxJsonDepth() + " levels (caf.limits.max-json-depth)");
             }
             throw InvalidInput.field("body", "holds a value over this service's limits: " + clean(m));
         } catch (JsonParseException e) {

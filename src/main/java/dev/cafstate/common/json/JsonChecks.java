@@ -91,7 +91,7 @@ public final class JsonChecks {
 
     /** Members of {@code node} other than {@code known}: a breach each (for request bodies that are not CAF shapes). */
     public void onlyMembers(JsonNode node, String path, Set<String> known, String hint) {
-        for (Iterator<String> it = node.fieldNames(); it.hasNext();) {
+        for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
             String name = it.next();
             if (!known.contains(name)) {
                 fail(at(path, name), hint);
@@ -159,8 +159,10 @@ public final class JsonChecks {
         }
         int bytes = v.textValue().getBytes(StandardCharsets.UTF_8).length;
         if (bytes > maxKeyBytes) {
-            fail(path, "must be at most " + maxKeyBytes + " bytes in UTF-8 (caf.limits.max-memory-key-bytes); it has "
-                    + bytes);
+            fail(
+                    path,
+                    "must be at most " + maxKeyBytes + " bytes in UTF-8 (caf.limits.max-memory-key-bytes); it has "
+                            + bytes);
             return false;
         }
         return true;
@@ -183,7 +185,10 @@ public final class JsonChecks {
             return false;
         }
         if (!values.contains(v.textValue())) {
-            fail(path, "must be one of " + String.join(", ", values.stream().sorted().toList()));
+            fail(
+                    path,
+                    "must be one of "
+                            + String.join(", ", values.stream().sorted().toList()));
             return false;
         }
         return true;
@@ -287,7 +292,7 @@ public final class JsonChecks {
         if (node.isTextual()) {
             text(node.textValue(), path);
         } else if (node.isObject()) {
-            for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext();) {
+            for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> member = it.next();
                 String p = at(path, member.getKey());
                 text(member.getKey(), p);

@@ -46,18 +46,20 @@ public class JsonConfig implements ObjectMapperCustomizer {
             // Jackson writes at most 1000 levels (StreamWriteConstraints), and the readers recurse once per level
             throw new IllegalStateException("caf.limits.max-json-depth is " + depth + "; it must be 1..1000");
         }
-        long maxString = Math.max(config.checkpoints().maxDocumentBytes(), config.limits().maxRequestBytes());
-        mapper.getFactory().setStreamReadConstraints(StreamReadConstraints.builder()
-                .maxNestingDepth(config.limits().maxJsonDepth())
-                .maxStringLength((int) Math.min(Integer.MAX_VALUE, maxString))
-                .build());
+        long maxString = Math.max(
+                config.checkpoints().maxDocumentBytes(), config.limits().maxRequestBytes());
+        mapper.getFactory()
+                .setStreamReadConstraints(StreamReadConstraints.builder()
+                        .maxNestingDepth(config.limits().maxJsonDepth())
+                        .maxStringLength((int) Math.min(Integer.MAX_VALUE, maxString))
+                        .build());
     }
 
     /** Applies the CAF wire rules to a mapper (also used by tests and tools that build their own mapper). */
     public static ObjectMapper apply(ObjectMapper mapper) {
         mapper.setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);
-        mapper.setDefaultPropertyInclusion(JsonInclude.Value.construct(JsonInclude.Include.NON_ABSENT,
-                JsonInclude.Include.NON_ABSENT));
+        mapper.setDefaultPropertyInclusion(
+                JsonInclude.Value.construct(JsonInclude.Include.NON_ABSENT, JsonInclude.Include.NON_ABSENT));
         mapper.configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
         // bodies are checked on their JSON tree first (JsonChecks, CafSchema); mapping the checked tree to records
         // then needs no coercion, except that 1.0 is an integer to JavaScript and so to CAF
@@ -69,7 +71,8 @@ public class JsonConfig implements ObjectMapperCustomizer {
         mapper.configure(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES, false);
         mapper.configure(SerializationFeature.FAIL_ON_EMPTY_BEANS, false);
         mapper.getFactory().enable(StreamWriteFeature.USE_FAST_DOUBLE_WRITER.mappedFeature());
-        mapper.registerModule(new SimpleModule("caf-numbers").addSerializer(Double.class, new WholeDoubles())
+        mapper.registerModule(new SimpleModule("caf-numbers")
+                .addSerializer(Double.class, new WholeDoubles())
                 .addSerializer(double.class, new WholeDoubles()));
         return mapper;
     }

@@ -32,8 +32,10 @@ public class Timings {
     public <T> Uni<T> time(String metric, String tag, String value, Supplier<Uni<T>> work) {
         return Uni.createFrom().deferred(() -> {
             Timer.Sample sample = Timer.start(meters);
-            return work.get().onItemOrFailure().invoke((item, failure) -> sample.stop(meters.timer(metric, tag, value,
-                    "outcome", failure == null ? "ok" : "error")));
+            return work.get()
+                    .onItemOrFailure()
+                    .invoke((item, failure) ->
+                            sample.stop(meters.timer(metric, tag, value, "outcome", failure == null ? "ok" : "error")));
         });
     }
 }

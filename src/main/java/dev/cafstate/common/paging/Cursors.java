@@ -8,8 +8,6 @@ import java.util.Base64;
 import java.util.List;
 
 import dev.cafstate.common.error.BadRequest;
-import dev.cafstate.common.paging.Page;
-import dev.cafstate.common.paging.Sequenced;
 
 /** Opaque paging cursors: base64url of the keyset position of the last item of a page. */
 public final class Cursors {
@@ -19,8 +17,7 @@ public final class Cursors {
     /** Largest page size. */
     public static final int MAX_LIMIT = 500;
 
-    private Cursors() {
-    }
+    private Cursors() {}
 
     public static String encode(String position) {
         return Base64.getUrlEncoder().withoutPadding().encodeToString(position.getBytes(StandardCharsets.UTF_8));
@@ -36,9 +33,12 @@ public final class Cursors {
             return null;
         }
         try {
-            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+            return StandardCharsets.UTF_8
+                    .newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(Base64.getUrlDecoder().decode(cursor))).toString();
+                    .decode(ByteBuffer.wrap(Base64.getUrlDecoder().decode(cursor)))
+                    .toString();
         } catch (IllegalArgumentException | CharacterCodingException e) {
             throw BadRequest.field("cursor", "is not a cursor issued by this service");
         }
@@ -56,8 +56,7 @@ public final class Cursors {
     }
 
     /** A newest-first keyset position: a timestamp and the id of the last item of a page. */
-    public record Keyset(long timestamp, String id) {
-    }
+    public record Keyset(long timestamp, String id) {}
 
     /** The cursor after an item at {@code (timestamp, id)}. */
     public static String keyset(long timestamp, String id) {

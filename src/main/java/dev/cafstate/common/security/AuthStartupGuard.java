@@ -18,7 +18,8 @@ public class AuthStartupGuard {
             throw new IllegalStateException(
                     "caf.auth.enabled=false is not allowed in the prod profile; configure JWT verification instead");
         }
-        Log.warnf("authentication is OFF: every call acts as tenant '%s' (profile %s)", config.auth().fixedTenant(),
-                ConfigUtils.getProfiles());
+        Log.warnf(
+                "authentication is OFF: every call acts as tenant '%s' (profile %s)",
+                config.auth().fixedTenant(), ConfigUtils.getProfiles());
     }
 }

@@ -28,7 +28,8 @@ public abstract class CachingJwtParser implements JWTParser {
     @Inject
     CachingJwtParser(@Delegate @Any JWTParser delegate, CafConfig config) {
         this.delegate = delegate;
-        this.verified = new VerifiedTokens<>(config.auth().tokenCacheSize(), config.auth().tokenCacheTtl().toMillis());
+        this.verified = new VerifiedTokens<>(
+                config.auth().tokenCacheSize(), config.auth().tokenCacheTtl().toMillis());
     }
 
     @Override

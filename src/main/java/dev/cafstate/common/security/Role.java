@@ -11,7 +11,9 @@ import java.util.regex.Pattern;
  * and checkpoints (and read them), readers read, operators run maintenance, scrubs and transfers (and read).
  */
 public enum Role {
-    AGENT, READER, OPERATOR;
+    AGENT,
+    READER,
+    OPERATOR;
 
     /** The role's name in tokens and configuration ({@code agent}, {@code reader}, {@code operator}). */
     public String wire() {
@@ -20,7 +22,10 @@ public enum Role {
 
     /** The role with this name, or null for a name that is not a role of this service (ignored). */
     public static Role of(String name) {
-        return Arrays.stream(values()).filter(r -> r.wire().equals(name)).findFirst().orElse(null);
+        return Arrays.stream(values())
+                .filter(r -> r.wire().equals(name))
+                .findFirst()
+                .orElse(null);
     }
 
     /** What a call may do. */
@@ -58,8 +63,11 @@ public enum Role {
 
     public static Access required(String method, String path) {
         String p = path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
-        if (p.startsWith("/api/v1/maintenance") || p.startsWith("/api/v1/exports") || p.startsWith("/api/v1/imports")
-                || p.startsWith("/api/v1/locations") || HANDOFF.matcher(p).matches()) {
+        if (p.startsWith("/api/v1/maintenance")
+                || p.startsWith("/api/v1/exports")
+                || p.startsWith("/api/v1/imports")
+                || p.startsWith("/api/v1/locations")
+                || HANDOFF.matcher(p).matches()) {
             return Access.OPERATE;
         }
         return method.equals("GET") || method.equals("HEAD") || method.equals("OPTIONS") ? Access.READ : Access.WRITE;

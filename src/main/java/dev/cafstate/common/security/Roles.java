@@ -35,8 +35,8 @@ public class Roles {
     public Roles(CafConfig config) {
         this.config = config;
         this.serviceAccounts = parse(config.auth().serviceAccountRoles());
-        this.serviceAccountDefault = roles(config.auth().serviceAccountDefaultRoles(),
-                "caf.auth.service-account-default-roles");
+        this.serviceAccountDefault =
+                roles(config.auth().serviceAccountDefaultRoles(), "caf.auth.service-account-default-roles");
     }
 
     /** The roles of a verified token. */
@@ -88,8 +88,8 @@ public class Roles {
         for (String entry : entries.orElse(List.of())) {
             String[] parts = entry.trim().split("=", 2);
             if (parts.length != 2 || !parts[0].matches("[^/]+/[^/]+")) {
-                throw new IllegalArgumentException("caf.auth.service-account-roles: '" + entry
-                        + "' is not namespace/name=role+role");
+                throw new IllegalArgumentException(
+                        "caf.auth.service-account-roles: '" + entry + "' is not namespace/name=role+role");
             }
             map.put(parts[0].trim(), roles(List.of(parts[1].split("\\+", -1)), "caf.auth.service-account-roles"));
         }
@@ -101,7 +101,8 @@ public class Roles {
         for (String name : names) {
             Role r = Role.of(name.trim());
             if (r == null) {
-                throw new IllegalArgumentException(setting + ": '" + name + "' is not a role (agent, reader, operator)");
+                throw new IllegalArgumentException(
+                        setting + ": '" + name + "' is not a role (agent, reader, operator)");
             }
             roles.add(r);
         }

@@ -1,5 +1,8 @@
 package dev.cafstate.common.security;
 
+import java.util.EnumSet;
+import java.util.Set;
+
 import jakarta.enterprise.context.RequestScoped;
 
 /** The caller's tenant for the current request, set once by {@link TenantFilter} before any resource runs. */
@@ -7,7 +10,7 @@ import jakarta.enterprise.context.RequestScoped;
 public class TenantContext {
 
     private Tenant tenant;
-    private java.util.Set<Role> roles = java.util.EnumSet.noneOf(Role.class);
+    private Set<Role> roles = EnumSet.noneOf(Role.class);
 
     /** The tenant every row, query, event and object key of this request is scoped by. */
     public Tenant tenant() {
@@ -18,11 +21,11 @@ public class TenantContext {
     }
 
     /** The caller's roles (all of them when auth is off). */
-    public java.util.Set<Role> roles() {
+    public Set<Role> roles() {
         return roles;
     }
 
-    void set(Tenant tenant, java.util.Set<Role> roles) {
+    void set(Tenant tenant, Set<Role> roles) {
         this.tenant = tenant;
         this.roles = roles;
     }

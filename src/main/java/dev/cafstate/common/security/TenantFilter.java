@@ -3,12 +3,11 @@ package dev.cafstate.common.security;
 import java.util.EnumSet;
 import java.util.Set;
 
-import jakarta.ws.rs.container.ContainerRequestContext;
-import jakarta.ws.rs.core.Response;
-
 import jakarta.json.JsonObject;
 import jakarta.json.JsonString;
 import jakarta.json.JsonValue;
+import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.core.Response;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.jwt.JsonWebToken;
@@ -36,7 +35,11 @@ public class TenantFilter {
     private final Roles roles;
     private final int clockSkewSeconds;
 
-    public TenantFilter(CafConfig config, TenantContext context, CurrentIdentityAssociation identities, Roles roles,
+    public TenantFilter(
+            CafConfig config,
+            TenantContext context,
+            CurrentIdentityAssociation identities,
+            Roles roles,
             @ConfigProperty(name = "mp.jwt.verify.clock.skew", defaultValue = "5") int clockSkewSeconds) {
         this.config = config;
         this.context = context;
@@ -54,41 +57,64 @@ public class TenantFilter {
             context.set(Tenant.of(config.auth().fixedTenant()), EnumSet.allOf(Role.class));
             return Uni.createFrom().nullItem();
         }
-        Role.Access access = Role.required(request.getMethod(), request.getUriInfo().getPath());
-        return identities.getDeferredIdentity()
+        Role.Access access =
+                Role.required(request.getMethod(), request.getUriInfo().getPath());
+        return identities
+                .getDeferredIdentity()
                 .map(identity -> tenantOrRefusal(identity, access))
                 .onFailure(AuthenticationFailedException.class)
-                .recoverWithItem(() -> refuse(401, "unauthenticated", "Unauthenticated",
-                        "the bearer token is invalid or expired"));
+                .recoverWithItem(() ->
+                        refuse(401, "unauthenticated", "Unauthenticated", "the bearer token is invalid or expired"));
     }
 
     private Response tenantOrRefusal(SecurityIdentity identity, Role.Access access) {
         if (identity == null || identity.isAnonymous()) {
             return refuse(401, "unauthenticated", "Unauthenticated", "a bearer token is required");
         }
-        String tenant = identity.getPrincipal() instanceof JsonWebToken jwt ? claim(jwt, config.auth().tenantClaim())
+        String tenant = identity.getPrincipal() instanceof JsonWebToken jwt
+                ? claim(jwt, config.auth().tenantClaim())
                 : null;
-        if (tenant == null || tenant.isEmpty() || tenant.length() > config.auth().maxTenantLength()) {
-            return refuse(403, "forbidden", "Forbidden",
+        if (tenant == null
+                || tenant.isEmpty()
+                || tenant.length() > config.auth().maxTenantLength()) {
+            return refuse(
+                    403,
+                    "forbidden",
+                    "Forbidden",
                     "the token carries no usable tenant claim '" + config.auth().tenantClaim() + "' (a non-empty "
                             + "string of at most " + config.auth().maxTenantLength() + " characters)");
         }
         String problem = tenantProblem(tenant);
         if (problem != null) {
-            return refuse(401, "unauthenticated", "Unauthenticated", "the token's tenant claim '"
-                    + config.auth().tenantClaim() + "' " + problem);
+            return refuse(
+                    401,
+                    "unauthenticated",
+                    "Unauthenticated",
+                    "the token's tenant claim '" + config.auth().tenantClaim() + "' " + problem);
         }
         JsonWebToken jwt = (JsonWebToken) identity.getPrincipal();
         long now = System.currentTimeMillis() / 1000;
         if (jwt.getIssuedAtTime() > now + clockSkewSeconds) {
-            return refuse(401, "unauthenticated", "Unauthenticated", "the bearer token was issued in the future "
-                    + "(iat more than " + clockSkewSeconds + " s ahead; mp.jwt.verify.clock.skew)");
+            return refuse(
+                    401,
+                    "unauthenticated",
+                    "Unauthenticated",
+                    "the bearer token was issued in the future " + "(iat more than " + clockSkewSeconds
+                            + " s ahead; mp.jwt.verify.clock.skew)");
         }
         Set<Role> granted = roles.of(jwt);
         if (!access.grantedBy(granted)) {
-            return refuse(403, "forbidden", "Forbidden", "this call needs the role " + access.roles()
-                    + "; the token has " + (granted.isEmpty() ? "none"
-                            : String.join(", ", granted.stream().map(Role::wire).toList())));
+            return refuse(
+                    403,
+                    "forbidden",
+                    "Forbidden",
+                    "this call needs the role " + access.roles()
+                            + "; the token has "
+                            + (granted.isEmpty()
+                                    ? "none"
+                                    : String.join(
+                                            ", ",
+                                            granted.stream().map(Role::wire).toList())));
         }
         context.set(Tenant.of(tenant), granted);
         return null;
@@ -121,7 +147,8 @@ public class TenantFilter {
     }
 
     private static Response refuse(int status, String slug, String title, String detail) {
-        Response.ResponseBuilder builder = Response.status(status).type(Problem.MEDIA_TYPE)
+        Response.ResponseBuilder builder = Response.status(status)
+                .type(Problem.MEDIA_TYPE)
                 .entity(new Problem("urn:caf-state:problem:" + slug, title, status, detail, null));
         if (status == 401) {
             builder.header("WWW-Authenticate", "Bearer");

@@ -13,8 +13,7 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class VerifiedTokens<T> {
 
-    private record Entry<T>(T token, long trustedUntilMs) {
-    }
+    private record Entry<T>(T token, long trustedUntilMs) {}
 
     private final Map<String, Entry<T>> entries = new ConcurrentHashMap<>();
     private final int maxSize;

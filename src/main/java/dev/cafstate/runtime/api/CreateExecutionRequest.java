@@ -14,8 +14,8 @@ import dev.cafstate.common.json.JsonBodies;
 import dev.cafstate.common.json.JsonChecks;
 
 /** Body of {@code POST /executions}; the id is generated when left out. */
-public record CreateExecutionRequest(String id, String agentId, String agentName, ObjectNode metadata,
-        InitialState initialState) {
+public record CreateExecutionRequest(
+        String id, String agentId, String agentName, ObjectNode metadata, InitialState initialState) {
 
     /** Reads and checks the body: {@code {id?, agent_id, agent_name?, metadata?, initial_state?}}, no coercion. */
     public static CreateExecutionRequest from(JsonNode body, JsonBodies bodies) {
@@ -41,12 +41,19 @@ public record CreateExecutionRequest(String id, String agentId, String agentName
             CafSchema.restorable(c, init, p);
         }
         c.throwIfAny();
-        InitialState initial = init == null ? null
-                : new InitialState(part(bodies, init, "thought_chain", ThoughtChain.class),
-                        part(bodies, init, "context", Context.class), part(bodies, init, "tool_state", ToolState.class),
+        InitialState initial = init == null
+                ? null
+                : new InitialState(
+                        part(bodies, init, "thought_chain", ThoughtChain.class),
+                        part(bodies, init, "context", Context.class),
+                        part(bodies, init, "tool_state", ToolState.class),
                         part(bodies, init, "progress", ExecutionProgress.class));
-        return new CreateExecutionRequest(id == null ? null : id.textValue(), agentId.textValue(),
-                agentName == null ? null : agentName.textValue(), (ObjectNode) metadata, initial);
+        return new CreateExecutionRequest(
+                id == null ? null : id.textValue(),
+                agentId.textValue(),
+                agentName == null ? null : agentName.textValue(),
+                (ObjectNode) metadata,
+                initial);
     }
 
     private static <T> T part(JsonBodies bodies, JsonNode init, String member, Class<T> type) {

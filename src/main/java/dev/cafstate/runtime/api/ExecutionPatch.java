@@ -29,7 +29,7 @@ public record ExecutionPatch(ExecutionStatus status, boolean patchesMetadata, Js
             c.object(metadata, "metadata");
         }
         c.throwIfAny();
-        return new ExecutionPatch(status == null ? null : ExecutionStatus.of(status.textValue()), metadata != null,
-                metadata);
+        return new ExecutionPatch(
+                status == null ? null : ExecutionStatus.of(status.textValue()), metadata != null, metadata);
     }
 }

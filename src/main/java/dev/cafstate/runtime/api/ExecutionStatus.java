@@ -12,11 +12,16 @@ import dev.cafstate.caf.WireEnum;
 
 /** Lifecycle of an execution and its legal transitions. */
 public enum ExecutionStatus implements WireEnum {
-    PENDING, RUNNING, PAUSED, COMPLETED, FAILED, CANCELLED;
+    PENDING,
+    RUNNING,
+    PAUSED,
+    COMPLETED,
+    FAILED,
+    CANCELLED;
 
     /** The wire names of all statuses. */
-    public static final Set<String> WIRE = Arrays.stream(values()).map(ExecutionStatus::wire)
-            .collect(Collectors.toUnmodifiableSet());
+    public static final Set<String> WIRE =
+            Arrays.stream(values()).map(ExecutionStatus::wire).collect(Collectors.toUnmodifiableSet());
 
     @JsonValue
     @Override

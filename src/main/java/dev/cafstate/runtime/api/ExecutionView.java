@@ -17,5 +17,4 @@ public record ExecutionView(
         ExecutionProgress progress,
         Counts counts,
         ObjectNode metadata,
-        @JsonIgnore long version) {
-}
+        @JsonIgnore long version) {}

@@ -19,7 +19,9 @@ public record MemoryWrite(JsonNode value, Double importance, Long timestamp) {
         }
         c.throwIfAny();
         JsonNode ts = body.get("timestamp");
-        return new MemoryWrite(body.get("value"), JsonChecks.jsNumber(body.get("importance")),
+        return new MemoryWrite(
+                body.get("value"),
+                JsonChecks.jsNumber(body.get("importance")),
                 ts == null ? null : JsonChecks.jsInteger(ts));
     }
 }

@@ -15,8 +15,8 @@ import dev.cafstate.common.json.JsonChecks;
  */
 public record ProgressPatch(JsonNode body) {
 
-    private static final Set<String> FIELDS = Set.of("step_number", "total_steps_estimate", "iterations_completed",
-            "tokens_used", "duration_ms");
+    private static final Set<String> FIELDS =
+            Set.of("step_number", "total_steps_estimate", "iterations_completed", "tokens_used", "duration_ms");
 
     public static ProgressPatch from(JsonNode body, JsonBodies bodies) {
         JsonChecks c = bodies.checks();
@@ -25,7 +25,7 @@ public record ProgressPatch(JsonNode body) {
             c.throwIfAny();
         }
         c.onlyMembers(body, "", FIELDS, "is not a progress field");
-        for (String counter : new String[] { "step_number", "iterations_completed", "tokens_used" }) {
+        for (String counter : new String[] {"step_number", "iterations_completed", "tokens_used"}) {
             JsonNode v = body.get(counter);
             if (v != null) {
                 c.integer(v, counter, 0);

@@ -13,11 +13,19 @@ import dev.cafstate.common.json.JsonChecks;
  * alternatives, metadata}. {@code set*} says whether the member was present; {@code null} removes the optional ones
  * ({@code content} and {@code confidence} are required by CAF and cannot be removed).
  */
-public record ThoughtPatch(boolean setContent, String content, boolean setReasoning, String reasoning,
-        Double confidence, boolean setAlternatives, JsonNode alternatives, boolean setMetadata, JsonNode metadata) {
+public record ThoughtPatch(
+        boolean setContent,
+        String content,
+        boolean setReasoning,
+        String reasoning,
+        Double confidence,
+        boolean setAlternatives,
+        JsonNode alternatives,
+        boolean setMetadata,
+        JsonNode metadata) {
 
-    private static final Set<String> PATCHABLE = Set.of("content", "reasoning", "confidence", "alternatives",
-            "metadata");
+    private static final Set<String> PATCHABLE =
+            Set.of("content", "reasoning", "confidence", "alternatives", "metadata");
 
     public static ThoughtPatch from(JsonNode body, JsonBodies bodies) {
         JsonChecks c = bodies.checks();
@@ -25,8 +33,11 @@ public record ThoughtPatch(boolean setContent, String content, boolean setReason
             c.fail("body", "must be a non-empty JSON object");
             c.throwIfAny();
         }
-        c.onlyMembers(body, "", PATCHABLE, "cannot be changed; patchable: content, reasoning, confidence, "
-                + "alternatives, metadata");
+        c.onlyMembers(
+                body,
+                "",
+                PATCHABLE,
+                "cannot be changed; patchable: content, reasoning, confidence, " + "alternatives, metadata");
         JsonNode content = body.get("content");
         if (content != null && !content.isTextual()) {
             c.fail("content", "must be a string (it is required, so it cannot be removed)");
@@ -48,10 +59,15 @@ public record ThoughtPatch(boolean setContent, String content, boolean setReason
             c.object(metadata, "metadata");
         }
         c.throwIfAny();
-        return new ThoughtPatch(content != null, content == null ? null : content.textValue(), reasoning != null,
+        return new ThoughtPatch(
+                content != null,
+                content == null ? null : content.textValue(),
+                reasoning != null,
                 reasoning == null || reasoning.isNull() ? null : reasoning.textValue(),
-                confidence == null ? null : JsonChecks.jsNumber(confidence), alternatives != null,
-                alternatives == null || alternatives.isNull() ? null : alternatives, metadata != null,
+                confidence == null ? null : JsonChecks.jsNumber(confidence),
+                alternatives != null,
+                alternatives == null || alternatives.isNull() ? null : alternatives,
+                metadata != null,
                 metadata);
     }
 }

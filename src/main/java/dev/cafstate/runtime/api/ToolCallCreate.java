@@ -19,7 +19,8 @@ public record ToolCallCreate(String id, String toolId, ObjectNode arguments, Too
             c.object(c.required(body, "arguments", ""), "arguments");
             JsonNode status = c.optional(body, "status", "");
             if (c.oneOf(status, "status", CafSchema.TOOL_STATUSES)
-                    && !status.textValue().equals("pending") && !status.textValue().equals("running")) {
+                    && !status.textValue().equals("pending")
+                    && !status.textValue().equals("running")) {
                 c.fail("status", "a new call is pending or running");
             }
             c.integer(c.optional(body, "timestamp", ""), "timestamp", 0);
@@ -28,8 +29,11 @@ public record ToolCallCreate(String id, String toolId, ObjectNode arguments, Too
         JsonNode id = body.get("id");
         JsonNode status = body.get("status");
         JsonNode ts = body.get("timestamp");
-        return new ToolCallCreate(id == null ? null : id.textValue(), body.get("tool_id").textValue(),
-                (ObjectNode) body.get("arguments"), status == null ? null : ToolCallStatus.of(status.textValue()),
+        return new ToolCallCreate(
+                id == null ? null : id.textValue(),
+                body.get("tool_id").textValue(),
+                (ObjectNode) body.get("arguments"),
+                status == null ? null : ToolCallStatus.of(status.textValue()),
                 ts == null ? null : JsonChecks.jsInteger(ts));
     }
 }

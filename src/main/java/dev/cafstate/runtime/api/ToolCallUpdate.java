@@ -23,7 +23,10 @@ public record ToolCallUpdate(ToolCallStatus status, JsonNode result, String erro
         c.throwIfAny();
         JsonNode error = body.get("error");
         JsonNode duration = body.get("duration_ms");
-        return new ToolCallUpdate(ToolCallStatus.of(body.get("status").textValue()), body.get("result"),
-                error == null ? null : error.textValue(), duration == null ? null : JsonChecks.jsNumber(duration));
+        return new ToolCallUpdate(
+                ToolCallStatus.of(body.get("status").textValue()),
+                body.get("result"),
+                error == null ? null : error.textValue(),
+                duration == null ? null : JsonChecks.jsNumber(duration));
     }
 }

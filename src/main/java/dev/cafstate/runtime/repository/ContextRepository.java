@@ -47,8 +47,8 @@ public class ContextRepository {
     static final String INSERT_MESSAGES = """
             INSERT INTO runtime_messages (tenant, execution_id, seq, role, content, tool_calls, tool_results, ts)
               SELECT :tenant, :execution, m.ord, %s
-              FROM json_array_elements(:messages::text::json) WITH ORDINALITY AS m(value, ord)""".formatted(
-            MESSAGE_VALUES);
+              FROM json_array_elements(:messages::text::json) WITH ORDINALITY AS m(value, ord)
+            """.formatted(MESSAGE_VALUES);
 
     /**
      * Inserts all memory entries {@code :memory} (JSON array, in order) with negative order keys
@@ -75,17 +75,21 @@ public class ContextRepository {
               FROM e, json_array_elements(:messages::text::json) WITH ORDINALITY AS m(value, ord)
               RETURNING 1),
             %s
-            SELECT e.version FROM e""".formatted(ExecutionRepository.bumpCte("message_count = message_count + :count"),
-            MESSAGE_VALUES, OutboxRepository.insertCte("e")));
+            SELECT e.version FROM e""".formatted(
+                    ExecutionRepository.bumpCte("message_count = message_count + :count"),
+                    MESSAGE_VALUES,
+                    OutboxRepository.insertCte("e")));
 
     static final Statement PATCH_VARIABLES = Statement.of("""
             WITH %s,
             %s
             SELECT e.version FROM e""".formatted(
-            ExecutionRepository.bumpCte("variables = COALESCE(json_merge_patch(variables, :patch::text::json), '{}'::json)"),
-            OutboxRepository.insertCte("e")));
+                    ExecutionRepository.bumpCte(
+                            "variables = COALESCE(json_merge_patch(variables, :patch::text::json), '{}'::json)"),
+                    OutboxRepository.insertCte("e")));
 
-    static final Statement PUT_MEMORY = Statement.of("""
+    static final Statement PUT_MEMORY =
+            Statement.of("""
             WITH %s,
             u AS (
               INSERT INTO runtime_memory (tenant, execution_id, key, seq, value, importance, ts)
@@ -96,7 +100,8 @@ public class ContextRepository {
             %s
             SELECT e.version FROM e""".formatted(ExecutionRepository.bumpCte(""), OutboxRepository.insertCte("e")));
 
-    static final Statement DELETE_MEMORY = Statement.of("""
+    static final Statement DELETE_MEMORY =
+            Statement.of("""
             WITH %s,
             d AS (
               DELETE FROM runtime_memory m USING e
@@ -116,41 +121,57 @@ public class ContextRepository {
     }
 
     /** Appends messages (timestamps set) and the event; returns the new version. */
-    public Uni<Long> appendMessages(Tenant tenant, String executionId, IfMatch expected, long now,
-            List<Message> messages, String events) {
+    public Uni<Long> appendMessages(
+            Tenant tenant, String executionId, IfMatch expected, long now, List<Message> messages, String events) {
         Mutations.Change change = new Mutations.Change(tenant, executionId, expected, now, events);
-        return mutations.single(APPEND_MESSAGES, change,
-                change.params().put("count", (long) messages.size()).put("messages", json.write(messages)), Map.of());
+        return mutations.single(
+                APPEND_MESSAGES,
+                change,
+                change.params().put("count", (long) messages.size()).put("messages", json.write(messages)),
+                Map.of());
     }
 
     /** Applies an RFC 7396 merge patch to the variables in the database; returns the new version. */
-    public Uni<Long> patchVariables(Tenant tenant, String executionId, IfMatch expected, long now, String patch,
-            String events) {
+    public Uni<Long> patchVariables(
+            Tenant tenant, String executionId, IfMatch expected, long now, String patch, String events) {
         Mutations.Change change = new Mutations.Change(tenant, executionId, expected, now, events);
         return mutations.single(PATCH_VARIABLES, change, change.params().put("patch", patch), Map.of());
     }
 
     /** Inserts or replaces one memory entry (an existing key keeps its place); returns the new version. */
-    public Uni<Long> putMemory(Tenant tenant, String executionId, IfMatch expected, long now, MemoryEntry entry,
-            String events) {
+    public Uni<Long> putMemory(
+            Tenant tenant, String executionId, IfMatch expected, long now, MemoryEntry entry, String events) {
         Mutations.Change change = new Mutations.Change(tenant, executionId, expected, now, events);
-        return mutations.single(PUT_MEMORY, change, change.params().put("key", entry.key())
-                .put("value", json.write(entry.value())).put("importance", entry.importance())
-                .put("ts", entry.timestamp()), Map.of());
+        return mutations.single(
+                PUT_MEMORY,
+                change,
+                change.params()
+                        .put("key", entry.key())
+                        .put("value", json.write(entry.value()))
+                        .put("importance", entry.importance())
+                        .put("ts", entry.timestamp()),
+                Map.of());
     }
 
     /** Removes one memory entry; 404 when the key is not there. Returns the new version. */
-    public Uni<Long> deleteMemory(Tenant tenant, String executionId, IfMatch expected, long now, String key,
-            String events) {
+    public Uni<Long> deleteMemory(
+            Tenant tenant, String executionId, IfMatch expected, long now, String key, String events) {
         Mutations.Change change = new Mutations.Change(tenant, executionId, expected, now, events);
-        return mutations.single(DELETE_MEMORY, change, change.params().put("key", key),
+        return mutations.single(
+                DELETE_MEMORY,
+                change,
+                change.params().put("key", key),
                 Map.of("unknown_memory", () -> new ResourceNotFound("memory key '" + key + "' does not exist")));
     }
 
     /** A message from the columns of {@link #MESSAGES_OF_E}. */
     static Message message(Columns c, Json json) {
-        return new Message(MessageRole.of(c.text("role")), c.text("content"), json.read(c.text("tool_calls")),
-                json.read(c.text("tool_results")), c.int64("ts"));
+        return new Message(
+                MessageRole.of(c.text("role")),
+                c.text("content"),
+                json.read(c.text("tool_calls")),
+                json.read(c.text("tool_results")),
+                c.int64("ts"));
     }
 
     /** A memory entry from the columns of {@link #MEMORY_OF_E}. */

@@ -59,7 +59,8 @@ public class ExecutionRepository {
      * A new execution with its head, and its event ({@code agent.started}); nothing when the id is taken. A fork comes
      * in at version 2 pointing at its checkpoint, as a restore of a new execution would.
      */
-    static final Statement CREATE = Statement.of("""
+    static final Statement CREATE =
+            Statement.of("""
             WITH e AS (
               INSERT INTO executions (tenant, id, agent_id, agent_name, status, metadata, started_at, updated_at,
                 version, parent_checkpoint_id, parent_is_branch, current_checkpoint_id, %s)
@@ -75,7 +76,8 @@ public class ExecutionRepository {
      * checkpoint), its head replaced, its version bumped, and {@code agent.resumed}. A deleted execution is made
      * again.
      */
-    static final Statement RESTORE = Statement.of("""
+    static final Statement RESTORE =
+            Statement.of("""
             WITH e AS (
               INSERT INTO executions AS x (tenant, id, agent_id, agent_name, status, started_at, updated_at, version,
                 parent_checkpoint_id, parent_is_branch, current_checkpoint_id, %s)
@@ -111,7 +113,9 @@ public class ExecutionRepository {
                 parent_is_branch = false, updated_at = :now
               FROM c WHERE executions.tenant = :tenant AND executions.id = :execution)""";
 
-    /** CTE {@code x} of a pushed checkpoint (after CTE {@code c}): the execution is made when missing, and points at it. */
+    /**
+     * CTE {@code x} of a pushed checkpoint (after CTE {@code c}): the execution is made when missing, and points at it.
+     */
     public static final String LINK_PUSHED_CTE = """
             x AS (
               INSERT INTO executions (tenant, id, agent_id, agent_name, status, started_at, updated_at,
@@ -134,30 +138,39 @@ public class ExecutionRepository {
      * {@code :tenant, :execution, :now, :expected}.
      */
     public static String bumpCte(String extraSet) {
+        String extra = extraSet.isEmpty() ? "" : ", " + extraSet;
         return """
                 e AS (
                   UPDATE executions SET version = version + 1, updated_at = :now%s
                   WHERE tenant = :tenant AND id = :execution AND status IN %s
                     AND (:expected::bigint[] IS NULL OR version = ANY(:expected))
-                  RETURNING version, step_count, message_count, tool_call_count)""".formatted(
-                extraSet.isEmpty() ? "" : ", " + extraSet, LIVE);
+                  RETURNING version, step_count, message_count, tool_call_count)""".formatted(extra, LIVE);
     }
 
     /** The parameters of {@link #CREATE} and {@link #RESTORE} that carry the head. */
     private static Params head(Params p, RuntimeHead h) {
         ExecutionProgress progress = h.progress();
-        return p.put("step_count", h.stepCount()).put("message_count", h.messageCount())
-                .put("tool_call_count", h.toolCallCount()).put("current_step_id", h.currentStepId())
-                .put("variables", h.variables()).put("last_tool_call_id", h.lastToolCallId())
-                .put("step_number", progress.stepNumber()).put("total_steps_estimate", progress.totalStepsEstimate())
-                .put("iterations_completed", progress.iterationsCompleted()).put("tokens_used", progress.tokensUsed())
+        return p.put("step_count", h.stepCount())
+                .put("message_count", h.messageCount())
+                .put("tool_call_count", h.toolCallCount())
+                .put("current_step_id", h.currentStepId())
+                .put("variables", h.variables())
+                .put("last_tool_call_id", h.lastToolCallId())
+                .put("step_number", progress.stepNumber())
+                .put("total_steps_estimate", progress.totalStepsEstimate())
+                .put("iterations_completed", progress.iterationsCompleted())
+                .put("tokens_used", progress.tokensUsed())
                 .put("duration_ms", progress.durationMs());
     }
 
     /** A new execution to create. {@code parentCheckpointId} names the checkpoint a fork starts from, else null. */
-    public record NewExecution(String id, String agentId, String agentName, String metadata, RuntimeHead head,
-            String parentCheckpointId) {
-    }
+    public record NewExecution(
+            String id,
+            String agentId,
+            String agentName,
+            String metadata,
+            RuntimeHead head,
+            String parentCheckpointId) {}
 
     /**
      * Inserts a new execution with its head and its event (JSON array) through {@code client}; 409 when the id is
@@ -165,11 +178,20 @@ public class ExecutionRepository {
      */
     public Uni<ExecutionView> create(SqlClient client, Tenant tenant, NewExecution n, String events, long now) {
         boolean fork = n.parentCheckpointId() != null;
-        Params p = head(Params.of().put("tenant", tenant.id()).put("execution", n.id()).put("agent_id", n.agentId())
-                .put("agent_name", n.agentName()).put("metadata", n.metadata()).put("now", now)
-                .put("version", fork ? 2L : 1L).put("parent_checkpoint_id", n.parentCheckpointId())
-                .put("parent_is_branch", fork).put("current_checkpoint_id", n.parentCheckpointId())
-                .put("events", events), n.head());
+        Params p = head(
+                Params.of()
+                        .put("tenant", tenant.id())
+                        .put("execution", n.id())
+                        .put("agent_id", n.agentId())
+                        .put("agent_name", n.agentName())
+                        .put("metadata", n.metadata())
+                        .put("now", now)
+                        .put("version", fork ? 2L : 1L)
+                        .put("parent_checkpoint_id", n.parentCheckpointId())
+                        .put("parent_is_branch", fork)
+                        .put("current_checkpoint_id", n.parentCheckpointId())
+                        .put("events", events),
+                n.head());
         return CREATE.run(client, p).map(rows -> {
             if (rows.size() == 0) {
                 throw new StateConflict("execution '" + n.id() + "' already exists");
@@ -179,10 +201,25 @@ public class ExecutionRepository {
     }
 
     /** Points a locked-for-restore execution at its checkpoint with the restored head (see {@link #RESTORE}). */
-    public Uni<ExecutionView> restore(SqlConnection conn, Tenant tenant, String id, String agentId, String agentName,
-            String checkpointId, RuntimeHead head, String events, long now) {
-        Params p = head(Params.of().put("tenant", tenant.id()).put("execution", id).put("agent_id", agentId)
-                .put("agent_name", agentName).put("now", now).put("checkpoint", checkpointId).put("events", events),
+    public Uni<ExecutionView> restore(
+            SqlConnection conn,
+            Tenant tenant,
+            String id,
+            String agentId,
+            String agentName,
+            String checkpointId,
+            RuntimeHead head,
+            String events,
+            long now) {
+        Params p = head(
+                Params.of()
+                        .put("tenant", tenant.id())
+                        .put("execution", id)
+                        .put("agent_id", agentId)
+                        .put("agent_name", agentName)
+                        .put("now", now)
+                        .put("checkpoint", checkpointId)
+                        .put("events", events),
                 head);
         return RESTORE.run(conn, p).map(rows -> view(Columns.of(rows.iterator().next())));
     }
@@ -195,7 +232,7 @@ public class ExecutionRepository {
     /** The execution read through {@code client}, optionally locked for update; 404 when unknown. */
     public Uni<ExecutionView> get(SqlClient client, Tenant tenant, String id, boolean forUpdate) {
         return client.preparedQuery("SELECT " + VIEW_COLUMNS + " FROM executions WHERE tenant = $1 AND id = $2"
-                + (forUpdate ? " FOR UPDATE" : ""))
+                        + (forUpdate ? " FOR UPDATE" : ""))
                 .execute(Tuple.of(tenant.id(), id))
                 .map(rows -> {
                     if (rows.size() == 0) {
@@ -206,16 +243,17 @@ public class ExecutionRepository {
     }
 
     /** A page of executions, newest first, after the keyset position {@code (afterStart, afterId)} if given. */
-    public Uni<List<ExecutionView>> list(Tenant tenant, String agentId, ExecutionStatus status, Long afterStart,
-            String afterId, int limit) {
+    public Uni<List<ExecutionView>> list(
+            Tenant tenant, String agentId, ExecutionStatus status, Long afterStart, String afterId, int limit) {
         return pool.preparedQuery("SELECT " + VIEW_COLUMNS + """
                  FROM executions WHERE tenant = $1
                   AND ($2::text IS NULL OR agent_id = $2)
                   AND ($3::text IS NULL OR status = $3)
                   AND ($4::bigint IS NULL OR (started_at, id) < ($4, $5))
                 ORDER BY started_at DESC, id DESC LIMIT $6""")
-                .execute(Tuple.from(new Object[] { tenant.id(), agentId, status == null ? null : status.wire(),
-                        afterStart, afterId, limit }))
+                .execute(Tuple.from(new Object[] {
+                    tenant.id(), agentId, status == null ? null : status.wire(), afterStart, afterId, limit
+                }))
                 .map(rows -> {
                     List<ExecutionView> list = new ArrayList<>(rows.size());
                     rows.forEach(r -> list.add(view(Columns.of(r))));
@@ -227,10 +265,25 @@ public class ExecutionRepository {
      * Writes status, end time and metadata of a locked execution, bumps its version and records its event (JSON
      * array); returns the execution as it now is.
      */
-    public Uni<ExecutionView> update(SqlConnection conn, Tenant tenant, String id, ExecutionStatus status,
-            Long endedAt, String metadata, String events, long now) {
-        return UPDATE.run(conn, Params.of().put("tenant", tenant.id()).put("execution", id).put("status", status.wire())
-                .put("ended_at", endedAt).put("metadata", metadata).put("now", now).put("events", events))
+    public Uni<ExecutionView> update(
+            SqlConnection conn,
+            Tenant tenant,
+            String id,
+            ExecutionStatus status,
+            Long endedAt,
+            String metadata,
+            String events,
+            long now) {
+        return UPDATE.run(
+                        conn,
+                        Params.of()
+                                .put("tenant", tenant.id())
+                                .put("execution", id)
+                                .put("status", status.wire())
+                                .put("ended_at", endedAt)
+                                .put("metadata", metadata)
+                                .put("now", now)
+                                .put("events", events))
                 .map(rows -> view(Columns.of(rows.iterator().next())));
     }
 
@@ -249,8 +302,15 @@ public class ExecutionRepository {
                 UPDATE executions SET step_number = $3, total_steps_estimate = $4, iterations_completed = $5,
                   tokens_used = $6, duration_ms = $7
                 WHERE tenant = $1 AND id = $2""")
-                .execute(Tuple.from(new Object[] { tenant.id(), id, p.stepNumber(), p.totalStepsEstimate(),
-                        p.iterationsCompleted(), p.tokensUsed(), p.durationMs() }))
+                .execute(Tuple.from(new Object[] {
+                    tenant.id(),
+                    id,
+                    p.stepNumber(),
+                    p.totalStepsEstimate(),
+                    p.iterationsCompleted(),
+                    p.tokensUsed(),
+                    p.durationMs()
+                }))
                 .replaceWithVoid();
     }
 
@@ -266,9 +326,15 @@ public class ExecutionRepository {
      * as {@link #whyNot} says.
      */
     Uni<Long> bump(SqlConnection conn, Tenant tenant, String id, IfMatch expected, long now) {
-        return BUMP.run(conn, Params.of().put("tenant", tenant.id()).put("execution", id).put("now", now)
-                .put("expected", IfMatch.sql(expected)))
-                .flatMap(rows -> rows.size() == 0 ? whyNot(conn, tenant, id, expected)
+        return BUMP.run(
+                        conn,
+                        Params.of()
+                                .put("tenant", tenant.id())
+                                .put("execution", id)
+                                .put("now", now)
+                                .put("expected", IfMatch.sql(expected)))
+                .flatMap(rows -> rows.size() == 0
+                        ? whyNot(conn, tenant, id, expected)
                         : Uni.createFrom().item(rows.iterator().next().getLong("version")));
     }
 
@@ -287,11 +353,11 @@ public class ExecutionRepository {
         }
         Row row = rows.iterator().next();
         if (expected != null && !expected.matches(row.getLong("version"))) {
-            return new StaleVersion("execution '" + id + "' is at version " + row.getLong("version")
-                    + "; If-Match names " + expected);
+            return new StaleVersion(
+                    "execution '" + id + "' is at version " + row.getLong("version") + "; If-Match names " + expected);
         }
-        return new StateConflict("execution '" + id + "' is " + row.getString("status")
-                + "; its runtime state can no longer change");
+        return new StateConflict(
+                "execution '" + id + "' is " + row.getString("status") + "; its runtime state can no longer change");
     }
 
     /**
@@ -307,13 +373,21 @@ public class ExecutionRepository {
               CASE WHEN :with_context THEN (%s) END AS memory,
               CASE WHEN :with_tools THEN (%s) END AS tool_calls
             FROM executions e WHERE e.tenant = :tenant AND e.id = :execution""".formatted(
-            ThoughtRepository.ALL_OF_E, ContextRepository.MESSAGES_OF_E, ContextRepository.MEMORY_OF_E,
-            ToolCallRepository.ALL_OF_E));
+                    ThoughtRepository.ALL_OF_E,
+                    ContextRepository.MESSAGES_OF_E,
+                    ContextRepository.MEMORY_OF_E,
+                    ToolCallRepository.ALL_OF_E));
 
     /** The snapshot row ({@link #SNAPSHOT}) of the wanted parts; 404 when the execution does not exist. */
     Uni<Row> snapshot(Tenant tenant, String id, boolean chain, boolean context, boolean tools) {
-        return SNAPSHOT.run(pool, Params.of().put("tenant", tenant.id()).put("execution", id)
-                .put("with_chain", chain).put("with_context", context).put("with_tools", tools))
+        return SNAPSHOT.run(
+                        pool,
+                        Params.of()
+                                .put("tenant", tenant.id())
+                                .put("execution", id)
+                                .put("with_chain", chain)
+                                .put("with_context", context)
+                                .put("with_tools", tools))
                 .map(rows -> {
                     if (rows.size() == 0) {
                         throw new ResourceNotFound("execution '" + id + "' does not exist");
@@ -324,15 +398,26 @@ public class ExecutionRepository {
 
     /** Progress counters by column name. */
     static ExecutionProgress progress(Columns c) {
-        return new ExecutionProgress(c.int64("step_number"), c.int64("total_steps_estimate"),
-                c.int64("iterations_completed"), c.int64("tokens_used"), c.float8("duration_ms"));
+        return new ExecutionProgress(
+                c.int64("step_number"),
+                c.int64("total_steps_estimate"),
+                c.int64("iterations_completed"),
+                c.int64("tokens_used"),
+                c.float8("duration_ms"));
     }
 
     private ExecutionView view(Columns c) {
-        return new ExecutionView(c.text("id"), c.text("agent_id"), c.text("agent_name"),
-                ExecutionStatus.of(c.text("status")), c.int64("started_at"), c.int64("ended_at"),
-                c.text("current_checkpoint_id"), progress(c),
+        return new ExecutionView(
+                c.text("id"),
+                c.text("agent_id"),
+                c.text("agent_name"),
+                ExecutionStatus.of(c.text("status")),
+                c.int64("started_at"),
+                c.int64("ended_at"),
+                c.text("current_checkpoint_id"),
+                progress(c),
                 new Counts(c.int64("step_count"), c.int64("message_count"), c.int64("tool_call_count")),
-                json.readObject(c.text("metadata")), c.int64("version"));
+                json.readObject(c.text("metadata")),
+                c.int64("version"));
     }
 }

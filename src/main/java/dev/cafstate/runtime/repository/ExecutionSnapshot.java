@@ -6,6 +6,10 @@ import dev.cafstate.caf.RuntimeSnapshot;
  * The runtime parts of an execution read as one snapshot, with the version they were read at and the facts a
  * checkpoint of them records (agent, and the checkpoint the execution was restored or forked from, if any).
  */
-public record ExecutionSnapshot(RuntimeSnapshot snapshot, long version, String agentId, String agentName,
-        String parentCheckpointId, boolean parentIsBranch) {
-}
+public record ExecutionSnapshot(
+        RuntimeSnapshot snapshot,
+        long version,
+        String agentId,
+        String agentName,
+        String parentCheckpointId,
+        boolean parentIsBranch) {}

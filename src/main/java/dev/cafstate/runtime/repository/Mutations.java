@@ -38,8 +38,12 @@ public class Mutations {
 
         /** {@code :tenant, :execution, :now, :expected, :events}, to which a statement adds its own. */
         Params params() {
-            return Params.of().put("tenant", tenant.id()).put("execution", executionId).put("now", now)
-                    .put("expected", IfMatch.sql(expected)).put("events", events);
+            return Params.of()
+                    .put("tenant", tenant.id())
+                    .put("execution", executionId)
+                    .put("now", now)
+                    .put("expected", IfMatch.sql(expected))
+                    .put("events", events);
         }
     }
 
@@ -51,10 +55,12 @@ public class Mutations {
      * @return the new version
      */
     Uni<Long> single(Statement statement, Change change, Params params, Map<String, Supplier<ApiException>> failures) {
-        return statement.run(pool, params)
-                .onFailure(PgException.class).transform(e -> translate((PgException) e, failures))
+        return statement
+                .run(pool, params)
+                .onFailure(PgException.class)
+                .transform(e -> translate((PgException) e, failures))
                 .flatMap(rows -> rows.size() == 0
-                        ? executions.<Long> whyNot(pool, change.tenant(), change.executionId(), change.expected())
+                        ? executions.<Long>whyNot(pool, change.tenant(), change.executionId(), change.expected())
                         : Uni.createFrom().item(rows.iterator().next().getLong("version")));
     }
 
@@ -62,9 +68,14 @@ public class Mutations {
      * Runs a change in a transaction: first the plain version bump (failing like {@link #single} would), then
      * {@code body} with the connection and the new version.
      */
-    public <T> Uni<T> inTransaction(Tenant tenant, String executionId, IfMatch expected, long now,
+    public <T> Uni<T> inTransaction(
+            Tenant tenant,
+            String executionId,
+            IfMatch expected,
+            long now,
             BiFunction<SqlConnection, Long, Uni<T>> body) {
-        return pool.withTransaction(conn -> executions.bump(conn, tenant, executionId, expected, now)
+        return pool.withTransaction(conn -> executions
+                .bump(conn, tenant, executionId, expected, now)
                 .flatMap(version -> body.apply(conn, version)));
     }
 

@@ -49,13 +49,17 @@ public class StateReader {
 
     /** The context alone (messages, variables, memory), consistently read: the thought chain is not loaded. */
     public Uni<Versioned<Context>> context(Tenant tenant, String executionId) {
-        return executions.snapshot(tenant, executionId, false, true, false).map(this::assemble)
+        return executions
+                .snapshot(tenant, executionId, false, true, false)
+                .map(this::assemble)
                 .map(s -> new Versioned<>(s.snapshot().context(), s.version()));
     }
 
     /** The tool state alone, consistently read: neither the thought chain nor the context is loaded. */
     public Uni<Versioned<ToolState>> toolState(Tenant tenant, String executionId) {
-        return executions.snapshot(tenant, executionId, false, false, true).map(this::assemble)
+        return executions
+                .snapshot(tenant, executionId, false, false, true)
+                .map(this::assemble)
                 .map(s -> new Versioned<>(s.snapshot().toolState(), s.version()));
     }
 
@@ -86,7 +90,12 @@ public class StateReader {
                 new Context(messages, json.readObject(head.text("variables")), memory.isEmpty() ? null : memory),
                 new ToolState(head.text("last_tool_call_id"), pending, running, completed, failed),
                 ExecutionRepository.progress(head));
-        return new ExecutionSnapshot(snapshot, head.int64("version"), head.text("agent_id"), head.text("agent_name"),
-                head.text("parent_checkpoint_id"), head.bool("parent_is_branch"));
+        return new ExecutionSnapshot(
+                snapshot,
+                head.int64("version"),
+                head.text("agent_id"),
+                head.text("agent_name"),
+                head.text("parent_checkpoint_id"),
+                head.bool("parent_is_branch"));
     }
 }

@@ -36,8 +36,11 @@ public class StateWriter {
             WITH a AS (%s),
             b AS (%s),
             c AS (%s)
-            %s""".formatted(ThoughtRepository.DELETE_ALL, ContextRepository.DELETE_MESSAGES,
-            ContextRepository.DELETE_MEMORY_ALL, ToolCallRepository.DELETE_ALL));
+            %s""".formatted(
+                    ThoughtRepository.DELETE_ALL,
+                    ContextRepository.DELETE_MESSAGES,
+                    ContextRepository.DELETE_MEMORY_ALL,
+                    ToolCallRepository.DELETE_ALL));
 
     static final Statement INSERT_PARTS = Statement.of("""
             WITH a AS (
@@ -46,8 +49,11 @@ public class StateWriter {
               %s),
             c AS (
               %s)
-            %s""".formatted(ThoughtRepository.INSERT_ALL, ContextRepository.INSERT_MESSAGES,
-            ContextRepository.INSERT_MEMORY, ToolCallRepository.INSERT_ALL));
+            %s""".formatted(
+                    ThoughtRepository.INSERT_ALL,
+                    ContextRepository.INSERT_MESSAGES,
+                    ContextRepository.INSERT_MEMORY,
+                    ToolCallRepository.INSERT_ALL));
 
     private final Json json;
     private final ToolCallRepository tools;
@@ -58,8 +64,14 @@ public class StateWriter {
     }
 
     /** Whole parts ready to write: the execution row's head and each part's rows as a JSON array. */
-    public record Whole(RuntimeHead head, String steps, String messages, String memory, long memoryCount,
-            String calls, long callCount) {
+    public record Whole(
+            RuntimeHead head,
+            String steps,
+            String messages,
+            String memory,
+            long memoryCount,
+            String calls,
+            long callCount) {
 
         boolean hasRows() {
             return head.stepCount() + head.messageCount() + memoryCount + callCount > 0;
@@ -74,15 +86,28 @@ public class StateWriter {
         ExecutionProgress p = progress == null ? ExecutionProgress.zero() : progress;
         List<String> calls = toolRows(t);
         List<MemoryEntry> memory = ctx.memory() == null ? List.of() : ctx.memory();
-        RuntimeHead head = new RuntimeHead(c.steps().size(), ctx.messages().size(), calls.size(), c.currentStepId(),
-                ctx.variables() == null ? "{}" : json.write(ctx.variables()), t.lastToolCallId(), p);
-        return new Whole(head, json.write(c.steps()), json.write(ctx.messages()), json.write(memory), memory.size(),
-                "[" + String.join(",", calls) + "]", calls.size());
+        RuntimeHead head = new RuntimeHead(
+                c.steps().size(),
+                ctx.messages().size(),
+                calls.size(),
+                c.currentStepId(),
+                ctx.variables() == null ? "{}" : json.write(ctx.variables()),
+                t.lastToolCallId(),
+                p);
+        return new Whole(
+                head,
+                json.write(c.steps()),
+                json.write(ctx.messages()),
+                json.write(memory),
+                memory.size(),
+                "[" + String.join(",", calls) + "]",
+                calls.size());
     }
 
     /** Deletes every row of the four parts (the execution row stays). */
     public Uni<Void> deleteParts(SqlConnection conn, Tenant tenant, String executionId) {
-        return DELETE_PARTS.run(conn, Params.of().put("tenant", tenant.id()).put("execution", executionId))
+        return DELETE_PARTS
+                .run(conn, Params.of().put("tenant", tenant.id()).put("execution", executionId))
                 .replaceWithVoid();
     }
 
@@ -91,10 +116,18 @@ public class StateWriter {
         if (!whole.hasRows()) {
             return Uni.createFrom().voidItem();
         }
-        return INSERT_PARTS.run(conn, Params.of().put("tenant", tenant.id()).put("execution", executionId)
-                .put("steps", whole.steps()).put("messages", whole.messages()).put("memory", whole.memory())
-                .put("memory_count", whole.memoryCount()).put("calls", whole.calls())
-                .put("call_count", whole.callCount()))
+        return INSERT_PARTS
+                .run(
+                        conn,
+                        Params.of()
+                                .put("tenant", tenant.id())
+                                .put("execution", executionId)
+                                .put("steps", whole.steps())
+                                .put("messages", whole.messages())
+                                .put("memory", whole.memory())
+                                .put("memory_count", whole.memoryCount())
+                                .put("calls", whole.calls())
+                                .put("call_count", whole.callCount()))
                 .replaceWithVoid();
     }
 
@@ -104,10 +137,12 @@ public class StateWriter {
      */
     private List<String> toolRows(ToolState t) {
         List<String> rows = new ArrayList<>();
-        t.pending().forEach(id -> rows.add(tools.row(new ToolCall(id, null, null, ToolCallStatus.PENDING, null, null,
-                null, 0L), "pending")));
-        t.running().forEach(id -> rows.add(tools.row(new ToolCall(id, null, null, ToolCallStatus.RUNNING, null, null,
-                null, 0L), "running")));
+        t.pending()
+                .forEach(id -> rows.add(tools.row(
+                        new ToolCall(id, null, null, ToolCallStatus.PENDING, null, null, null, 0L), "pending")));
+        t.running()
+                .forEach(id -> rows.add(tools.row(
+                        new ToolCall(id, null, null, ToolCallStatus.RUNNING, null, null, null, 0L), "running")));
         t.completed().forEach(call -> rows.add(tools.row(call, "completed")));
         t.failed().forEach(call -> rows.add(tools.row(call, "failed")));
         return rows;

@@ -49,22 +49,25 @@ public class ThoughtRepository {
             tenant, execution_id, seq, id, type, content, reasoning, confidence, alternatives, parent_id,
               children, metadata, ts""";
 
+    private static final String INDENTED_STEP_COLUMNS = STEP_COLUMNS.replace("\n", "\n    ");
+
     /** The whole chain of execution row {@code e}, as a JSON array of rows in order (see {@link StateReader}). */
     static final String ALL_OF_E = """
             SELECT json_agg(t ORDER BY t.seq)::text FROM (
                 SELECT seq, %s
-                FROM runtime_thoughts WHERE tenant = e.tenant AND execution_id = e.id) t""".formatted(
-            STEP_COLUMNS.replace("\n", "\n    "));
+                FROM runtime_thoughts
+                WHERE tenant = e.tenant AND execution_id = e.id) t""".formatted(INDENTED_STEP_COLUMNS);
 
     /** Inserts whole chain {@code :steps} (a JSON array of CAF steps, in order) of a new or emptied execution. */
     static final String INSERT_ALL = """
             INSERT INTO runtime_thoughts (%s)
               SELECT :tenant, :execution, s.ord, %s
-              FROM json_array_elements(:steps::text::json) WITH ORDINALITY AS s(value, ord)""".formatted(
-            INSERT_COLUMNS, STEP_VALUES);
+              FROM json_array_elements(:steps::text::json) WITH ORDINALITY AS s(value, ord)
+            """.formatted(INSERT_COLUMNS, STEP_VALUES);
 
     /** Deletes the whole chain. */
-    static final String DELETE_ALL = "DELETE FROM runtime_thoughts WHERE tenant = :tenant AND execution_id = :execution";
+    static final String DELETE_ALL =
+            "DELETE FROM runtime_thoughts WHERE tenant = :tenant AND execution_id = :execution";
 
     /**
      * The append: one statement bumps the version and step counter, adds the new ids to the {@code children} of
@@ -89,8 +92,11 @@ public class ThoughtRepository {
               CASE WHEN (SELECT count(*) FROM p) <> :parent_count THEN caf_fail('unknown_parent')
                    WHEN (SELECT count(*) FROM i) <> :count THEN caf_fail('duplicate_step')
                    ELSE 0 END AS ok
-            FROM e""".formatted(ExecutionRepository.bumpCte("step_count = step_count + :count, current_step_id = :current_step_id"),
-            INSERT_COLUMNS, STEP_VALUES, OutboxRepository.insertCte("e")));
+            FROM e""".formatted(
+                    ExecutionRepository.bumpCte("step_count = step_count + :count, current_step_id = :current_step_id"),
+                    INSERT_COLUMNS,
+                    STEP_VALUES,
+                    OutboxRepository.insertCte("e")));
 
     /** Merge-patches one step (the change's version bump already happened). */
     static final Statement PATCH = Statement.of("""
@@ -99,7 +105,8 @@ public class ThoughtRepository {
               reasoning = CASE WHEN :set_reasoning THEN :reasoning ELSE reasoning END,
               confidence = COALESCE(:confidence, confidence),
               alternatives = CASE WHEN :set_alternatives THEN :alternatives::text::jsonb ELSE alternatives END,
-              metadata = CASE WHEN :set_metadata THEN json_merge_patch(metadata, :metadata::text::json) ELSE metadata END
+              metadata = CASE WHEN :set_metadata THEN json_merge_patch(metadata, :metadata::text::json)
+                ELSE metadata END
             WHERE tenant = :tenant AND execution_id = :execution AND id = :step
             RETURNING seq, %s""".formatted(STEP_COLUMNS));
 
@@ -119,8 +126,14 @@ public class ThoughtRepository {
      * @param outsideParents new child ids per parent id that is already in the chain
      * @return the new version
      */
-    public Uni<Long> append(Tenant tenant, String executionId, IfMatch expected, long now, List<ThoughtStep> steps,
-            Map<String, List<String>> outsideParents, String events) {
+    public Uni<Long> append(
+            Tenant tenant,
+            String executionId,
+            IfMatch expected,
+            long now,
+            List<ThoughtStep> steps,
+            Map<String, List<String>> outsideParents,
+            String events) {
         ArrayNode parents = json.mapper().createArrayNode();
         outsideParents.forEach((id, kids) -> {
             ObjectNode p = parents.addObject();
@@ -128,36 +141,61 @@ public class ThoughtRepository {
             kids.forEach(p.putArray("kids")::add);
         });
         Mutations.Change change = new Mutations.Change(tenant, executionId, expected, now, events);
-        Params params = change.params().put("count", (long) steps.size())
-                .put("current_step_id", steps.get(steps.size() - 1).id()).put("parents", parents.toString())
-                .put("steps", json.write(steps)).put("parent_count", (long) outsideParents.size());
-        return mutations.single(APPEND, change, params, Map.of(
-                "unknown_parent", () -> InvalidInput.field("parent_id",
-                        "names a step that is not in the chain: " + String.join(", ", outsideParents.keySet())),
-                "duplicate_step", () -> new StateConflict("a step with one of these ids already exists")));
+        Params params = change.params()
+                .put("count", (long) steps.size())
+                .put("current_step_id", steps.get(steps.size() - 1).id())
+                .put("parents", parents.toString())
+                .put("steps", json.write(steps))
+                .put("parent_count", (long) outsideParents.size());
+        return mutations.single(
+                APPEND,
+                change,
+                params,
+                Map.of(
+                        "unknown_parent",
+                                () -> InvalidInput.field(
+                                        "parent_id",
+                                        "names a step that is not in the chain: "
+                                                + String.join(", ", outsideParents.keySet())),
+                        "duplicate_step", () -> new StateConflict("a step with one of these ids already exists")));
     }
 
     /** Applies a merge patch to one step inside an open change; returns the step as it is now. */
-    public Uni<ThoughtStep> patch(SqlConnection conn, Tenant tenant, String executionId, String stepId,
-            ThoughtPatch patch) {
-        return PATCH.run(conn, Params.of().put("tenant", tenant.id()).put("execution", executionId).put("step", stepId)
-                .put("set_content", patch.setContent()).put("content", patch.content())
-                .put("set_reasoning", patch.setReasoning()).put("reasoning", patch.reasoning())
-                .put("confidence", patch.confidence()).put("set_alternatives", patch.setAlternatives())
-                .put("alternatives", json.write(patch.alternatives())).put("set_metadata", patch.setMetadata())
-                .put("metadata", json.write(patch.metadata())))
+    public Uni<ThoughtStep> patch(
+            SqlConnection conn, Tenant tenant, String executionId, String stepId, ThoughtPatch patch) {
+        return PATCH.run(
+                        conn,
+                        Params.of()
+                                .put("tenant", tenant.id())
+                                .put("execution", executionId)
+                                .put("step", stepId)
+                                .put("set_content", patch.setContent())
+                                .put("content", patch.content())
+                                .put("set_reasoning", patch.setReasoning())
+                                .put("reasoning", patch.reasoning())
+                                .put("confidence", patch.confidence())
+                                .put("set_alternatives", patch.setAlternatives())
+                                .put("alternatives", json.write(patch.alternatives()))
+                                .put("set_metadata", patch.setMetadata())
+                                .put("metadata", json.write(patch.metadata())))
                 .map(rows -> {
                     if (rows.size() == 0) {
-                        throw new ResourceNotFound("step '" + stepId + "' does not exist in execution '"
-                                + executionId + "'");
+                        throw new ResourceNotFound(
+                                "step '" + stepId + "' does not exist in execution '" + executionId + "'");
                     }
                     return step(Columns.of(rows.iterator().next()), json);
                 });
     }
 
     /** Steps in chain order after sequence {@code afterSeq}, filtered, at most {@code limit}. */
-    public Uni<List<Sequenced<ThoughtStep>>> list(Tenant tenant, String executionId, ThoughtType type,
-            Double minConfidence, Double maxConfidence, long afterSeq, int limit) {
+    public Uni<List<Sequenced<ThoughtStep>>> list(
+            Tenant tenant,
+            String executionId,
+            ThoughtType type,
+            Double minConfidence,
+            Double maxConfidence,
+            long afterSeq,
+            int limit) {
         return pool.preparedQuery("SELECT seq, " + STEP_COLUMNS + """
                  FROM runtime_thoughts
                 WHERE tenant = $1 AND execution_id = $2 AND seq > $3
@@ -165,8 +203,15 @@ public class ThoughtRepository {
                   AND ($5::float8 IS NULL OR confidence >= $5)
                   AND ($6::float8 IS NULL OR confidence <= $6)
                 ORDER BY seq LIMIT $7""")
-                .execute(Tuple.from(new Object[] { tenant.id(), executionId, afterSeq,
-                        type == null ? null : type.wire(), minConfidence, maxConfidence, limit }))
+                .execute(Tuple.from(new Object[] {
+                    tenant.id(),
+                    executionId,
+                    afterSeq,
+                    type == null ? null : type.wire(),
+                    minConfidence,
+                    maxConfidence,
+                    limit
+                }))
                 .map(rows -> {
                     List<Sequenced<ThoughtStep>> steps = new ArrayList<>(rows.size());
                     rows.forEach(r -> steps.add(new Sequenced<>(r.getLong("seq"), step(Columns.of(r), json))));
@@ -179,8 +224,16 @@ public class ThoughtRepository {
         List<String> children = new ArrayList<>();
         json.read(c.text("children")).forEach(child -> children.add(child.asText()));
         String alternatives = c.text("alternatives");
-        return new ThoughtStep(c.text("id"), ThoughtType.of(c.text("type")), c.text("content"), c.text("reasoning"),
-                c.float8("confidence"), alternatives == null ? null : List.of(json.read(alternatives, Alternative[].class)),
-                c.text("parent_id"), children, json.readObject(c.text("metadata")), c.int64("ts"));
+        return new ThoughtStep(
+                c.text("id"),
+                ThoughtType.of(c.text("type")),
+                c.text("content"),
+                c.text("reasoning"),
+                c.float8("confidence"),
+                alternatives == null ? null : List.of(json.read(alternatives, Alternative[].class)),
+                c.text("parent_id"),
+                children,
+                json.readObject(c.text("metadata")),
+                c.int64("ts"));
     }
 }

@@ -53,8 +53,8 @@ public class ToolCallRepository {
     static final String INSERT_ALL = """
             INSERT INTO runtime_tool_calls (tenant, execution_id, seq, status_seq, %s)
               SELECT :tenant, :execution, t.ord, t.ord - :call_count - 1, %s
-              FROM json_array_elements(:calls::text::json) WITH ORDINALITY AS t(value, ord)""".formatted(COLUMNS,
-            VALUES_FROM_JSON);
+              FROM json_array_elements(:calls::text::json) WITH ORDINALITY AS t(value, ord)
+            """.formatted(COLUMNS, VALUES_FROM_JSON);
 
     static final String DELETE_ALL = """
             DELETE FROM runtime_tool_calls WHERE tenant = :tenant AND execution_id = :execution""";
@@ -71,8 +71,10 @@ public class ToolCallRepository {
             SELECT e.version,
               CASE WHEN (SELECT count(*) FROM i) = 0 THEN caf_fail('duplicate_tool_call') ELSE 0 END AS ok
             FROM e""".formatted(
-            ExecutionRepository.bumpCte("tool_call_count = tool_call_count + 1, last_tool_call_id = :call"),
-            COLUMNS, VALUES_FROM_JSON, OutboxRepository.insertCte("e")));
+                    ExecutionRepository.bumpCte("tool_call_count = tool_call_count + 1, last_tool_call_id = :call"),
+                    COLUMNS,
+                    VALUES_FROM_JSON,
+                    OutboxRepository.insertCte("e")));
 
     private static final Statement LOCK = Statement.of("""
             SELECT %s FROM runtime_tool_calls WHERE tenant = :tenant AND execution_id = :execution AND id = :call
@@ -94,8 +96,7 @@ public class ToolCallRepository {
     }
 
     /** A call with the tool-state list it sits in ({@code pending, running, completed, failed}). */
-    public record Listed(ToolCall call, String list) {
-    }
+    public record Listed(ToolCall call, String list) {}
 
     /** The list a call in this status belongs to when the runtime moves it (cancelled calls are listed as failed). */
     public static String listOf(ToolCallStatus status) {
@@ -103,17 +104,24 @@ public class ToolCallRepository {
     }
 
     /** Records a new call and its {@code tool.called} event; returns the new version. */
-    public Uni<Long> create(Tenant tenant, String executionId, IfMatch expected, long now, ToolCall call,
-            String events) {
+    public Uni<Long> create(
+            Tenant tenant, String executionId, IfMatch expected, long now, ToolCall call, String events) {
         Mutations.Change change = new Mutations.Change(tenant, executionId, expected, now, events);
-        return mutations.single(CREATE, change, change.params().put("call", call.id())
-                .put("calls", "[" + row(call, listOf(call.status())) + "]"),
+        return mutations.single(
+                CREATE,
+                change,
+                change.params().put("call", call.id()).put("calls", "[" + row(call, listOf(call.status())) + "]"),
                 Map.of("duplicate_tool_call", () -> new StateConflict("tool call '" + call.id() + "' already exists")));
     }
 
     /** The call as stored, inside an open change, locked for update; 404 when unknown. */
     public Uni<ToolCall> lock(SqlConnection conn, Tenant tenant, String executionId, String callId) {
-        return LOCK.run(conn, Params.of().put("tenant", tenant.id()).put("execution", executionId).put("call", callId))
+        return LOCK.run(
+                        conn,
+                        Params.of()
+                                .put("tenant", tenant.id())
+                                .put("execution", executionId)
+                                .put("call", callId))
                 .map(rows -> {
                     if (rows.size() == 0) {
                         throw new ResourceNotFound("tool call '" + callId + "' does not exist");
@@ -124,11 +132,20 @@ public class ToolCallRepository {
 
     /** Writes a call's new status and outcome; it moves to the end of the list of its new status. */
     public Uni<Void> update(SqlConnection conn, Tenant tenant, String executionId, long version, ToolCall call) {
-        return UPDATE.run(conn, Params.of().put("tenant", tenant.id()).put("execution", executionId)
-                .put("call", call.id()).put("status", call.status().wire()).put("result", json.write(call.result()))
-                .put("error", call.error()).put("duration_ms", call.durationMs()).put("tool_id", call.toolId())
-                .put("arguments", json.write(call.arguments())).put("version", version)
-                .put("list", listOf(call.status())))
+        return UPDATE.run(
+                        conn,
+                        Params.of()
+                                .put("tenant", tenant.id())
+                                .put("execution", executionId)
+                                .put("call", call.id())
+                                .put("status", call.status().wire())
+                                .put("result", json.write(call.result()))
+                                .put("error", call.error())
+                                .put("duration_ms", call.durationMs())
+                                .put("tool_id", call.toolId())
+                                .put("arguments", json.write(call.arguments()))
+                                .put("version", version)
+                                .put("list", listOf(call.status())))
                 .replaceWithVoid();
     }
 
@@ -141,8 +158,16 @@ public class ToolCallRepository {
 
     /** A call and its list from the columns of {@link #CALL_COLUMNS}. */
     static Listed listed(Columns c, Json json) {
-        return new Listed(new ToolCall(c.text("id"), c.text("tool_id"), json.readObject(c.text("arguments")),
-                ToolCallStatus.of(c.text("status")), json.read(c.text("result")), c.text("error"),
-                c.float8("duration_ms"), c.int64("ts")), c.text("list"));
+        return new Listed(
+                new ToolCall(
+                        c.text("id"),
+                        c.text("tool_id"),
+                        json.readObject(c.text("arguments")),
+                        ToolCallStatus.of(c.text("status")),
+                        json.read(c.text("result")),
+                        c.text("error"),
+                        c.float8("duration_ms"),
+                        c.int64("ts")),
+                c.text("list"));
     }
 }

@@ -8,10 +8,10 @@ final class ApiDoc {
     static final String NOT_FOUND = "No such execution (or it belongs to another tenant)";
     static final String INVALID = "Valid JSON that breaks the CAF schema or a rule of this API (field errors)";
     static final String MALFORMED = "Malformed JSON, bad id, cursor or parameter";
-    static final String FINISHED = "The execution is finished (completed/failed/cancelled), or a conflicting id/transition";
+    static final String FINISHED =
+            "The execution is finished (completed/failed/cancelled), or a conflicting id/transition";
     static final String STALE = "If-Match does not match the current state version";
     static final String UNAVAILABLE = "PostgreSQL is unavailable; nothing was changed; retry after Retry-After seconds";
 
-    private ApiDoc() {
-    }
+    private ApiDoc() {}
 }

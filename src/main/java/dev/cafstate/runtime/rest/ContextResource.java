@@ -1,6 +1,5 @@
 package dev.cafstate.runtime.rest;
 
-import dev.cafstate.common.http.IfMatch;
 import java.util.List;
 import java.util.Map;
 
@@ -25,8 +24,8 @@ import org.jboss.resteasy.reactive.RestResponse;
 import dev.cafstate.caf.Context;
 import dev.cafstate.caf.MemoryEntry;
 import dev.cafstate.caf.Message;
-import dev.cafstate.common.http.ETags;
 import dev.cafstate.common.http.Ids;
+import dev.cafstate.common.http.IfMatch;
 import dev.cafstate.common.json.JsonBodies;
 import dev.cafstate.common.security.TenantContext;
 import dev.cafstate.runtime.service.ContextService;
@@ -67,24 +66,25 @@ public class ContextResource {
     @APIResponse(responseCode = "412", description = ApiDoc.STALE)
     @APIResponse(responseCode = "413", description = "Body or batch over the configured limit")
     @APIResponse(responseCode = "422", description = ApiDoc.INVALID)
-    public Uni<RestResponse<Map<String, List<Message>>>> appendMessages(@PathParam("id") String id,
-            @HeaderParam("If-Match") String ifMatch, byte[] body) {
+    public Uni<RestResponse<Map<String, List<Message>>>> appendMessages(
+            @PathParam("id") String id, @HeaderParam("If-Match") String ifMatch, byte[] body) {
         return service.appendMessages(tenant.tenant(), Ids.path("id", id), IfMatch.parse(ifMatch), bodies.runtime(body))
                 .map(r -> Responses.created(Map.of("messages", r.value()), r.version(), null));
     }
 
     @PATCH
     @Path("variables")
-    @Consumes({ Responses.MERGE_PATCH, MediaType.APPLICATION_JSON })
+    @Consumes({Responses.MERGE_PATCH, MediaType.APPLICATION_JSON})
     @Operation(summary = "RFC 7396 merge patch of the variables (null removes a key); emits context.updated")
     @APIResponse(responseCode = "204", description = "Applied; ETag is the new version")
     @APIResponse(responseCode = "404", description = ApiDoc.NOT_FOUND)
     @APIResponse(responseCode = "409", description = ApiDoc.FINISHED)
     @APIResponse(responseCode = "412", description = ApiDoc.STALE)
     @APIResponse(responseCode = "422", description = ApiDoc.INVALID)
-    public Uni<RestResponse<Void>> patchVariables(@PathParam("id") String id, @HeaderParam("If-Match") String ifMatch,
-            byte[] patch) {
-        return service.patchVariables(tenant.tenant(), Ids.path("id", id), IfMatch.parse(ifMatch), bodies.runtime(patch))
+    public Uni<RestResponse<Void>> patchVariables(
+            @PathParam("id") String id, @HeaderParam("If-Match") String ifMatch, byte[] patch) {
+        return service.patchVariables(
+                        tenant.tenant(), Ids.path("id", id), IfMatch.parse(ifMatch), bodies.runtime(patch))
                 .map(Responses::noContent);
     }
 
@@ -97,8 +97,11 @@ public class ContextResource {
     @APIResponse(responseCode = "409", description = ApiDoc.FINISHED)
     @APIResponse(responseCode = "412", description = ApiDoc.STALE)
     @APIResponse(responseCode = "422", description = ApiDoc.INVALID)
-    public Uni<RestResponse<MemoryEntry>> putMemory(@PathParam("id") String id, @PathParam("key") String key,
-            @HeaderParam("If-Match") String ifMatch, byte[] body) {
+    public Uni<RestResponse<MemoryEntry>> putMemory(
+            @PathParam("id") String id,
+            @PathParam("key") String key,
+            @HeaderParam("If-Match") String ifMatch,
+            byte[] body) {
         return service.putMemory(tenant.tenant(), Ids.path("id", id), key, IfMatch.parse(ifMatch), bodies.runtime(body))
                 .map(r -> Responses.ok(r.value(), r.version()));
     }
@@ -110,8 +113,8 @@ public class ContextResource {
     @APIResponse(responseCode = "404", description = "No such execution or key")
     @APIResponse(responseCode = "409", description = ApiDoc.FINISHED)
     @APIResponse(responseCode = "412", description = ApiDoc.STALE)
-    public Uni<RestResponse<Void>> deleteMemory(@PathParam("id") String id, @PathParam("key") String key,
-            @HeaderParam("If-Match") String ifMatch) {
+    public Uni<RestResponse<Void>> deleteMemory(
+            @PathParam("id") String id, @PathParam("key") String key, @HeaderParam("If-Match") String ifMatch) {
         return service.deleteMemory(tenant.tenant(), Ids.path("id", id), key, IfMatch.parse(ifMatch))
                 .map(Responses::noContent);
     }

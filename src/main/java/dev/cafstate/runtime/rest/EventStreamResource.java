@@ -5,8 +5,10 @@ import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.sse.OutboundSseEvent;
 import jakarta.ws.rs.sse.Sse;
 
@@ -14,8 +16,13 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import org.jboss.resteasy.reactive.server.ServerRequestFilter;
+import org.jboss.resteasy.reactive.server.SimpleResourceInfo;
 
+import dev.cafstate.common.config.CafConfig;
+import dev.cafstate.common.error.ApiException;
 import dev.cafstate.common.error.BadRequest;
+import dev.cafstate.common.error.ProblemMappers;
 import dev.cafstate.common.http.Ids;
 import dev.cafstate.common.security.Tenant;
 import dev.cafstate.common.security.TenantContext;
@@ -23,13 +30,6 @@ import dev.cafstate.events.ExecutionEventFeed;
 import dev.cafstate.runtime.service.ExecutionService;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
-import jakarta.ws.rs.container.ContainerRequestContext;
-import jakarta.ws.rs.core.Response;
-import org.jboss.resteasy.reactive.server.ServerRequestFilter;
-import org.jboss.resteasy.reactive.server.SimpleResourceInfo;
-import dev.cafstate.common.error.ApiException;
-import dev.cafstate.common.config.CafConfig;
-import dev.cafstate.common.error.ProblemMappers;
 
 /** Server-Sent Events of one execution, served by any replica, resumable with {@code Last-Event-ID}. */
 @Path("/api/v1/executions/{id}/events")
@@ -42,8 +42,8 @@ public class EventStreamResource {
     private final TenantContext tenant;
     private final CafConfig config;
 
-    public EventStreamResource(ExecutionService executions, ExecutionEventFeed feed, TenantContext tenant,
-            CafConfig config) {
+    public EventStreamResource(
+            ExecutionService executions, ExecutionEventFeed feed, TenantContext tenant, CafConfig config) {
         this.executions = executions;
         this.feed = feed;
         this.tenant = tenant;
@@ -53,18 +53,26 @@ public class EventStreamResource {
     @GET
     @Produces(MediaType.SERVER_SENT_EVENTS)
     @Operation(summary = "Stream this execution's events (CloudEvents JSON in data, SSE id = event sequence)")
-    @APIResponse(responseCode = "200", description = "text/event-stream; every retained event after Last-Event-ID, then live ones")
+    @APIResponse(
+            responseCode = "200",
+            description = "text/event-stream; every retained event after Last-Event-ID, then live ones")
     @APIResponse(responseCode = "404", description = ApiDoc.NOT_FOUND)
-    public Multi<OutboundSseEvent> stream(@PathParam("id") String id, @HeaderParam("Last-Event-ID") String lastEventId,
-            @Context Sse sse) {
+    public Multi<OutboundSseEvent> stream(
+            @PathParam("id") String id, @HeaderParam("Last-Event-ID") String lastEventId, @Context Sse sse) {
         Tenant tenantId = tenant.tenant();
         String executionId = Ids.path("id", id);
         long after = lastEventId(lastEventId);
         Multi<OutboundSseEvent> events = feed.follow(tenantId, executionId, after)
-                .map(event -> sse.newEventBuilder().id(String.valueOf(event.seq())).name(event.type())
-                        .mediaType(MediaType.APPLICATION_JSON_TYPE).data(event.json()).build());
+                .map(event -> sse.newEventBuilder()
+                        .id(String.valueOf(event.seq()))
+                        .name(event.type())
+                        .mediaType(MediaType.APPLICATION_JSON_TYPE)
+                        .data(event.json())
+                        .build());
         // a comment now and then keeps a quiet stream from being closed as idle (quarkus.http.idle-timeout)
-        Multi<OutboundSseEvent> keepalive = Multi.createFrom().ticks().every(config.events().sseKeepalive())
+        Multi<OutboundSseEvent> keepalive = Multi.createFrom()
+                .ticks()
+                .every(config.events().sseKeepalive())
                 .map(tick -> sse.newEventBuilder().comment("keepalive").build());
         return Multi.createBy().merging().streams(events, keepalive);
     }
@@ -79,9 +87,12 @@ public class EventStreamResource {
             return Uni.createFrom().nullItem();
         }
         String id = Ids.path("id", request.getUriInfo().getPathParameters().getFirst("id"));
-        return executions.get(tenant.tenant(), id).replaceWith((Response) null)
-                .onFailure(ApiException.class).recoverWithItem(e -> ProblemMappers
-                        .build(((ApiException) e).toProblem(), 0).toResponse());
+        return executions
+                .get(tenant.tenant(), id)
+                .replaceWith((Response) null)
+                .onFailure(ApiException.class)
+                .recoverWithItem(e ->
+                        ProblemMappers.build(((ApiException) e).toProblem(), 0).toResponse());
     }
 
     private static long lastEventId(String header) {

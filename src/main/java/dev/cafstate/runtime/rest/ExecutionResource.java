@@ -1,6 +1,5 @@
 package dev.cafstate.runtime.rest;
 
-import dev.cafstate.common.http.IfMatch;
 import java.net.URI;
 
 import jakarta.ws.rs.Consumes;
@@ -22,17 +21,17 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.RestResponse;
 
 import dev.cafstate.caf.RuntimeSnapshot;
-import dev.cafstate.common.http.ETags;
 import dev.cafstate.common.http.Ids;
+import dev.cafstate.common.http.IfMatch;
 import dev.cafstate.common.http.QueryParams;
 import dev.cafstate.common.json.JsonBodies;
+import dev.cafstate.common.paging.Cursors;
+import dev.cafstate.common.paging.Page;
 import dev.cafstate.common.security.TenantContext;
 import dev.cafstate.runtime.api.CreateExecutionRequest;
 import dev.cafstate.runtime.api.ExecutionPatch;
 import dev.cafstate.runtime.api.ExecutionStatus;
 import dev.cafstate.runtime.api.ExecutionView;
-import dev.cafstate.common.paging.Page;
-import dev.cafstate.common.paging.Cursors;
 import dev.cafstate.runtime.service.ExecutionService;
 import io.smallrye.mutiny.Uni;
 
@@ -64,17 +63,26 @@ public class ExecutionResource {
     @APIResponse(responseCode = "422", description = ApiDoc.INVALID)
     @APIResponse(responseCode = "503", description = ApiDoc.UNAVAILABLE)
     public Uni<RestResponse<ExecutionView>> create(byte[] body) {
-        return service.create(tenant.tenant(), CreateExecutionRequest.from(bodies.runtime(body), bodies)).map(e -> Responses.created(e, e.version(),
-                URI.create("/api/v1/executions/" + QueryParams.encode(e.id()))));
+        return service.create(tenant.tenant(), CreateExecutionRequest.from(bodies.runtime(body), bodies))
+                .map(e -> Responses.created(
+                        e, e.version(), URI.create("/api/v1/executions/" + QueryParams.encode(e.id()))));
     }
 
     @GET
     @Operation(summary = "List executions, newest first")
     @APIResponse(responseCode = "200", description = "A page of executions")
     @APIResponse(responseCode = "400", description = ApiDoc.MALFORMED)
-    public Uni<Page<ExecutionView>> list(@QueryParam("agent_id") String agentId, @QueryParam("status") String status,
-            @QueryParam("cursor") String cursor, @QueryParam("limit") Integer limit) {
-        return service.list(tenant.tenant(), agentId, QueryParams.wire("status", status, ExecutionStatus::of), cursor, Cursors.limit(limit));
+    public Uni<Page<ExecutionView>> list(
+            @QueryParam("agent_id") String agentId,
+            @QueryParam("status") String status,
+            @QueryParam("cursor") String cursor,
+            @QueryParam("limit") Integer limit) {
+        return service.list(
+                tenant.tenant(),
+                agentId,
+                QueryParams.wire("status", status, ExecutionStatus::of),
+                cursor,
+                Cursors.limit(limit));
     }
 
     @GET
@@ -88,18 +96,21 @@ public class ExecutionResource {
 
     @PATCH
     @Path("{id}")
-    @Consumes({ Responses.MERGE_PATCH, MediaType.APPLICATION_JSON })
+    @Consumes({Responses.MERGE_PATCH, MediaType.APPLICATION_JSON})
     @Operation(summary = "Merge-patch status and/or metadata; emits agent.paused/resumed/completed/failed/cancelled")
     @APIResponse(responseCode = "200", description = "The execution as it now is")
     @APIResponse(responseCode = "404", description = ApiDoc.NOT_FOUND)
     @APIResponse(responseCode = "409", description = "Illegal status transition")
     @APIResponse(responseCode = "412", description = ApiDoc.STALE)
     @APIResponse(responseCode = "422", description = ApiDoc.INVALID)
-    public Uni<RestResponse<ExecutionView>> patch(@PathParam("id") String id,
-            @HeaderParam("If-Match") String ifMatch, byte[] body) {
+    public Uni<RestResponse<ExecutionView>> patch(
+            @PathParam("id") String id, @HeaderParam("If-Match") String ifMatch, byte[] body) {
         String executionId = Ids.path("id", id);
-        return service.patch(tenant.tenant(), executionId, IfMatch.parse(ifMatch),
-                ExecutionPatch.from(bodies.runtime(body), bodies))
+        return service.patch(
+                        tenant.tenant(),
+                        executionId,
+                        IfMatch.parse(ifMatch),
+                        ExecutionPatch.from(bodies.runtime(body), bodies))
                 .map(e -> Responses.ok(e, e.version()));
     }
 
@@ -122,5 +133,4 @@ public class ExecutionResource {
     public Uni<RestResponse<RuntimeSnapshot>> state(@PathParam("id") String id) {
         return service.state(tenant.tenant(), Ids.path("id", id)).map(s -> Responses.ok(s.value(), s.version()));
     }
-
 }

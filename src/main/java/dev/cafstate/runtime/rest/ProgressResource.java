@@ -1,6 +1,5 @@
 package dev.cafstate.runtime.rest;
 
-import dev.cafstate.common.http.IfMatch;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.PATCH;
@@ -15,11 +14,9 @@ import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.RestResponse;
 
-import com.fasterxml.jackson.databind.JsonNode;
-
 import dev.cafstate.caf.ExecutionProgress;
-import dev.cafstate.common.http.ETags;
 import dev.cafstate.common.http.Ids;
+import dev.cafstate.common.http.IfMatch;
 import dev.cafstate.common.json.JsonBodies;
 import dev.cafstate.common.security.TenantContext;
 import dev.cafstate.runtime.api.ProgressPatch;
@@ -44,18 +41,21 @@ public class ProgressResource {
     }
 
     @PATCH
-    @Consumes({ Responses.MERGE_PATCH, MediaType.APPLICATION_JSON })
+    @Consumes({Responses.MERGE_PATCH, MediaType.APPLICATION_JSON})
     @Operation(summary = "Merge-patch ExecutionProgress; counters never go backwards; emits progress.updated")
     @APIResponse(responseCode = "200", description = "The progress as it now is")
     @APIResponse(responseCode = "404", description = ApiDoc.NOT_FOUND)
     @APIResponse(responseCode = "409", description = "A counter would go backwards, or the execution is finished")
     @APIResponse(responseCode = "412", description = ApiDoc.STALE)
     @APIResponse(responseCode = "422", description = ApiDoc.INVALID)
-    public Uni<RestResponse<ExecutionProgress>> patch(@PathParam("id") String id,
-            @HeaderParam("If-Match") String ifMatch, byte[] body) {
+    public Uni<RestResponse<ExecutionProgress>> patch(
+            @PathParam("id") String id, @HeaderParam("If-Match") String ifMatch, byte[] body) {
         String executionId = Ids.path("id", id);
-        return service.patch(tenant.tenant(), executionId, IfMatch.parse(ifMatch),
-                ProgressPatch.from(bodies.runtime(body), bodies))
+        return service.patch(
+                        tenant.tenant(),
+                        executionId,
+                        IfMatch.parse(ifMatch),
+                        ProgressPatch.from(bodies.runtime(body), bodies))
                 .map(r -> Responses.ok(r.value(), r.version()));
     }
 }

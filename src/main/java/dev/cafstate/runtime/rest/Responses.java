@@ -14,16 +14,18 @@ final class Responses {
     /** Media type of RFC 7396 merge patches. */
     static final String MERGE_PATCH = "application/merge-patch+json";
 
-    private Responses() {
-    }
+    private Responses() {}
 
     static <T> RestResponse<T> ok(T body, long version) {
-        return RestResponse.ResponseBuilder.ok(body).header(HttpHeaders.ETAG, ETags.of(version)).build();
+        return RestResponse.ResponseBuilder.ok(body)
+                .header(HttpHeaders.ETAG, ETags.of(version))
+                .build();
     }
 
     static <T> RestResponse<T> created(T body, long version, URI location) {
-        RestResponse.ResponseBuilder<T> builder = RestResponse.ResponseBuilder.<T> create(RestResponse.Status.CREATED)
-                .entity(body).header(HttpHeaders.ETAG, ETags.of(version));
+        RestResponse.ResponseBuilder<T> builder = RestResponse.ResponseBuilder.<T>create(RestResponse.Status.CREATED)
+                .entity(body)
+                .header(HttpHeaders.ETAG, ETags.of(version));
         if (location != null) {
             builder.location(location);
         }
@@ -31,6 +33,8 @@ final class Responses {
     }
 
     static <T> RestResponse<T> noContent(long version) {
-        return RestResponse.ResponseBuilder.<T> noContent().header(HttpHeaders.ETAG, ETags.of(version)).build();
+        return RestResponse.ResponseBuilder.<T>noContent()
+                .header(HttpHeaders.ETAG, ETags.of(version))
+                .build();
     }
 }

@@ -1,6 +1,5 @@
 package dev.cafstate.runtime.rest;
 
-import dev.cafstate.common.http.IfMatch;
 import java.net.URI;
 import java.util.List;
 import java.util.Map;
@@ -26,13 +25,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.cafstate.caf.ThoughtStep;
 import dev.cafstate.caf.ThoughtType;
-import dev.cafstate.common.http.ETags;
 import dev.cafstate.common.http.Ids;
+import dev.cafstate.common.http.IfMatch;
 import dev.cafstate.common.http.QueryParams;
 import dev.cafstate.common.json.JsonBodies;
-import dev.cafstate.common.security.TenantContext;
-import dev.cafstate.common.paging.Page;
 import dev.cafstate.common.paging.Cursors;
+import dev.cafstate.common.paging.Page;
+import dev.cafstate.common.security.TenantContext;
 import dev.cafstate.runtime.service.ThoughtService;
 import io.smallrye.mutiny.Uni;
 
@@ -65,45 +64,63 @@ public class ThoughtResource {
     @APIResponse(responseCode = "415", description = "Not application/json")
     @APIResponse(responseCode = "422", description = ApiDoc.INVALID + "; also an unknown parent_id")
     @APIResponse(responseCode = "503", description = ApiDoc.UNAVAILABLE)
-    public Uni<RestResponse<Object>> append(@PathParam("id") String id, @HeaderParam("If-Match") String ifMatch,
-            byte[] bytes) {
+    public Uni<RestResponse<Object>> append(
+            @PathParam("id") String id, @HeaderParam("If-Match") String ifMatch, byte[] bytes) {
         String executionId = Ids.path("id", id);
         JsonNode body = bodies.runtime(bytes);
-        return service.append(tenant.tenant(), executionId, IfMatch.parse(ifMatch), body).map(result -> {
-            List<ThoughtStep> steps = result.value();
-            if (body.has("steps")) {
-                return Responses.created((Object) Map.of("steps", steps), result.version(), null);
-            }
-            URI location = URI.create("/api/v1/executions/" + QueryParams.encode(executionId) + "/thoughts/"
-                    + QueryParams.encode(steps.get(0).id()));
-            return Responses.created((Object) steps.get(0), result.version(), location);
-        });
+        return service.append(tenant.tenant(), executionId, IfMatch.parse(ifMatch), body)
+                .map(result -> {
+                    List<ThoughtStep> steps = result.value();
+                    if (body.has("steps")) {
+                        return Responses.created((Object) Map.of("steps", steps), result.version(), null);
+                    }
+                    URI location = URI.create("/api/v1/executions/" + QueryParams.encode(executionId) + "/thoughts/"
+                            + QueryParams.encode(steps.get(0).id()));
+                    return Responses.created((Object) steps.get(0), result.version(), location);
+                });
     }
 
     @GET
     @Operation(summary = "Steps in chain order, filtered by type and confidence range, paged")
     @APIResponse(responseCode = "200", description = "A page of steps")
     @APIResponse(responseCode = "400", description = ApiDoc.MALFORMED)
-    public Uni<Page<ThoughtStep>> list(@PathParam("id") String id, @QueryParam("type") String type,
-            @QueryParam("min_confidence") Double min, @QueryParam("max_confidence") Double max,
-            @QueryParam("cursor") String cursor, @QueryParam("limit") Integer limit) {
-        return service.list(tenant.tenant(), Ids.path("id", id), QueryParams.wire("type", type, ThoughtType::of),
-                QueryParams.confidence("min_confidence", min), QueryParams.confidence("max_confidence", max), cursor,
+    public Uni<Page<ThoughtStep>> list(
+            @PathParam("id") String id,
+            @QueryParam("type") String type,
+            @QueryParam("min_confidence") Double min,
+            @QueryParam("max_confidence") Double max,
+            @QueryParam("cursor") String cursor,
+            @QueryParam("limit") Integer limit) {
+        return service.list(
+                tenant.tenant(),
+                Ids.path("id", id),
+                QueryParams.wire("type", type, ThoughtType::of),
+                QueryParams.confidence("min_confidence", min),
+                QueryParams.confidence("max_confidence", max),
+                cursor,
                 Cursors.limit(limit));
     }
 
     @PATCH
     @Path("{stepId}")
-    @Consumes({ Responses.MERGE_PATCH, MediaType.APPLICATION_JSON })
+    @Consumes({Responses.MERGE_PATCH, MediaType.APPLICATION_JSON})
     @Operation(summary = "Merge-patch content, reasoning, confidence, alternatives, metadata; emits thought.updated")
     @APIResponse(responseCode = "200", description = "The step as it now is")
     @APIResponse(responseCode = "404", description = "No such execution or step")
     @APIResponse(responseCode = "409", description = ApiDoc.FINISHED)
     @APIResponse(responseCode = "412", description = ApiDoc.STALE)
     @APIResponse(responseCode = "422", description = ApiDoc.INVALID)
-    public Uni<RestResponse<ThoughtStep>> patch(@PathParam("id") String id, @PathParam("stepId") String stepId,
-            @HeaderParam("If-Match") String ifMatch, byte[] body) {
-        return service.patch(tenant.tenant(), Ids.path("id", id), Ids.path("step_id", stepId), IfMatch.parse(ifMatch),
-                bodies.runtime(body)).map(r -> Responses.ok(r.value(), r.version()));
+    public Uni<RestResponse<ThoughtStep>> patch(
+            @PathParam("id") String id,
+            @PathParam("stepId") String stepId,
+            @HeaderParam("If-Match") String ifMatch,
+            byte[] body) {
+        return service.patch(
+                        tenant.tenant(),
+                        Ids.path("id", id),
+                        Ids.path("step_id", stepId),
+                        IfMatch.parse(ifMatch),
+                        bodies.runtime(body))
+                .map(r -> Responses.ok(r.value(), r.version()));
     }
 }

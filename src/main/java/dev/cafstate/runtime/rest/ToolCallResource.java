@@ -1,6 +1,5 @@
 package dev.cafstate.runtime.rest;
 
-import dev.cafstate.common.http.IfMatch;
 import java.net.URI;
 
 import jakarta.ws.rs.Consumes;
@@ -21,10 +20,10 @@ import org.jboss.resteasy.reactive.RestResponse;
 
 import dev.cafstate.caf.ToolCall;
 import dev.cafstate.caf.ToolState;
-import dev.cafstate.common.http.ETags;
 import dev.cafstate.common.http.Ids;
-import dev.cafstate.common.json.JsonBodies;
+import dev.cafstate.common.http.IfMatch;
 import dev.cafstate.common.http.QueryParams;
+import dev.cafstate.common.json.JsonBodies;
 import dev.cafstate.common.security.TenantContext;
 import dev.cafstate.runtime.api.ToolCallCreate;
 import dev.cafstate.runtime.api.ToolCallUpdate;
@@ -66,29 +65,43 @@ public class ToolCallResource {
     @APIResponse(responseCode = "409", description = ApiDoc.FINISHED + "; or the call id exists")
     @APIResponse(responseCode = "412", description = ApiDoc.STALE)
     @APIResponse(responseCode = "422", description = ApiDoc.INVALID)
-    public Uni<RestResponse<ToolCall>> create(@PathParam("id") String id, @HeaderParam("If-Match") String ifMatch,
-            byte[] body) {
+    public Uni<RestResponse<ToolCall>> create(
+            @PathParam("id") String id, @HeaderParam("If-Match") String ifMatch, byte[] body) {
         String executionId = Ids.path("id", id);
-        return service.create(tenant.tenant(), executionId, IfMatch.parse(ifMatch),
-                ToolCallCreate.from(bodies.runtime(body), bodies))
-                .map(r -> Responses.created(r.value(), r.version(), URI.create("/api/v1/executions/"
-                        + QueryParams.encode(executionId) + "/tool-calls/" + QueryParams.encode(r.value().id()))));
+        return service.create(
+                        tenant.tenant(),
+                        executionId,
+                        IfMatch.parse(ifMatch),
+                        ToolCallCreate.from(bodies.runtime(body), bodies))
+                .map(r -> Responses.created(
+                        r.value(),
+                        r.version(),
+                        URI.create("/api/v1/executions/" + QueryParams.encode(executionId) + "/tool-calls/"
+                                + QueryParams.encode(r.value().id()))));
     }
 
     @PATCH
     @Path("tool-calls/{callId}")
-    @Consumes({ Responses.MERGE_PATCH, MediaType.APPLICATION_JSON })
+    @Consumes({Responses.MERGE_PATCH, MediaType.APPLICATION_JSON})
     @Operation(summary = "Move a call to {status, result?, error?, duration_ms?}; emits tool.completed or tool.failed")
     @APIResponse(responseCode = "200", description = "The call as it now is")
     @APIResponse(responseCode = "404", description = "No such execution or call")
     @APIResponse(responseCode = "409", description = "Illegal transition, or the execution is finished")
     @APIResponse(responseCode = "412", description = ApiDoc.STALE)
     @APIResponse(responseCode = "422", description = ApiDoc.INVALID)
-    public Uni<RestResponse<ToolCall>> update(@PathParam("id") String id, @PathParam("callId") String callId,
-            @HeaderParam("If-Match") String ifMatch, byte[] body) {
+    public Uni<RestResponse<ToolCall>> update(
+            @PathParam("id") String id,
+            @PathParam("callId") String callId,
+            @HeaderParam("If-Match") String ifMatch,
+            byte[] body) {
         String executionId = Ids.path("id", id);
         String call = Ids.path("call_id", callId);
-        return service.update(tenant.tenant(), executionId, call, IfMatch.parse(ifMatch),
-                ToolCallUpdate.from(bodies.runtime(body), bodies)).map(r -> Responses.ok(r.value(), r.version()));
+        return service.update(
+                        tenant.tenant(),
+                        executionId,
+                        call,
+                        IfMatch.parse(ifMatch),
+                        ToolCallUpdate.from(bodies.runtime(body), bodies))
+                .map(r -> Responses.ok(r.value(), r.version()));
     }
 }

@@ -1,9 +1,5 @@
 package dev.cafstate.runtime.service;
 
-import dev.cafstate.common.security.Tenant;
-import dev.cafstate.common.time.Clock;
-
-import dev.cafstate.common.http.IfMatch;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -12,21 +8,24 @@ import jakarta.enterprise.context.ApplicationScoped;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import dev.cafstate.caf.CafSchema;
 import dev.cafstate.caf.Context;
 import dev.cafstate.caf.MemoryEntry;
 import dev.cafstate.caf.Message;
 import dev.cafstate.common.config.CafConfig;
 import dev.cafstate.common.error.InvalidInput;
 import dev.cafstate.common.http.Ids;
-import dev.cafstate.caf.CafSchema;
+import dev.cafstate.common.http.IfMatch;
+import dev.cafstate.common.json.Json;
 import dev.cafstate.common.json.JsonBodies;
 import dev.cafstate.common.json.JsonChecks;
+import dev.cafstate.common.security.Tenant;
+import dev.cafstate.common.time.Clock;
 import dev.cafstate.events.CafEvent;
 import dev.cafstate.events.EventRecorder;
 import dev.cafstate.runtime.api.MemoryWrite;
 import dev.cafstate.runtime.api.Versioned;
 import dev.cafstate.runtime.repository.ContextRepository;
-import dev.cafstate.common.json.Json;
 import dev.cafstate.runtime.repository.StateReader;
 import io.smallrye.mutiny.Uni;
 
@@ -45,8 +44,14 @@ public class ContextService {
     private final CafConfig config;
     private final Clock clock;
 
-    public ContextService(ContextRepository context, StateReader reader, JsonBodies bodies, EventRecorder events,
-            Json json, CafConfig config, Clock clock) {
+    public ContextService(
+            ContextRepository context,
+            StateReader reader,
+            JsonBodies bodies,
+            EventRecorder events,
+            Json json,
+            CafConfig config,
+            Clock clock) {
         this.context = context;
         this.reader = reader;
         this.bodies = bodies;
@@ -62,25 +67,30 @@ public class ContextService {
     }
 
     /** Appends one message or a batch ({@code {messages: [...]}}); timestamps default to now. */
-    public Uni<Versioned<List<Message>>> appendMessages(Tenant tenant, String executionId, IfMatch expected,
-            JsonNode body) {
-        List<JsonBodies.Item> items = bodies.oneOrBatch(body, "messages", config.limits().maxBatchItems());
+    public Uni<Versioned<List<Message>>> appendMessages(
+            Tenant tenant, String executionId, IfMatch expected, JsonNode body) {
+        List<JsonBodies.Item> items =
+                bodies.oneOrBatch(body, "messages", config.limits().maxBatchItems());
         JsonChecks c = bodies.checks();
         for (JsonBodies.Item item : items) {
             CafSchema.message(c, item.node(), item.path());
         }
         c.throwIfAny();
-        List<Message> input = items.stream().map(i -> bodies.map(i.node(), Message.class)).toList();
+        List<Message> input =
+                items.stream().map(i -> bodies.map(i.node(), Message.class)).toList();
         long now = clock.now();
         List<Message> messages = new ArrayList<>(input.size());
         for (Message m : input) {
-            messages.add(m.timestamp() != null ? m
-                    : new Message(m.role(), m.content(), m.toolCalls(), m.toolResults(), now));
+            messages.add(
+                    m.timestamp() != null
+                            ? m
+                            : new Message(m.role(), m.content(), m.toolCalls(), m.toolResults(), now));
         }
         ObjectNode changes = json.mapper().createObjectNode();
         changes.set("messages_added", json.mapper().valueToTree(messages));
-        return context.appendMessages(tenant, executionId, expected, now, messages, event(tenant, executionId, now,
-                changes)).map(v -> new Versioned<>(messages, v));
+        return context.appendMessages(
+                        tenant, executionId, expected, now, messages, event(tenant, executionId, now, changes))
+                .map(v -> new Versioned<>(messages, v));
     }
 
     /** Applies an RFC 7396 merge patch to the variables ({@code null} removes a key). */
@@ -91,18 +101,18 @@ public class ContextService {
         long now = clock.now();
         ObjectNode changes = json.mapper().createObjectNode();
         changes.set("variables", patch);
-        return context.patchVariables(tenant, executionId, expected, now, patch.toString(),
-                event(tenant, executionId, now, changes));
+        return context.patchVariables(
+                tenant, executionId, expected, now, patch.toString(), event(tenant, executionId, now, changes));
     }
 
     /** Inserts or replaces the memory entry under {@code key}. */
-    public Uni<Versioned<MemoryEntry>> putMemory(Tenant tenant, String executionId, String key, IfMatch expected,
-            JsonNode body) {
+    public Uni<Versioned<MemoryEntry>> putMemory(
+            Tenant tenant, String executionId, String key, IfMatch expected, JsonNode body) {
         Ids.memoryKey(key, config.limits().maxMemoryKeyBytes());
         MemoryWrite write = MemoryWrite.from(body, bodies);
         long now = clock.now();
-        MemoryEntry entry = new MemoryEntry(key, write.value(), write.importance(),
-                write.timestamp() == null ? now : write.timestamp());
+        MemoryEntry entry = new MemoryEntry(
+                key, write.value(), write.importance(), write.timestamp() == null ? now : write.timestamp());
         ObjectNode changes = json.mapper().createObjectNode();
         changes.set("memory_put", json.mapper().valueToTree(entry));
         return context.putMemory(tenant, executionId, expected, now, entry, event(tenant, executionId, now, changes))

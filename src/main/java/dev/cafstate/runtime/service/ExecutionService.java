@@ -1,22 +1,20 @@
 package dev.cafstate.runtime.service;
 
-import dev.cafstate.common.security.Tenant;
-import dev.cafstate.common.time.Clock;
-
-import dev.cafstate.common.json.MergePatch;
-
-import dev.cafstate.common.paging.Cursors;
-
-import dev.cafstate.common.http.IfMatch;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.cafstate.caf.RuntimeSnapshot;
 import dev.cafstate.common.error.StaleVersion;
 import dev.cafstate.common.error.StateConflict;
 import dev.cafstate.common.http.Ids;
+import dev.cafstate.common.http.IfMatch;
+import dev.cafstate.common.json.Json;
+import dev.cafstate.common.json.MergePatch;
+import dev.cafstate.common.paging.Cursors;
+import dev.cafstate.common.paging.Page;
+import dev.cafstate.common.security.Tenant;
+import dev.cafstate.common.time.Clock;
 import dev.cafstate.events.CafEvent;
 import dev.cafstate.events.EventRecorder;
 import dev.cafstate.runtime.api.CreateExecutionRequest;
@@ -24,12 +22,10 @@ import dev.cafstate.runtime.api.ExecutionPatch;
 import dev.cafstate.runtime.api.ExecutionStatus;
 import dev.cafstate.runtime.api.ExecutionView;
 import dev.cafstate.runtime.api.InitialState;
-import dev.cafstate.common.paging.Page;
 import dev.cafstate.runtime.api.Versioned;
 import dev.cafstate.runtime.repository.ExecutionRepository;
-import dev.cafstate.common.json.Json;
-import dev.cafstate.runtime.repository.StateReader;
 import dev.cafstate.runtime.repository.RuntimeHead;
+import dev.cafstate.runtime.repository.StateReader;
 import dev.cafstate.runtime.repository.StateWriter;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -46,8 +42,14 @@ public class ExecutionService {
     private final Json json;
     private final Clock clock;
 
-    public ExecutionService(Pool pool, ExecutionRepository executions, StateWriter writer, StateReader reader,
-            EventRecorder events, Json json, Clock clock) {
+    public ExecutionService(
+            Pool pool,
+            ExecutionRepository executions,
+            StateWriter writer,
+            StateReader reader,
+            EventRecorder events,
+            Json json,
+            Clock clock) {
         this.pool = pool;
         this.executions = executions;
         this.writer = writer;
@@ -68,15 +70,21 @@ public class ExecutionService {
         long now = clock.now();
         InitialState init = request.initialState();
         String event = events.json(tenant, now, new CafEvent.AgentStarted(id, request.agentId()));
-        StateWriter.Whole whole = init == null ? null
+        StateWriter.Whole whole = init == null
+                ? null
                 : writer.whole(init.thoughtChain(), init.context(), init.toolState(), init.progress());
-        ExecutionRepository.NewExecution execution = new ExecutionRepository.NewExecution(id, request.agentId(),
-                request.agentName(), json.write(request.metadata()), whole == null ? RuntimeHead.empty() : whole.head(),
+        ExecutionRepository.NewExecution execution = new ExecutionRepository.NewExecution(
+                id,
+                request.agentId(),
+                request.agentName(),
+                json.write(request.metadata()),
+                whole == null ? RuntimeHead.empty() : whole.head(),
                 null);
         if (whole == null) {
             return executions.create(pool, tenant, execution, event, now);
         }
-        return pool.withTransaction(conn -> executions.create(conn, tenant, execution, event, now)
+        return pool.withTransaction(conn -> executions
+                .create(conn, tenant, execution, event, now)
                 .call(view -> writer.insertParts(conn, tenant, id, whole)));
     }
 
@@ -86,11 +94,17 @@ public class ExecutionService {
     }
 
     /** A page of executions, newest first. */
-    public Uni<Page<ExecutionView>> list(Tenant tenant, String agentId, ExecutionStatus status, String cursor,
-            int limit) {
+    public Uni<Page<ExecutionView>> list(
+            Tenant tenant, String agentId, ExecutionStatus status, String cursor, int limit) {
         Cursors.Keyset after = Cursors.keyset(cursor);
-        return executions.list(tenant, agentId, status, after == null ? null : after.timestamp(),
-                after == null ? null : after.id(), limit + 1)
+        return executions
+                .list(
+                        tenant,
+                        agentId,
+                        status,
+                        after == null ? null : after.timestamp(),
+                        after == null ? null : after.id(),
+                        limit + 1)
                 .map(rows -> Page.of(rows, limit, last -> Cursors.keyset(last.startedAt(), last.id())));
     }
 
@@ -102,36 +116,50 @@ public class ExecutionService {
         ExecutionStatus wanted = patch.status();
         JsonNode metadataPatch = patch.patchesMetadata() ? patch.metadata() : null;
         long now = clock.now();
-        return pool.withTransaction(conn -> executions.get(conn, tenant, id, true).flatMap(current -> {
-            if (expected != null && !expected.matches(current.version())) {
-                throw new StaleVersion("execution '" + id + "' is at version " + current.version()
-                        + "; If-Match names " + expected);
-            }
-            boolean statusChanges = wanted != null && wanted != current.status();
-            if (statusChanges && !current.status().next().contains(wanted)) {
-                throw new StateConflict("execution '" + id + "' cannot go from " + current.status().wire() + " to "
-                        + wanted.wire());
-            }
-            ExecutionStatus status = statusChanges ? wanted : current.status();
-            Long endedAt = statusChanges && status.finished() ? Long.valueOf(now) : current.endedAt();
-            JsonNode metadata = metadataPatch == null ? current.metadata()
-                    : MergePatch.apply(current.metadata(), metadataPatch);
-            CafEvent event = statusChanges ? CafEvent.statusChanged(id, status)
-                    : new CafEvent.AgentUpdated(id, metadata);
-            return executions.update(conn, tenant, id, status, endedAt, json.write(metadata),
-                    events.json(tenant, now, event), now);
-        }));
+        return pool.withTransaction(conn -> executions
+                .get(conn, tenant, id, true)
+                .flatMap(current -> {
+                    if (expected != null && !expected.matches(current.version())) {
+                        throw new StaleVersion("execution '" + id + "' is at version " + current.version()
+                                + "; If-Match names " + expected);
+                    }
+                    boolean statusChanges = wanted != null && wanted != current.status();
+                    if (statusChanges && !current.status().next().contains(wanted)) {
+                        throw new StateConflict("execution '" + id + "' cannot go from "
+                                + current.status().wire() + " to " + wanted.wire());
+                    }
+                    ExecutionStatus status = statusChanges ? wanted : current.status();
+                    Long endedAt = statusChanges && status.finished() ? Long.valueOf(now) : current.endedAt();
+                    JsonNode metadata = metadataPatch == null
+                            ? current.metadata()
+                            : MergePatch.apply(current.metadata(), metadataPatch);
+                    CafEvent event = statusChanges
+                            ? CafEvent.statusChanged(id, status)
+                            : new CafEvent.AgentUpdated(id, metadata);
+                    return executions.update(
+                            conn,
+                            tenant,
+                            id,
+                            status,
+                            endedAt,
+                            json.write(metadata),
+                            events.json(tenant, now, event),
+                            now);
+                }));
     }
 
     /** Deletes the execution and its runtime state (checkpoints are kept). */
     public Uni<Void> delete(Tenant tenant, String id, IfMatch expected) {
-        return pool.withTransaction(conn -> executions.get(conn, tenant, id, true).flatMap(current -> {
-            if (expected != null && !expected.matches(current.version())) {
-                throw new StaleVersion("execution '" + id + "' is at version " + current.version()
-                        + "; If-Match names " + expected);
-            }
-            return executions.delete(conn, tenant, id);
-        })).replaceWithVoid();
+        return pool.withTransaction(conn -> executions
+                        .get(conn, tenant, id, true)
+                        .flatMap(current -> {
+                            if (expected != null && !expected.matches(current.version())) {
+                                throw new StaleVersion("execution '" + id + "' is at version " + current.version()
+                                        + "; If-Match names " + expected);
+                            }
+                            return executions.delete(conn, tenant, id);
+                        }))
+                .replaceWithVoid();
     }
 
     /** All four runtime parts as one consistent CAF snapshot, with the version it was read at. */

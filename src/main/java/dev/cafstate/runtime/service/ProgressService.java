@@ -1,12 +1,11 @@
 package dev.cafstate.runtime.service;
 
-import dev.cafstate.common.security.Tenant;
-import dev.cafstate.common.time.Clock;
-
-import dev.cafstate.common.http.IfMatch;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import dev.cafstate.caf.ExecutionProgress;
+import dev.cafstate.common.http.IfMatch;
+import dev.cafstate.common.security.Tenant;
+import dev.cafstate.common.time.Clock;
 import dev.cafstate.events.CafEvent;
 import dev.cafstate.events.EventRecorder;
 import dev.cafstate.runtime.api.ProgressPatch;
@@ -28,8 +27,7 @@ public class ProgressService {
     private final EventRecorder events;
     private final Clock clock;
 
-    public ProgressService(ExecutionRepository executions, Mutations mutations, EventRecorder events,
-            Clock clock) {
+    public ProgressService(ExecutionRepository executions, Mutations mutations, EventRecorder events, Clock clock) {
         this.executions = executions;
         this.mutations = mutations;
         this.events = events;
@@ -37,16 +35,23 @@ public class ProgressService {
     }
 
     /** Applies the patch and returns the progress as it now is. */
-    public Uni<Versioned<ExecutionProgress>> patch(Tenant tenant, String executionId, IfMatch expected,
-            ProgressPatch patch) {
+    public Uni<Versioned<ExecutionProgress>> patch(
+            Tenant tenant, String executionId, IfMatch expected, ProgressPatch patch) {
         long now = clock.now();
-        return mutations.inTransaction(tenant, executionId, expected, now, (conn, version) -> executions
-                .get(conn, tenant, executionId, false)
-                .flatMap(current -> {
-                    ExecutionProgress p = patch.applyTo(current.progress());
-                    return executions.updateProgress(conn, tenant, executionId, p)
-                            .flatMap(x -> events.record(conn, tenant, now, new CafEvent.ProgressUpdated(executionId, p)))
-                            .replaceWith(new Versioned<>(p, version));
-                }));
+        return mutations.inTransaction(
+                tenant,
+                executionId,
+                expected,
+                now,
+                (conn, version) -> executions
+                        .get(conn, tenant, executionId, false)
+                        .flatMap(current -> {
+                            ExecutionProgress p = patch.applyTo(current.progress());
+                            return executions
+                                    .updateProgress(conn, tenant, executionId, p)
+                                    .flatMap(x -> events.record(
+                                            conn, tenant, now, new CafEvent.ProgressUpdated(executionId, p)))
+                                    .replaceWith(new Versioned<>(p, version));
+                        }));
     }
 }

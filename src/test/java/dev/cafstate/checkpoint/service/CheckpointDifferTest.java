@@ -59,19 +59,33 @@ class CheckpointDifferTest {
     @Test
     void listsAreALengthChangeAndTheirNewIds() throws Exception {
         ObjectNode later = doc(BASE);
-        ((ArrayNode) later.at("/snapshot/thought_chain/steps")).addObject()
-                .put("id", "s2");
-        ((ArrayNode) later.at("/snapshot/tool_state/failed")).addObject()
-                .put("id", "t2");
+        ((ArrayNode) later.at("/snapshot/thought_chain/steps")).addObject().put("id", "s2");
+        ((ArrayNode) later.at("/snapshot/tool_state/failed")).addObject().put("id", "t2");
         ((ObjectNode) later.at("/snapshot/thought_chain")).put("current_step_id", "s2");
         CheckpointDiffView d = CheckpointDiffer.diff("c1", doc(BASE), later);
         assertThat(d.thoughtsAdded()).containsExactly("s2");
         assertThat(d.toolCallsAdded()).containsExactly("t2");
-        assertThat(d.changes().get("snapshot.thought_chain.steps.length").get("before").asInt()).isEqualTo(1);
-        assertThat(d.changes().get("snapshot.thought_chain.steps.length").get("after").asInt()).isEqualTo(2);
+        assertThat(d.changes()
+                        .get("snapshot.thought_chain.steps.length")
+                        .get("before")
+                        .asInt())
+                .isEqualTo(1);
+        assertThat(d.changes()
+                        .get("snapshot.thought_chain.steps.length")
+                        .get("after")
+                        .asInt())
+                .isEqualTo(2);
         assertThat(d.changes().has("snapshot.thought_chain.steps.0.id")).isFalse();
-        assertThat(d.changes().get("snapshot.tool_state.failed.length").get("after").asInt()).isEqualTo(1);
-        assertThat(d.changes().get("snapshot.thought_chain.current_step_id").get("after").asText()).isEqualTo("s2");
+        assertThat(d.changes()
+                        .get("snapshot.tool_state.failed.length")
+                        .get("after")
+                        .asInt())
+                .isEqualTo(1);
+        assertThat(d.changes()
+                        .get("snapshot.thought_chain.current_step_id")
+                        .get("after")
+                        .asText())
+                .isEqualTo("s2");
         assertThat(d.summary()).startsWith("1 thought(s) added, 1 tool call(s) added, ");
     }
 
@@ -90,8 +104,14 @@ class CheckpointDifferTest {
         ((ObjectNode) later.at("/snapshot/context")).put("variables", "not an object");
         later.put("name", "n");
         CheckpointDiffView d = CheckpointDiffer.diff("c1", doc(BASE), later);
-        assertThat(d.changes().get("snapshot.context.variables").get("before").get("x").asInt()).isEqualTo(1);
-        assertThat(d.changes().get("snapshot.context.variables").get("after").asText()).isEqualTo("not an object");
+        assertThat(d.changes()
+                        .get("snapshot.context.variables")
+                        .get("before")
+                        .get("x")
+                        .asInt())
+                .isEqualTo(1);
+        assertThat(d.changes().get("snapshot.context.variables").get("after").asText())
+                .isEqualTo("not an object");
         assertThat(d.changes().get("name").get("before").isNull()).isTrue();
         List<String> names = new ArrayList<>();
         d.changes().fieldNames().forEachRemaining(names::add);

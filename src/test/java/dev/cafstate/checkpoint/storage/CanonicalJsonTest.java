@@ -59,8 +59,9 @@ class CanonicalJsonTest {
                 + "\"\\u00f6\":\"Latin Small Letter O With Diaeresis\",\"</script>\":\"Browser Challenge\"}";
 
         JsonNode sorted = PLAIN.readTree(CanonicalJson.bytes(SERVICE.readTree(input)));
-        assertThat(sorted.fieldNames()).toIterable().containsExactly("\r", "1", "</script>", "\u0080", "\u00f6",
-                "\u20ac", "\ud83d\ude00", "\ufb33");
+        assertThat(sorted.fieldNames())
+                .toIterable()
+                .containsExactly("\r", "1", "</script>", "\u0080", "\u00f6", "\u20ac", "\ud83d\ude00", "\ufb33");
         assertThat(sorted.get("\ud83d\ude00").textValue()).isEqualTo("Emoji: Grinning Face");
     }
 
@@ -101,7 +102,8 @@ class CanonicalJsonTest {
         assertThat(canonical("null")).isEqualTo("null");
         assertThat(canonical("false")).isEqualTo("false");
         assertThat(canonical("2.0")).isEqualTo("2");
-        assertThat(new String(CanonicalJson.bytes(CanonicalJson.EMPTY_OBJECT), UTF_8)).isEqualTo("{}");
+        assertThat(new String(CanonicalJson.bytes(CanonicalJson.EMPTY_OBJECT), UTF_8))
+                .isEqualTo("{}");
     }
 
     @Test
@@ -131,14 +133,14 @@ class CanonicalJsonTest {
 
     static Stream<Arguments> integersBelowTwoToThe53() {
         return Stream.of(
-                arguments("1",
-                        List.of("1", "1.0", "1.000", "1e0", "1E0", "10e-1", "0.1e1", "1.00000000000000000000001")),
+                arguments(
+                        "1", List.of("1", "1.0", "1.000", "1e0", "1E0", "10e-1", "0.1e1", "1.00000000000000000000001")),
                 arguments("100", List.of("100", "1e2", "1E+2", "100.0", "1000e-1", "0.00001e7")),
                 arguments("-42", List.of("-42", "-42.0", "-4.2e1", "-4200E-2")),
                 // JSON.stringify(-0) is "0", and RFC 8785 writes -0 as 0; -1e-400 is -0 to JSON.parse
                 arguments("0", List.of("0", "-0", "0.0", "-0.0", "0e5", "-0e-3", "-1e-400")),
-                arguments("9007199254740991",
-                        List.of("9007199254740991", "9007199254740991.0", "9.007199254740991e15")),
+                arguments(
+                        "9007199254740991", List.of("9007199254740991", "9007199254740991.0", "9.007199254740991e15")),
                 arguments("-9007199254740991", List.of("-9007199254740991", "-9007199254740991.0")),
                 // the nearest double of 9007199254740991.4 is 2^53-1 itself
                 arguments("9007199254740991", List.of("9007199254740991.4")));
@@ -173,11 +175,16 @@ class CanonicalJsonTest {
     static Stream<Arguments> sameDoubleOutsideTheIntegerForm() {
         return Stream.of(
                 // 2^53: 9007199254740993 has no double of its own, JSON.parse reads it as 2^53
-                arguments(9007199254740992.0,
+                arguments(
+                        9007199254740992.0,
                         List.of("9007199254740992", "9007199254740993", "9007199254740992.0", "9.007199254740992e15")),
                 // the nearest double of 12345678901234567890 is 12345678901234567168
-                arguments(12345678901234567168.0,
-                        List.of("12345678901234567890", "12345678901234567000", "1.2345678901234567e19",
+                arguments(
+                        12345678901234567168.0,
+                        List.of(
+                                "12345678901234567890",
+                                "12345678901234567000",
+                                "1.2345678901234567e19",
                                 "12345678901234567168")),
                 // beyond long's range
                 arguments(1.2345678901234568e29, List.of("123456789012345678901234567890", "1.2345678901234568e29")),

@@ -54,8 +54,15 @@ class ObjectKeysTest {
 
     @Test
     void segmentsDecodeBackToTheirIds() {
-        for (String id : List.of("plain-id_1", "a/b", "a%2Fb", "../..", "caf\u00e9 \ud83d\ude00", "x+y",
-                "?#[]@!$&'()*,;=", "\u0000\u001f\u007f\u0080\u07ff\u0800\uffff")) {
+        for (String id : List.of(
+                "plain-id_1",
+                "a/b",
+                "a%2Fb",
+                "../..",
+                "caf\u00e9 \ud83d\ude00",
+                "x+y",
+                "?#[]@!$&'()*,;=",
+                "\u0000\u001f\u007f\u0080\u07ff\u0800\uffff")) {
             String segment = ObjectKeys.segment(id);
             assertThat(segment).as(id).matches("[A-Za-z0-9_%-]*");
             assertThat(URLDecoder.decode(segment, UTF_8)).as(id).isEqualTo(id);
@@ -104,8 +111,8 @@ class ObjectKeysTest {
         assertThat(segments).hasSize(7);
         assertThat(segments).doesNotContain(".", "..", "");
         assertThat(segments.subList(0, 6))
-                .containsExactly("tenants", "%2E%2E%2Ft", "executions", "%2E%2E%2F%2E%2E%2Fx", "checkpoints",
-                        "a%2Fb%2F%2E%2Fc");
+                .containsExactly(
+                        "tenants", "%2E%2E%2Ft", "executions", "%2E%2E%2F%2E%2E%2Fx", "checkpoints", "a%2Fb%2F%2E%2Fc");
     }
 
     @Test
@@ -113,11 +120,12 @@ class ObjectKeysTest {
         String key = ObjectKeys.checkpoint("p", "acme", "e", "c", SHA);
 
         assertThat(key).startsWith(ObjectKeys.tenantPrefix("p", "acme"));
-        assertThat(ObjectKeys.tenantPrefix("p", "acme")).isEqualTo("p/tenants/acme/")
+        assertThat(ObjectKeys.tenantPrefix("p", "acme"))
+                .isEqualTo("p/tenants/acme/")
                 .startsWith(ObjectKeys.allTenants("p"));
         // the closing slash keeps one tenant's prefix from covering another tenant whose name extends it
-        assertThat(ObjectKeys.checkpoint("p", "acme2", "e", "c", SHA)).doesNotStartWith(ObjectKeys.tenantPrefix("p",
-                "acme"));
+        assertThat(ObjectKeys.checkpoint("p", "acme2", "e", "c", SHA))
+                .doesNotStartWith(ObjectKeys.tenantPrefix("p", "acme"));
         assertThat(ObjectKeys.tenantPrefix(null, "a/b")).isEqualTo("tenants/a%2Fb/");
     }
 

@@ -49,11 +49,14 @@ class StatementsRenderedTest {
                 actual.put(p.getFileName().toString(), Files.readString(p, StandardCharsets.UTF_8));
             }
         }
-        assertThat(actual.keySet()).as("rendered statements in " + RENDERED + " (update with -Dsql.update=true)")
+        assertThat(actual.keySet())
+                .as("rendered statements in " + RENDERED + " (update with -Dsql.update=true)")
                 .containsExactlyElementsOf(expected.keySet());
         for (Map.Entry<String, String> e : expected.entrySet()) {
-            assertThat(actual.get(e.getKey())).as(e.getKey() + " differs from the statement the code sends "
-                    + "(update with -Dsql.update=true and review the diff)").isEqualTo(e.getValue());
+            assertThat(actual.get(e.getKey()))
+                    .as(e.getKey() + " differs from the statement the code sends "
+                            + "(update with -Dsql.update=true and review the diff)")
+                    .isEqualTo(e.getValue());
         }
     }
 
@@ -75,7 +78,9 @@ class StatementsRenderedTest {
                 }
                 String header = "-- " + type.getSimpleName() + "." + f.getName() + " (" + type.getPackageName()
                         + ")\n-- parameters: " + String.join(", ", numbered) + "\n";
-                out.put(type.getSimpleName() + "." + f.getName() + ".sql", header + s.sql().strip() + "\n");
+                out.put(
+                        type.getSimpleName() + "." + f.getName() + ".sql",
+                        header + s.sql().strip() + "\n");
             }
         }
         return out;
@@ -83,9 +88,12 @@ class StatementsRenderedTest {
 
     static List<String> classNames() throws IOException {
         try (Stream<Path> files = Files.walk(CLASSES)) {
-            return files.filter(p -> p.toString().endsWith(".class") && !p.getFileName().toString().contains("$"))
+            return files.filter(p -> p.toString().endsWith(".class")
+                            && !p.getFileName().toString().contains("$"))
                     .map(p -> CLASSES.relativize(p).toString().replace('/', '.').replaceAll("\\.class$", ""))
-                    .filter(n -> n.startsWith("dev.cafstate.")).sorted().toList();
+                    .filter(n -> n.startsWith("dev.cafstate."))
+                    .sorted()
+                    .toList();
         }
     }
 }

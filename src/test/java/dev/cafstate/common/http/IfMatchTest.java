@@ -24,7 +24,7 @@ class IfMatchTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = { "", " ", "\t", "*", " * " })
+    @ValueSource(strings = {"", " ", "\t", "*", " * "})
     void starOrNothingIsNoPrecondition(String header) {
         assertThat(IfMatch.parse(header)).isNull();
     }
@@ -43,13 +43,14 @@ class IfMatchTest {
         assertThat(ifMatch.matches(4)).isFalse();
         assertThat(ifMatch.matches(30)).isFalse();
         assertThat(IfMatch.parse(etag(0)).matches(0)).isTrue();
-        assertThat(IfMatch.parse(etag(999_999_999_999_999_999L)).matches(999_999_999_999_999_999L)).isTrue();
+        assertThat(IfMatch.parse(etag(999_999_999_999_999_999L)).matches(999_999_999_999_999_999L))
+                .isTrue();
     }
 
     @Test
     void aListMatchesAnyOfItsTags() {
         // RFC 9110's example list shape, with the optional whitespace around commas in its forms
-        for (String header : new String[] { "\"1\", \"3\", \"5\"", "\"1\",\"3\",\"5\"", " \"1\" ,\t\"3\"  ,\"5\" " }) {
+        for (String header : new String[] {"\"1\", \"3\", \"5\"", "\"1\",\"3\",\"5\"", " \"1\" ,\t\"3\"  ,\"5\" "}) {
             IfMatch ifMatch = IfMatch.parse(header);
             assertThat(ifMatch.matches(1)).as(header).isTrue();
             assertThat(ifMatch.matches(3)).as(header).isTrue();
@@ -80,14 +81,24 @@ class IfMatchTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = { "\"stale-0\"", "\"\"", "\"-1\"", "\"3.0\"", "\"+3\"", "\"x3\"",
-            "\"99999999999999999999\"", "\"\u00e9\"", "\"!#$%&'()*+-./:;<=>?@[]^_`{|}~\"" })
+    @ValueSource(
+            strings = {
+                "\"stale-0\"",
+                "\"\"",
+                "\"-1\"",
+                "\"3.0\"",
+                "\"+3\"",
+                "\"x3\"",
+                "\"99999999999999999999\"",
+                "\"\u00e9\"",
+                "\"!#$%&'()*+-./:;<=>?@[]^_`{|}~\""
+            })
     void aWellFormedTagThatNamesNoVersionMatchesNothing(String header) {
         IfMatch ifMatch = IfMatch.parse(header);
 
         assertThat(ifMatch).isNotNull();
         assertThat(ifMatch.sql()).isEmpty();
-        for (long version : new long[] { -1, 0, 3 }) {
+        for (long version : new long[] {-1, 0, 3}) {
             assertThat(ifMatch.matches(version)).as(header + " vs " + version).isFalse();
         }
     }
@@ -110,8 +121,28 @@ class IfMatchTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = { "3", "\"3", "3\"", "'3'", "w/\"3\"", "W/ \"3\"", "W/3", "W\"3\"", "\"a b\"", "\"3\" \"4\"",
-            "\"3\"\"4\"", "*, \"3\"", "\"3\", *", "**", "\"3\"x", "x\"3\"", "\"tab\there\"", "\"a\"b\"", "\"3\";" })
+    @ValueSource(
+            strings = {
+                "3",
+                "\"3",
+                "3\"",
+                "'3'",
+                "w/\"3\"",
+                "W/ \"3\"",
+                "W/3",
+                "W\"3\"",
+                "\"a b\"",
+                "\"3\" \"4\"",
+                "\"3\"\"4\"",
+                "*, \"3\"",
+                "\"3\", *",
+                "**",
+                "\"3\"x",
+                "x\"3\"",
+                "\"tab\there\"",
+                "\"a\"b\"",
+                "\"3\";"
+            })
     void aMalformedHeaderIsABadRequest(String header) {
         assertThatThrownBy(() -> IfMatch.parse(header)).as(header).isInstanceOfSatisfying(BadRequest.class, e -> {
             assertThat(e.status()).isEqualTo(400);

@@ -56,10 +56,15 @@ class JsonChecksTest {
         assertThat(checks.object(json("[]"), "o")).isFalse();
         assertThat(checks.array(json("{}"), "a")).isFalse();
 
-        assertThat(checks.errors()).containsExactly(new FieldError("n", "must be a number"),
-                new FieldError("i", "must be an integer"), new FieldError("s", "must be a string"),
-                new FieldError("b", "must be true or false"), new FieldError("b2", "must be true or false"),
-                new FieldError("o", "must be an object"), new FieldError("a", "must be an array"));
+        assertThat(checks.errors())
+                .containsExactly(
+                        new FieldError("n", "must be a number"),
+                        new FieldError("i", "must be an integer"),
+                        new FieldError("s", "must be a string"),
+                        new FieldError("b", "must be true or false"),
+                        new FieldError("b2", "must be true or false"),
+                        new FieldError("o", "must be an object"),
+                        new FieldError("a", "must be an array"));
     }
 
     @Test
@@ -103,8 +108,20 @@ class JsonChecksTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = { "0", "1", "1.0", "1e2", "100.000", "-0", "-0.0", "9007199254740991", "9007199254740991.0",
-            "9.007199254740991e15", "9007199254740991.4" })
+    @ValueSource(
+            strings = {
+                "0",
+                "1",
+                "1.0",
+                "1e2",
+                "100.000",
+                "-0",
+                "-0.0",
+                "9007199254740991",
+                "9007199254740991.0",
+                "9.007199254740991e15",
+                "9007199254740991.4"
+            })
     void acceptsIntegersAsJavaScriptReadsThem(String literal) throws Exception {
         // 9007199254740991.4 is 2^53-1 to JSON.parse, so Number.isInteger holds for it
         assertThat(checks.integer(json(literal), "i", 0)).as(literal).isTrue();
@@ -112,20 +129,31 @@ class JsonChecksTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = { "9007199254740992", "9007199254740993", "9.007199254740992e15", "1e16",
-            "12345678901234567890", "9007199254740991.5" })
+    @ValueSource(
+            strings = {
+                "9007199254740992",
+                "9007199254740993",
+                "9.007199254740992e15",
+                "1e16",
+                "12345678901234567890",
+                "9007199254740991.5"
+            })
     void refusesIntegersFromTwoToThe53(String literal) throws Exception {
         // 9007199254740991.5 is a tie between 2^53-1 and 2^53: JSON.parse rounds it to the even 2^53
         assertThat(checks.integer(json(literal), "i", 0)).as(literal).isFalse();
-        assertThat(checks.errors()).containsExactly(new FieldError("i",
-                "must be at most 2^53-1 (9007199254740991), the largest integer JavaScript holds exactly"));
+        assertThat(checks.errors())
+                .containsExactly(new FieldError(
+                        "i",
+                        "must be at most 2^53-1 (9007199254740991), the largest integer JavaScript holds exactly"));
     }
 
     @ParameterizedTest
-    @ValueSource(strings = { "1.5", "0.1", "-0.5", "4503599627370495.5", "1e-7", "1e400", "-1e400" })
+    @ValueSource(strings = {"1.5", "0.1", "-0.5", "4503599627370495.5", "1e-7", "1e400", "-1e400"})
     void refusesNumbersWithAFractionOrBeyondTheDoubles(String literal) throws Exception {
         // 4503599627370495.5 is exact in a double (2^52 - 0.5); 1e400 is Infinity to JSON.parse
-        assertThat(checks.integer(json(literal), "i", Long.MIN_VALUE)).as(literal).isFalse();
+        assertThat(checks.integer(json(literal), "i", Long.MIN_VALUE))
+                .as(literal)
+                .isFalse();
         assertThat(checks.errors()).containsExactly(new FieldError("i", "must be an integer"));
     }
 
@@ -137,8 +165,9 @@ class JsonChecksTest {
         // -1e-400 is -0 to JSON.parse, and -0 >= 0
         assertThat(checks.integer(json("-1e-400"), "d", 0)).isTrue();
 
-        assertThat(checks.errors()).containsExactly(new FieldError("b", "must be an integer >= 1"),
-                new FieldError("c", "must be an integer >= 0"));
+        assertThat(checks.errors())
+                .containsExactly(
+                        new FieldError("b", "must be an integer >= 1"), new FieldError("c", "must be an integer >= 0"));
     }
 
     @Test
@@ -154,25 +183,33 @@ class JsonChecksTest {
         assertThat(checks.number(json("2"), "h", 0, Double.MAX_VALUE)).isTrue();
         assertThat(checks.number(json("-1"), "i", 0, Double.MAX_VALUE)).isFalse();
 
-        assertThat(checks.errors()).containsExactly(new FieldError("f", "must be a number between 0 and 1"),
-                new FieldError("g", "must be a number between 0 and 1"), new FieldError("i", "must be a number >= 0"));
+        assertThat(checks.errors())
+                .containsExactly(
+                        new FieldError("f", "must be a number between 0 and 1"),
+                        new FieldError("g", "must be a number between 0 and 1"),
+                        new FieldError("i", "must be a number >= 0"));
     }
 
     @Test
     void numbersBeyondTheDoublesAreOutOfRange() throws Exception {
-        assertThat(checks.number(json("1e400"), "a", -Double.MAX_VALUE, Double.MAX_VALUE)).isFalse();
-        assertThat(checks.number(json("-1e400"), "b", -Double.MAX_VALUE, Double.MAX_VALUE)).isFalse();
-        assertThat(checks.number(json("1.7976931348623157e308"), "c", -Double.MAX_VALUE, Double.MAX_VALUE)).isTrue();
+        assertThat(checks.number(json("1e400"), "a", -Double.MAX_VALUE, Double.MAX_VALUE))
+                .isFalse();
+        assertThat(checks.number(json("-1e400"), "b", -Double.MAX_VALUE, Double.MAX_VALUE))
+                .isFalse();
+        assertThat(checks.number(json("1.7976931348623157e308"), "c", -Double.MAX_VALUE, Double.MAX_VALUE))
+                .isTrue();
 
         assertThat(checks.errors()).extracting(FieldError::field).containsExactly("a", "b");
-        assertThat(checks.errors()).extracting(FieldError::message).containsOnly(
-                "is out of the range of a JavaScript number");
+        assertThat(checks.errors())
+                .extracting(FieldError::message)
+                .containsOnly("is out of the range of a JavaScript number");
     }
 
     @Test
     void jsNumberIsTheNearestDouble() throws Exception {
         assertThat(JsonChecks.jsNumber(json("9007199254740993"))).isEqualTo(9007199254740992.0);
-        assertThat(JsonChecks.jsNumber(json("0.1000000000000000055511151231257827"))).isEqualTo(0.1);
+        assertThat(JsonChecks.jsNumber(json("0.1000000000000000055511151231257827")))
+                .isEqualTo(0.1);
         assertThat(JsonChecks.jsNumber(json("12345678901234567890"))).isEqualTo(12345678901234567168.0);
         assertThat(JsonChecks.jsInteger(json("1e2"))).isEqualTo(100L);
     }
@@ -189,11 +226,13 @@ class JsonChecksTest {
         assertThat(checks.id(json("\"\""), "g")).isFalse();
         assertThat(checks.id(json("7"), "h")).isFalse();
 
-        assertThat(checks.errors()).containsExactly(
-                new FieldError("d", "must be at most 8 bytes in UTF-8 (caf.limits.max-id-bytes); it has 9"),
-                new FieldError("e", "must be at most 8 bytes in UTF-8 (caf.limits.max-id-bytes); it has 9"),
-                new FieldError("f", "must be at most 8 bytes in UTF-8 (caf.limits.max-id-bytes); it has 9"),
-                new FieldError("g", "must not be empty"), new FieldError("h", "must be a string"));
+        assertThat(checks.errors())
+                .containsExactly(
+                        new FieldError("d", "must be at most 8 bytes in UTF-8 (caf.limits.max-id-bytes); it has 9"),
+                        new FieldError("e", "must be at most 8 bytes in UTF-8 (caf.limits.max-id-bytes); it has 9"),
+                        new FieldError("f", "must be at most 8 bytes in UTF-8 (caf.limits.max-id-bytes); it has 9"),
+                        new FieldError("g", "must not be empty"),
+                        new FieldError("h", "must be a string"));
     }
 
     @Test
@@ -202,8 +241,9 @@ class JsonChecksTest {
         assertThat(checks.memoryKey(json("\"\u20ac\u20ac\""), "b")).isTrue();
         assertThat(checks.memoryKey(json("\"\u20ac\u20aca\""), "c")).isFalse();
 
-        assertThat(checks.errors()).containsExactly(
-                new FieldError("c", "must be at most 6 bytes in UTF-8 (caf.limits.max-memory-key-bytes); it has 7"));
+        assertThat(checks.errors())
+                .containsExactly(new FieldError(
+                        "c", "must be at most 6 bytes in UTF-8 (caf.limits.max-memory-key-bytes); it has 7"));
     }
 
     @Test
@@ -214,8 +254,10 @@ class JsonChecksTest {
         assertThat(checks.oneOf(json("\"User\""), "b", values)).isFalse();
         assertThat(checks.oneOf(json("\" user\""), "c", values)).isFalse();
 
-        assertThat(checks.errors()).containsExactly(new FieldError("b", "must be one of assistant, tool, user"),
-                new FieldError("c", "must be one of assistant, tool, user"));
+        assertThat(checks.errors())
+                .containsExactly(
+                        new FieldError("b", "must be one of assistant, tool, user"),
+                        new FieldError("c", "must be one of assistant, tool, user"));
     }
 
     @Test
@@ -223,38 +265,44 @@ class JsonChecksTest {
         checks.ids(json("[\"a\",\"\",3,\"ok\"]"), "children");
         checks.ids(json("\"a\""), "pending");
 
-        assertThat(checks.errors()).containsExactly(new FieldError("children[1]", "must not be empty"),
-                new FieldError("children[2]", "must be a string"), new FieldError("pending", "must be an array"));
+        assertThat(checks.errors())
+                .containsExactly(
+                        new FieldError("children[1]", "must not be empty"),
+                        new FieldError("children[2]", "must be a string"),
+                        new FieldError("pending", "must be an array"));
     }
 
     @Test
     void onlyKnownMembersWhenAsked() throws Exception {
         checks.onlyMembers(json("{\"a\":1,\"b\":2,\"c\":3}"), "body2", Set.of("a"), "is not a member");
 
-        assertThat(checks.errors()).containsExactly(new FieldError("body2.b", "is not a member"),
-                new FieldError("body2.c", "is not a member"));
+        assertThat(checks.errors())
+                .containsExactly(
+                        new FieldError("body2.b", "is not a member"), new FieldError("body2.c", "is not a member"));
     }
 
     @Test
     void textWithoutNulOrUnpairedSurrogatesIsStorable() {
         assertThat(JsonChecks.textProblem("")).isNull();
-        assertThat(JsonChecks.textProblem("caf\u00e9 \ud83d\ude00 \uffff \u0001")).isNull();
+        assertThat(JsonChecks.textProblem("caf\u00e9 \ud83d\ude00 \uffff \u0001"))
+                .isNull();
         assertThat(JsonChecks.textProblem("\ud83d\ude00\ud83d\ude00")).isNull();
     }
 
     @Test
     void nulAndUnpairedSurrogatesAreNotStorable() {
         assertThat(JsonChecks.textProblem("a\u0000b")).contains("U+0000");
-        for (String half : new String[] { "\ud83d", "\ude00", "a\ud83d", "\ud83db", "\ude00\ud83d", "\ud83d\ud83d",
-                "\ud83d\ude00\ude00" }) {
+        for (String half : new String[] {
+            "\ud83d", "\ude00", "a\ud83d", "\ud83db", "\ude00\ud83d", "\ud83d\ud83d", "\ud83d\ude00\ude00"
+        }) {
             assertThat(JsonChecks.textProblem(half)).as(half).contains("unpaired UTF-16 surrogate");
         }
     }
 
     @Test
     void storableTextLooksAtEveryStringAndMemberName() throws Exception {
-        JsonNode doc = json("{\"ok\":\"\ud83d\ude00\",\"a\\u0000\":1,\"b\":[\"x\",{\"c\":\"\\ud800\"}],"
-                + "\"\\udc00\":true}");
+        JsonNode doc = json(
+                "{\"ok\":\"\ud83d\ude00\",\"a\\u0000\":1,\"b\":[\"x\",{\"c\":\"\\ud800\"}]," + "\"\\udc00\":true}");
 
         checks.storableText(doc, "", 10);
 
@@ -268,8 +316,8 @@ class JsonChecksTest {
         assertThat(checks.ok()).isTrue();
 
         checks.storableText(json("{\"a\":[[1]]}"), "", 2);
-        assertThat(checks.errors()).containsExactly(new FieldError("a[0][0]",
-                "nests deeper than 2 levels (caf.limits.max-json-depth)"));
+        assertThat(checks.errors())
+                .containsExactly(new FieldError("a[0][0]", "nests deeper than 2 levels (caf.limits.max-json-depth)"));
     }
 
     @Test
@@ -291,8 +339,8 @@ class JsonChecksTest {
         assertThatThrownBy(checks::throwIfAny).isInstanceOfSatisfying(InvalidInput.class, e -> {
             assertThat(e.status()).isEqualTo(422);
             assertThat(e.getMessage()).isEqualTo("2 fields are invalid");
-            assertThat(e.errors()).containsExactly(new FieldError("a", "must be a string"),
-                    new FieldError("b.c", "is required"));
+            assertThat(e.errors())
+                    .containsExactly(new FieldError("a", "must be a string"), new FieldError("b.c", "is required"));
         });
     }
 

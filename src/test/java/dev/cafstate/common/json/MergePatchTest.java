@@ -99,7 +99,8 @@ class MergePatchTest {
         // RFC 7396: a non-object target of an object patch is taken as {}, so the patch's nulls are dropped
         assertThat(MergePatch.apply(json("{\"a\":1}"), json("{\"a\":{\"b\":null,\"c\":1}}")))
                 .isEqualTo(json("{\"a\":{\"c\":1}}"));
-        assertThat(MergePatch.apply(json("\"text\""), json("{\"a\":null,\"b\":2}"))).isEqualTo(json("{\"b\":2}"));
+        assertThat(MergePatch.apply(json("\"text\""), json("{\"a\":null,\"b\":2}")))
+                .isEqualTo(json("{\"b\":2}"));
     }
 
     @Test

@@ -32,8 +32,14 @@ class CursorsTest {
     @Test
     void roundTripsAnyPosition() {
         // (an empty position is never issued: its cursor would be the empty "no cursor")
-        for (String position : List.of("0", "42", "1700000000000:exec-1", "a:b:c", "caf\u00e9 \ud83d\ude00",
-                "\u0000\uffff", "x".repeat(10_000))) {
+        for (String position : List.of(
+                "0",
+                "42",
+                "1700000000000:exec-1",
+                "a:b:c",
+                "caf\u00e9 \ud83d\ude00",
+                "\u0000\uffff",
+                "x".repeat(10_000))) {
             assertThat(Cursors.decode(Cursors.encode(position))).as(position).isEqualTo(position);
         }
     }
@@ -68,7 +74,7 @@ class CursorsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = { "!!!!", "Pz8/fn5+", "a b", "Y", "YQ=a", "====", "\u00e9\u00e9", "w6nwn5iAOng\n" })
+    @ValueSource(strings = {"!!!!", "Pz8/fn5+", "a b", "Y", "YQ=a", "====", "\u00e9\u00e9", "w6nwn5iAOng\n"})
     void refusesTextThatIsNotBase64url(String garbage) {
         assertBadRequest("cursor", () -> Cursors.decode(garbage));
         assertBadRequest("cursor", () -> Cursors.number(garbage));
@@ -78,8 +84,9 @@ class CursorsTest {
     @Test
     void refusesCursorsWhoseBytesAreNotUtf8() {
         // base64url of FF FE 3A 78: never written by encode, which takes UTF-8 text
-        String notUtf8 = Base64.getUrlEncoder().withoutPadding().encodeToString(new byte[] { (byte) 0xFF, (byte) 0xFE,
-                0x3A, 0x78 });
+        String notUtf8 = Base64.getUrlEncoder()
+                .withoutPadding()
+                .encodeToString(new byte[] {(byte) 0xFF, (byte) 0xFE, 0x3A, 0x78});
         assertBadRequest("cursor", () -> Cursors.decode(notUtf8));
         assertBadRequest("cursor", () -> Cursors.keyset(notUtf8));
     }
@@ -87,11 +94,12 @@ class CursorsTest {
     @Test
     void readsBackANumericPosition() {
         assertThat(Cursors.number(Cursors.encode("42"))).isEqualTo(42);
-        assertThat(Cursors.number(Cursors.encode(String.valueOf(Long.MAX_VALUE)))).isEqualTo(Long.MAX_VALUE);
+        assertThat(Cursors.number(Cursors.encode(String.valueOf(Long.MAX_VALUE))))
+                .isEqualTo(Long.MAX_VALUE);
     }
 
     @ParameterizedTest
-    @ValueSource(strings = { "abc", "1.5", "1e3", " 1", "1 ", "0x10", "99999999999999999999", "5:x", "\ufffd" })
+    @ValueSource(strings = {"abc", "1.5", "1e3", " 1", "1 ", "0x10", "99999999999999999999", "5:x", "\ufffd"})
     void refusesNumericCursorsOfOtherPositions(String position) {
         assertBadRequest("cursor", () -> Cursors.number(Cursors.encode(position)));
     }
@@ -108,7 +116,7 @@ class CursorsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = { "no-colon", "42", ":x", "x:1", "1.5:x", " 1:x", "99999999999999999999:x" })
+    @ValueSource(strings = {"no-colon", "42", ":x", "x:1", "1.5:x", " 1:x", "99999999999999999999:x"})
     void refusesKeysetCursorsWithoutATimestamp(String position) {
         assertBadRequest("cursor", () -> Cursors.keyset(Cursors.encode(position)));
     }
@@ -118,7 +126,7 @@ class CursorsTest {
         assertThat(Cursors.limit(null)).isEqualTo(50);
         assertThat(Cursors.limit(1)).isEqualTo(1);
         assertThat(Cursors.limit(500)).isEqualTo(500);
-        for (int bad : new int[] { 0, -1, 501, Integer.MIN_VALUE, Integer.MAX_VALUE }) {
+        for (int bad : new int[] {0, -1, 501, Integer.MIN_VALUE, Integer.MAX_VALUE}) {
             assertBadRequest("limit", () -> Cursors.limit(bad));
         }
     }
@@ -126,8 +134,8 @@ class CursorsTest {
     @Test
     void aPageBySeqEndsAtTheLastItemShown() {
         // rows are fetched with one more than the limit: that row only says a next page exists
-        List<Sequenced<String>> rows = List.of(new Sequenced<>(3, "a"), new Sequenced<>(7, "b"),
-                new Sequenced<>(12, "c"));
+        List<Sequenced<String>> rows =
+                List.of(new Sequenced<>(3, "a"), new Sequenced<>(7, "b"), new Sequenced<>(12, "c"));
 
         Page<String> page = Cursors.bySeq(rows, 2);
         assertThat(page.items()).containsExactly("a", "b");

@@ -29,8 +29,9 @@ import io.smallrye.jwt.auth.principal.DefaultJWTCallerPrincipal;
 class RoleMappingTest {
 
     /** The auth settings {@link Roles} reads; the rest keep their documented defaults. */
-    record AuthSettings(String rolesClaim, Optional<List<String>> serviceAccountRoles,
-            List<String> serviceAccountDefaultRoles) implements CafConfig.Auth {
+    record AuthSettings(
+            String rolesClaim, Optional<List<String>> serviceAccountRoles, List<String> serviceAccountDefaultRoles)
+            implements CafConfig.Auth {
 
         @Override
         public boolean enabled() {
@@ -112,12 +113,14 @@ class RoleMappingTest {
 
     @Test
     void parsesNamespaceNameEntries() {
-        Map<String, Set<Role>> map = Roles.parse(Optional.of(List.of("ops/caf-admin=operator+reader",
-                "agents-a/worker=agent", "audit/viewer=reader")));
+        Map<String, Set<Role>> map = Roles.parse(
+                Optional.of(List.of("ops/caf-admin=operator+reader", "agents-a/worker=agent", "audit/viewer=reader")));
 
-        assertThat(map).containsOnly(Map.entry("ops/caf-admin", EnumSet.of(Role.OPERATOR, Role.READER)),
-                Map.entry("agents-a/worker", EnumSet.of(Role.AGENT)),
-                Map.entry("audit/viewer", EnumSet.of(Role.READER)));
+        assertThat(map)
+                .containsOnly(
+                        Map.entry("ops/caf-admin", EnumSet.of(Role.OPERATOR, Role.READER)),
+                        Map.entry("agents-a/worker", EnumSet.of(Role.AGENT)),
+                        Map.entry("audit/viewer", EnumSet.of(Role.READER)));
     }
 
     @Test
@@ -134,39 +137,62 @@ class RoleMappingTest {
 
     @Test
     void aRoleNamedTwiceIsThatRole() {
-        assertThat(Roles.parse(Optional.of(List.of("ops/a=agent+agent")))).containsOnly(Map.entry("ops/a",
-                EnumSet.of(Role.AGENT)));
+        assertThat(Roles.parse(Optional.of(List.of("ops/a=agent+agent"))))
+                .containsOnly(Map.entry("ops/a", EnumSet.of(Role.AGENT)));
     }
 
     @ParameterizedTest
-    @ValueSource(strings = { "ops-caf-admin=agent", "ops/a/b=agent", "/a=agent", "ops/=agent", "=agent", "ops/a",
-            "ops/a=", "ops/a=admin", "ops/a=Agent", "ops/a=agent+admin", "ops/a=+agent", "ops/a=agent++reader",
-            "ops/a=agent,reader", "ops/a=agent reader", "" })
+    @ValueSource(
+            strings = {
+                "ops-caf-admin=agent",
+                "ops/a/b=agent",
+                "/a=agent",
+                "ops/=agent",
+                "=agent",
+                "ops/a",
+                "ops/a=",
+                "ops/a=admin",
+                "ops/a=Agent",
+                "ops/a=agent+admin",
+                "ops/a=+agent",
+                "ops/a=agent++reader",
+                "ops/a=agent,reader",
+                "ops/a=agent reader",
+                ""
+            })
     void aMalformedEntryStopsTheStart(String entry) {
-        assertThatThrownBy(() -> Roles.parse(Optional.of(List.of(entry)))).as(entry)
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("caf.auth.service-account-roles");
+        assertThatThrownBy(() -> Roles.parse(Optional.of(List.of(entry))))
+                .as(entry)
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("caf.auth.service-account-roles");
     }
 
     @Test
     void aTrailingPlusIsMalformed() {
         // role+role names a role on either side of every '+', as "+agent" and "agent++reader" are refused
         assertThatThrownBy(() -> Roles.parse(Optional.of(List.of("ops/a=agent+"))))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("caf.auth.service-account-roles");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("caf.auth.service-account-roles");
     }
 
     @Test
     void anUnknownDefaultRoleStopsTheStart() {
-        assertThatThrownBy(() -> roles("groups", null, List.of("admin"))).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> roles("groups", null, List.of("admin")))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("caf.auth.service-account-default-roles");
     }
 
     @Test
     void readsRolesFromEveryClaimShape() {
         assertThat(Roles.fromClaim(Set.of("agent", "reader"))).containsExactlyInAnyOrder(Role.AGENT, Role.READER);
-        assertThat(Roles.fromClaim(Json.createArrayBuilder().add("operator").add(7).add("reader").build()))
+        assertThat(Roles.fromClaim(Json.createArrayBuilder()
+                        .add("operator")
+                        .add(7)
+                        .add("reader")
+                        .build()))
                 .containsExactlyInAnyOrder(Role.OPERATOR, Role.READER);
-        assertThat(Roles.fromClaim(Json.createValue("agent operator"))).containsExactlyInAnyOrder(Role.AGENT,
-                Role.OPERATOR);
+        assertThat(Roles.fromClaim(Json.createValue("agent operator")))
+                .containsExactlyInAnyOrder(Role.AGENT, Role.OPERATOR);
         assertThat(Roles.fromClaim("agent,reader")).containsExactlyInAnyOrder(Role.AGENT, Role.READER);
         assertThat(Roles.fromClaim(" agent , reader ")).containsExactlyInAnyOrder(Role.AGENT, Role.READER);
     }
@@ -178,14 +204,16 @@ class RoleMappingTest {
         assertThat(Roles.fromClaim("")).isEmpty();
         assertThat(Roles.fromClaim(null)).isEmpty();
         assertThat(Roles.fromClaim(42L)).isEmpty();
-        assertThat(Roles.fromClaim(Json.createObjectBuilder().add("agent", true).build())).isEmpty();
+        assertThat(Roles.fromClaim(Json.createObjectBuilder().add("agent", true).build()))
+                .isEmpty();
     }
 
     @Test
     void theRolesClaimComesFirst() throws Exception {
         Roles roles = roles("groups", List.of("ops/caf-admin=operator"), List.of("agent"));
 
-        assertThat(roles.of(token("{\"sub\":\"user-1\",\"groups\":[\"reader\"]}"))).containsExactly(Role.READER);
+        assertThat(roles.of(token("{\"sub\":\"user-1\",\"groups\":[\"reader\"]}")))
+                .containsExactly(Role.READER);
         assertThat(roles.of(token("{\"sub\":\"system:serviceaccount:ops:caf-admin\",\"groups\":[\"reader\"]}")))
                 .containsExactly(Role.READER);
     }
@@ -215,17 +243,21 @@ class RoleMappingTest {
     void anUnlistedServiceAccountGetsTheDefault() throws Exception {
         Roles roles = roles("groups", List.of("ops/caf-admin=operator"), List.of("agent"));
 
-        assertThat(roles.of(token("{\"sub\":\"system:serviceaccount:agents-a:worker\"}"))).containsExactly(Role.AGENT);
+        assertThat(roles.of(token("{\"sub\":\"system:serviceaccount:agents-a:worker\"}")))
+                .containsExactly(Role.AGENT);
         // the namespace and the name are matched as a pair, not one by one
-        assertThat(roles.of(token("{\"sub\":\"system:serviceaccount:ops:worker\"}"))).containsExactly(Role.AGENT);
-        assertThat(roles.of(token("{\"sub\":\"system:serviceaccount:caf-admin:ops\"}"))).containsExactly(Role.AGENT);
+        assertThat(roles.of(token("{\"sub\":\"system:serviceaccount:ops:worker\"}")))
+                .containsExactly(Role.AGENT);
+        assertThat(roles.of(token("{\"sub\":\"system:serviceaccount:caf-admin:ops\"}")))
+                .containsExactly(Role.AGENT);
     }
 
     @Test
     void anEmptyDefaultLeavesUnlistedServiceAccountsWithoutRoles() throws Exception {
         Roles roles = roles("groups", List.of("ops/caf-admin=operator"), List.of());
 
-        assertThat(roles.of(token("{\"sub\":\"system:serviceaccount:agents-a:worker\"}"))).isEmpty();
+        assertThat(roles.of(token("{\"sub\":\"system:serviceaccount:agents-a:worker\"}")))
+                .isEmpty();
         assertThat(roles.of(token("{\"sub\":\"system:serviceaccount:ops:caf-admin\"}")))
                 .containsExactly(Role.OPERATOR);
     }
@@ -235,7 +267,8 @@ class RoleMappingTest {
         Roles roles = roles("groups", List.of("ops/caf-admin=operator"), List.of("agent"));
 
         assertThat(roles.of(token("{\"sub\":\"ops/caf-admin\"}"))).isEmpty();
-        assertThat(roles.of(token("{\"sub\":\"serviceaccount:ops:caf-admin\"}"))).isEmpty();
+        assertThat(roles.of(token("{\"sub\":\"serviceaccount:ops:caf-admin\"}")))
+                .isEmpty();
         assertThat(roles.of(token("{\"tenant\":\"acme\"}"))).isEmpty();
     }
 }

@@ -30,8 +30,9 @@ class RoleTest {
 
     @Test
     void namesThatAreNotExactlyARoleAreNoRole() {
-        for (String name : new String[] { "Agent", "AGENT", " agent", "agent ", "admin", "", "agents",
-                "operator+reader", "\u0430gent" }) {
+        for (String name : new String[] {
+            "Agent", "AGENT", " agent", "agent ", "admin", "", "agents", "operator+reader", "\u0430gent"
+        }) {
             assertThat(Role.of(name)).as(name).isNull();
         }
         assertThat(Role.of(null)).isNull();
@@ -49,14 +50,16 @@ class RoleTest {
         assertThat(Access.WRITE.grantedBy(EnumSet.of(Role.AGENT))).isTrue();
         assertThat(Access.WRITE.grantedBy(EnumSet.of(Role.READER))).isFalse();
         assertThat(Access.WRITE.grantedBy(EnumSet.of(Role.OPERATOR))).isFalse();
-        assertThat(Access.WRITE.grantedBy(EnumSet.of(Role.READER, Role.OPERATOR))).isFalse();
+        assertThat(Access.WRITE.grantedBy(EnumSet.of(Role.READER, Role.OPERATOR)))
+                .isFalse();
         assertThat(Access.WRITE.grantedBy(EnumSet.of(Role.READER, Role.AGENT))).isTrue();
     }
 
     @Test
     void onlyOperatorsMayOperate() {
         assertThat(Access.OPERATE.grantedBy(EnumSet.of(Role.OPERATOR))).isTrue();
-        assertThat(Access.OPERATE.grantedBy(EnumSet.of(Role.AGENT, Role.READER))).isFalse();
+        assertThat(Access.OPERATE.grantedBy(EnumSet.of(Role.AGENT, Role.READER)))
+                .isFalse();
     }
 
     @Test
@@ -125,9 +128,13 @@ class RoleTest {
         // be called "handoff" is read and written like any other
         assertThat(Role.required("GET", "/api/v1/executions/handoff")).isEqualTo(Access.READ);
         assertThat(Role.required("PATCH", "/api/v1/executions/handoff")).isEqualTo(Access.WRITE);
-        assertThat(Role.required("PUT", "/api/v1/executions/e1/context/memory/handoff")).isEqualTo(Access.WRITE);
-        assertThat(Role.required("GET", "/api/v1/executions/e1/context/memory/handoff")).isEqualTo(Access.READ);
-        assertThat(Role.required("PATCH", "/api/v1/executions/e1/thoughts/handoff")).isEqualTo(Access.WRITE);
-        assertThat(Role.required("PATCH", "/api/v1/executions/e1/tool-calls/handoff")).isEqualTo(Access.WRITE);
+        assertThat(Role.required("PUT", "/api/v1/executions/e1/context/memory/handoff"))
+                .isEqualTo(Access.WRITE);
+        assertThat(Role.required("GET", "/api/v1/executions/e1/context/memory/handoff"))
+                .isEqualTo(Access.READ);
+        assertThat(Role.required("PATCH", "/api/v1/executions/e1/thoughts/handoff"))
+                .isEqualTo(Access.WRITE);
+        assertThat(Role.required("PATCH", "/api/v1/executions/e1/tool-calls/handoff"))
+                .isEqualTo(Access.WRITE);
     }
 }
