@@ -205,7 +205,7 @@ public interface CafConfig {
         String exchange();
 
         /** CloudEvents {@code source} attribute naming this deployment. */
-        @WithDefault("urn:caf-state:local")
+        @WithDefault("urn:caf-state:default")
         String source();
 
         /** Most outbox rows the relay publishes in one round. */
