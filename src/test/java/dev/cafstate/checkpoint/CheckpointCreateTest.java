@@ -268,7 +268,7 @@ class CheckpointCreateTest {
                 .get("/api/v1/checkpoints")
                 .then()
                 .body("items.size()", equalTo(0));
-        // CAF's schema does not tie metadata.agent_id to agent_id, so neither does this service (issue 9)
+        // CAF's schema does not tie metadata.agent_id to agent_id, so neither does this service
         ObjectNode mismatch = CafDocs.checkpoint("m1", "e").build();
         mismatch.with("metadata").put("agent_id", "someone-else");
         as(tenant).body(mismatch.toString()).post("/api/v1/checkpoints").then().statusCode(201);

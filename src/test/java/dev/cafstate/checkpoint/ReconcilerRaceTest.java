@@ -42,7 +42,7 @@ import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
- * The orphan reconciler against writers in flight (issue 10, item 1): an object whose rows are not written yet must
+ * The orphan reconciler against writers in flight: an object whose rows are not written yet must
  * never be deleted, whatever the grace period.
  */
 @QuarkusTest

@@ -13,6 +13,7 @@ import org.hamcrest.Matchers;
 import org.junit.jupiter.api.Test;
 
 import dev.cafstate.support.CafDocs;
+import dev.cafstate.support.Faults;
 import dev.cafstate.support.Metrics;
 import dev.cafstate.support.Storage;
 import dev.cafstate.support.TestServices;
@@ -24,7 +25,7 @@ import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
- * The scrub (issue 10, item 2): objects silently corrupted or lost in the bucket are found although reads are served
+ * The scrub: objects silently corrupted or lost in the bucket are found although reads are served
  * from the inline copy, repaired from a verified copy where one exists, and reported where none does.
  */
 @QuarkusTest
@@ -62,6 +63,7 @@ class ScrubTest {
         byte[] original = object(key);
         byte[] flipped = original.clone();
         flipped[flipped.length / 2] ^= 0x01;
+        Faults.begin("a byte of checkpoint 'small' flipped in the bucket");
         try (S3Client s3 = Storage.client()) {
             s3.putObject(b -> b.bucket(TestServices.BUCKET).key(key), RequestBody.fromBytes(flipped));
         }
@@ -69,6 +71,7 @@ class ScrubTest {
         as(tenant).get("/api/v1/checkpoints/small/document").then().statusCode(200);
 
         JsonPath pass = scrub(tenant);
+        Faults.end("checkpoint 'small' scrubbed");
         assertThat(pass.getLong("checked")).isEqualTo(1);
         assertThat(pass.getLong("corrupt")).isEqualTo(1);
         assertThat(pass.getLong("repaired")).isEqualTo(1);
@@ -106,6 +109,7 @@ class ScrubTest {
                 .statusCode(201)
                 .extract()
                 .path("object_key");
+        Faults.begin("an object deleted behind the service's back, an inline copy altered in the database");
         try (S3Client s3 = Storage.client()) {
             s3.deleteObject(b -> b.bucket(TestServices.BUCKET).key(key));
         }
@@ -114,6 +118,7 @@ class ScrubTest {
                 + tenant + "' AND id = 'fine-3'");
 
         JsonPath pass = scrub(tenant);
+        Faults.end("the damaged checkpoints scrubbed");
         assertThat(pass.getLong("checked")).isEqualTo(21);
         assertThat(pass.getLong("missing")).isEqualTo(1);
         assertThat(pass.getLong("repaired")).isEqualTo(1);

@@ -27,7 +27,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
 
 /**
- * CAF's rules, field by field, through {@code POST /checkpoints} (issue 9): every case edits one member of a document
+ * CAF's rules, field by field, through {@code POST /checkpoints}: every case edits one member of a document
  * that has every optional member, and is either accepted exactly as CAF's Zod schema accepts it (201, the very bytes
  * come back, it restores, and a checkpoint of the restored runtime holds the same snapshot) or refused as CAF
  * refuses it (422 naming the member, nothing stored).

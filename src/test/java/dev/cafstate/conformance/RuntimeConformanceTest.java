@@ -34,7 +34,7 @@ import io.restassured.http.ContentType;
 import io.restassured.response.Response;
 
 /**
- * CAF's rules through the runtime API (issue 9): every body member of the wrong JSON type, out of range, or
+ * CAF's rules through the runtime API: every body member of the wrong JSON type, out of range, or
  * {@code null} where CAF refuses it is a 422 naming its path (400 for malformed JSON), and changes nothing; the
  * values CAF accepts (nulls in {@code any} members, the largest integers, unicode beyond the BMP, member order) are
  * kept exactly, through a checkpoint, a push of that checkpoint, and a restore.

@@ -23,7 +23,7 @@ import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 
 /**
- * The time-partitioned outbox (issue 10, item 14): partitions exist ahead of the clock, events land in the current
+ * The time-partitioned outbox: partitions exist ahead of the clock, events land in the current
  * one, and a partition is dropped whole once every event in it is published and past retention, never before.
  */
 @QuarkusTest

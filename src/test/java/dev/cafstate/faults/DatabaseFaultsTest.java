@@ -25,7 +25,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
 
 /**
- * PostgreSQL failing under requests (issue 10, items 3 and 4): connections reset mid-request, and a database that
+ * PostgreSQL failing under requests: connections reset mid-request, and a database that
  * stops answering without resetting anything. Every answer is a success or a 503 problem with {@code Retry-After}
  * within a bounded time, never a 500 or a hang, and what was acknowledged is there afterwards.
  */

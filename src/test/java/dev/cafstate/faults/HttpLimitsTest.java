@@ -32,7 +32,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
 
 /**
- * Limits on what a client sends (issue 10, items 6 to 8): a body's size is measured on the bytes read whatever the
+ * Limits on what a client sends: a body's size is measured on the bytes read whatever the
  * framing, documents in flight have a memory budget, and slow clients are cut off.
  */
 @QuarkusTest

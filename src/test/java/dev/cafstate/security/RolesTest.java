@@ -25,7 +25,7 @@ import io.restassured.response.Response;
 import io.smallrye.jwt.build.Jwt;
 
 /**
- * Roles (issue 10, item 15): every endpoint with every role, allowed or refused with a 403 problem; roles from the
+ * Roles: every endpoint with every role, allowed or refused with a 403 problem; roles from the
  * token's claim or, for Kubernetes service-account tokens, from the configured mapping; and no route of checkpoints
  * reaches another tenant's.
  */

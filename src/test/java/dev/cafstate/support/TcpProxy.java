@@ -23,7 +23,12 @@ public final class TcpProxy implements AutoCloseable {
     private volatile ServerSocket server;
     private volatile boolean frozen;
 
-    public TcpProxy(String targetHost, int targetPort) throws IOException {
+    private final String name;
+    private volatile boolean faulty;
+
+    /** A proxy to {@code name} (as the fault banners in the log call it) at the target. */
+    public TcpProxy(String name, String targetHost, int targetPort) throws IOException {
+        this.name = name;
         this.targetHost = targetHost;
         this.targetPort = targetPort;
         try (ServerSocket probe = new ServerSocket(0)) {
@@ -41,6 +46,7 @@ public final class TcpProxy implements AutoCloseable {
         if (server != null) {
             return;
         }
+        over();
         ServerSocket s = new ServerSocket();
         s.setReuseAddress(true);
         s.bind(new InetSocketAddress("127.0.0.1", port));
@@ -55,6 +61,7 @@ public final class TcpProxy implements AutoCloseable {
      * a middlebox dropping state looks.
      */
     public synchronized void reset() throws IOException {
+        fault("connections to " + name + " reset");
         for (Socket socket : sockets) {
             try {
                 socket.setSoLinger(true, 0);
@@ -67,6 +74,7 @@ public final class TcpProxy implements AutoCloseable {
 
     /** Refuses new connections and drops every open one. */
     public synchronized void cut() throws IOException {
+        fault("connections to " + name + " cut");
         if (server != null) {
             server.close();
             server = null;
@@ -82,12 +90,28 @@ public final class TcpProxy implements AutoCloseable {
      * accepted but never reach the service, as when a network drops packets without resetting anything.
      */
     public void freeze() {
+        fault(name + " stops answering");
         frozen = true;
     }
 
     /** Lets bytes pass again (what was sent meanwhile is delivered). */
     public void thaw() {
         frozen = false;
+        over();
+    }
+
+    private synchronized void fault(String what) {
+        if (!faulty) {
+            faulty = true;
+            Faults.begin(what);
+        }
+    }
+
+    private synchronized void over() {
+        if (faulty) {
+            faulty = false;
+            Faults.end(name + " is back");
+        }
     }
 
     private void waitWhileFrozen() {

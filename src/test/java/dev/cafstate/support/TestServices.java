@@ -64,10 +64,11 @@ public class TestServices implements QuarkusTestResourceLifecycleManager {
     public Map<String, String> start() {
         try {
             createDatabase();
-            brokerProxy = new TcpProxy("127.0.0.1", 5672);
-            databaseProxy = new TcpProxy("127.0.0.1", 5432);
+            brokerProxy = new TcpProxy("RabbitMQ", "127.0.0.1", 5672);
+            databaseProxy = new TcpProxy("PostgreSQL", "127.0.0.1", 5432);
             startS3();
-            storageProxy = new TcpProxy("127.0.0.1", URI.create(s3Endpoint).getPort());
+            storageProxy =
+                    new TcpProxy("S3", "127.0.0.1", URI.create(s3Endpoint).getPort());
         } catch (Exception e) {
             throw new IllegalStateException("cannot start the test services: " + e.getMessage(), e);
         }

@@ -28,7 +28,7 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.core.Vertx;
 
 /**
- * Verifies stored checkpoints (issue 10, item 2): every object is read back and its SHA-256 checked against its row,
+ * Verifies stored checkpoints: every object is read back and its SHA-256 checked against its row,
  * and so is the inline copy where one is kept. The bucket is what other clusters import and what disaster recovery
  * reads, so a byte flipped there must be found even while reads are served from the inline copy. A missing or corrupt
  * object is rewritten from a verified inline copy when there is one, and a corrupt inline copy from a verified object;

@@ -16,7 +16,7 @@ import io.vertx.sqlclient.PoolOptions;
 import io.vertx.sqlclient.SqlConnectOptions;
 
 /**
- * Creates the application's PostgreSQL pool with bounded waits (issue 10): connecting
+ * Creates the application's PostgreSQL pool with bounded waits: connecting
  * ({@code caf.db.connect-timeout}), waiting for a free connection ({@code caf.db.acquire-timeout}), and every
  * statement on the client side ({@code caf.db.statement-timeout}, {@link BoundedPool}); PostgreSQL gets the same
  * {@code statement_timeout} for the statements it runs, unless {@code caf.db.server-statement-timeout} is off

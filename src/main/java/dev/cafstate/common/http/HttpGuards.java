@@ -14,7 +14,7 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
 /**
- * Guards at the HTTP layer, before a request's body is read (issue 10, items 7 and 8):
+ * Guards at the HTTP layer, before a request's body is read:
  * <ul>
  * <li>a <b>body deadline</b>: a request whose body has not fully arrived {@code caf.http.body-timeout} after its
  * headers is answered 408 and its connection closed, so a client trickling a body cannot hold a connection
