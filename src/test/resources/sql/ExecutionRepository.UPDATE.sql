@@ -12,4 +12,4 @@ o AS (
   ORDER BY ev.ord)
 SELECT id, agent_id, agent_name, status, started_at, ended_at, current_checkpoint_id, metadata::text AS metadata,
 step_number, total_steps_estimate, iterations_completed, tokens_used, duration_ms, step_count,
-message_count, tool_call_count, version FROM e
+message_count, tool_call_count, version, epoch, owner_cluster, handoff_id::text AS handoff_id FROM e

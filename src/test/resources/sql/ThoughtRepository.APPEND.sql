@@ -2,7 +2,7 @@
 -- parameters: $1 now, $2 count, $3 current_step_id, $4 tenant, $5 execution, $6 expected, $7 parents, $8 steps, $9 events, $10 parent_count
 WITH e AS (
   UPDATE executions SET version = version + 1, updated_at = $1, step_count = step_count + $2, current_step_id = $3
-  WHERE tenant = $4 AND id = $5 AND status IN ('pending', 'running', 'paused')
+  WHERE tenant = $4 AND id = $5 AND status IN ('pending', 'running', 'paused') AND owner_cluster IS NULL AND handoff_id IS NULL
     AND ($6::bigint[] IS NULL OR version = ANY($6))
   RETURNING version, step_count, message_count, tool_call_count),
 p AS (

@@ -2,7 +2,7 @@
 -- parameters: $1 now, $2 call, $3 tenant, $4 execution, $5 expected, $6 calls, $7 events
 WITH e AS (
   UPDATE executions SET version = version + 1, updated_at = $1, tool_call_count = tool_call_count + 1, last_tool_call_id = $2
-  WHERE tenant = $3 AND id = $4 AND status IN ('pending', 'running', 'paused')
+  WHERE tenant = $3 AND id = $4 AND status IN ('pending', 'running', 'paused') AND owner_cluster IS NULL AND handoff_id IS NULL
     AND ($5::bigint[] IS NULL OR version = ANY($5))
   RETURNING version, step_count, message_count, tool_call_count),
 i AS (

@@ -9,8 +9,9 @@ import dev.cafstate.checkpoint.api.CheckpointSummary;
 import dev.cafstate.runtime.api.ExecutionStatus;
 
 /**
- * The events this service emits, one record per type: CAF's own names ({@code caf-format.md}, "Events") and two
- * extensions for changes CAF has no event for ({@code progress.updated}, {@code agent.updated}). Each carries its
+ * The events this service emits, one record per type: CAF's own names ({@code caf-format.md}, "Events") and three
+ * extensions for changes CAF has no event for ({@code progress.updated}, {@code agent.updated},
+ * {@code handoff.changed}). Each carries its
  * execution and the one member its CAF payload adds to {@code execution_id} and {@code timestamp}.
  */
 public sealed interface CafEvent {
@@ -259,5 +260,20 @@ public sealed interface CafEvent {
             case FAILED, CANCELLED -> new ToolFailed(executionId, call);
             case PENDING, RUNNING -> new ToolCalled(executionId, call);
         };
+    }
+
+    /** A handoff of the execution moves on (a CAF State extension): the payload's {@code handoff}. */
+    record HandoffChanged(String executionId, Object handoff) implements CafEvent {
+        public String type() {
+            return "handoff.changed";
+        }
+
+        public String member() {
+            return "handoff";
+        }
+
+        public Object value() {
+            return handoff;
+        }
     }
 }

@@ -9,6 +9,7 @@ import dev.cafstate.common.security.Tenant;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.SqlClient;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 
@@ -48,7 +49,7 @@ public class OutboxRepository {
     }
 
     /** Inserts the events (JSON array) of one change, inside the change's transaction. */
-    public Uni<Void> insert(SqlConnection conn, Tenant tenant, String executionId, String events, long now) {
+    public Uni<Void> insert(SqlClient conn, Tenant tenant, String executionId, String events, long now) {
         return conn.preparedQuery(INSERT)
                 .execute(Tuple.of(tenant.id(), executionId, events, now))
                 .replaceWithVoid();

@@ -159,6 +159,7 @@ class ReconcilerRaceTest {
                                 null,
                                 null,
                                 claim),
+                        new CheckpointRepository.Provenance(null, true, List.of()),
                         true,
                         "[]",
                         0)

@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Properties;
 
@@ -25,6 +26,10 @@ public class TestServices implements QuarkusTestResourceLifecycleManager {
 
     public static final String DATABASE = "caf_state_test";
     public static final String S3_IDENTITY = "test-identity";
+
+    /** The bucket the transfer locations of the test profile share. */
+    public static final String SHARED_BUCKET = "caf-shared-test";
+
     public static final String S3_CREDENTIAL = "test-credential";
     public static final String BUCKET = "caf-test-checkpoints";
 
@@ -72,7 +77,7 @@ public class TestServices implements QuarkusTestResourceLifecycleManager {
         } catch (Exception e) {
             throw new IllegalStateException("cannot start the test services: " + e.getMessage(), e);
         }
-        return Map.of(
+        return pairs(
                 "rabbitmq-port",
                 String.valueOf(brokerProxy.port()),
                 "quarkus.datasource.reactive.url",
@@ -84,7 +89,27 @@ public class TestServices implements QuarkusTestResourceLifecycleManager {
                 "quarkus.s3.aws.credentials.static-provider.secret-access-key",
                 S3_CREDENTIAL,
                 "caf.s3.bucket",
-                BUCKET);
+                BUCKET,
+                "caf.locations.direct.bucket",
+                SHARED_BUCKET,
+                "caf.locations.direct.prefix",
+                "direct",
+                "caf.locations.direct.endpoint",
+                s3Endpoint,
+                "caf.locations.direct.access-key-id",
+                S3_IDENTITY,
+                "caf.locations.direct.secret-access-key",
+                S3_CREDENTIAL,
+                "caf.locations.direct.access",
+                "read-write");
+    }
+
+    private static Map<String, String> pairs(String... keysAndValues) {
+        Map<String, String> map = new LinkedHashMap<>();
+        for (int i = 0; i < keysAndValues.length; i += 2) {
+            map.put(keysAndValues[i], keysAndValues[i + 1]);
+        }
+        return map;
     }
 
     /** Every run starts on a fresh database: no rows or migrations left over from an earlier run. */
@@ -132,6 +157,7 @@ public class TestServices implements QuarkusTestResourceLifecycleManager {
                 .ignoreUnknownHeaders(true)
                 .build();
         s3.start();
+        context.getBlobStore().createContainerInLocation(null, SHARED_BUCKET);
         for (int i = 0; i < 100 && !"STARTED".equals(s3.getState()); i++) {
             Thread.sleep(50);
         }

@@ -22,6 +22,7 @@ import dev.cafstate.common.security.Tenant;
 import dev.cafstate.events.OutboxRepository;
 import dev.cafstate.runtime.repository.ExecutionRepository;
 import dev.cafstate.runtime.repository.ThoughtRepository;
+import dev.cafstate.transfer.job.TransferQueueRepository;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
@@ -42,7 +43,9 @@ public class CheckpointRepository {
      * released (CTE {@code r}; when the claim is gone, nothing else is written), the checkpoint row is inserted
      * ({@code c}; nothing more when the id or the idempotency key is taken), with its thoughts ({@code t}) and
      * finished tool calls ({@code k}) from arrays built by {@link CatalogRows} (one element per row), the execution
-     * points at it ({@code x}) and its {@code agent.checkpoint} event goes to the outbox ({@code o}).
+     * points at it ({@code x}), its {@code agent.checkpoint} event goes to the outbox ({@code o}) and it is queued
+     * for the locations that export the tenant's new checkpoints ({@code q}). With {@code :guard_fence}, nothing is
+     * written for an execution another cluster owns or one being handed off ({@code fenced} says so).
      */
     private static final String INSERT = """
             WITH %s,
@@ -50,12 +53,14 @@ public class CheckpointRepository {
               INSERT INTO checkpoints (tenant, id, execution_id, agent_id, agent_name, ts, checkpoint_reason,
                 step_number, total_steps_estimate, tokens_used, duration_ms, parent_checkpoint_id, is_branch,
                 branch_reason, name, description, object_key, sha256, content_sha256, size_bytes, schema_version,
-                document, step_count, tool_call_count, idempotency_key, created_at, idempotency_request)
+                document, step_count, tool_call_count, idempotency_key, created_at, idempotency_request,
+                origin_cluster)
               SELECT :tenant, :id, :execution, :agent_id, :agent_name, :ts, :reason, :step_number,
                 :total_steps_estimate, :tokens_used, :duration_ms, :parent_checkpoint_id, :is_branch, :branch_reason,
                 :name, :description, :object_key, :sha256, :content_sha256, :size_bytes, :schema_version, :document,
-                :step_count, :tool_call_count, :idempotency_key, :now, :idempotency_request
+                :step_count, :tool_call_count, :idempotency_key, :now, :idempotency_request, :origin_cluster
               FROM r
+              WHERE NOT (:guard_fence AND %s)
               ON CONFLICT DO NOTHING
               RETURNING id),
             t AS (
@@ -77,16 +82,28 @@ public class CheckpointRepository {
                 :k_ts::bigint[])
                 AS u(id, seq, tool_id, status, arguments, result, error, duration_ms, ts)),
             %s,
+            %s,
             %s
-            SELECT (SELECT count(*) FROM r) AS held, (SELECT count(*) FROM c) AS inserted""";
+            SELECT (SELECT count(*) FROM r) AS held, (SELECT count(*) FROM c) AS inserted,
+              :guard_fence AND %s AS fenced""";
 
     /** {@link #INSERT} of a checkpoint taken from the runtime: it consumes the execution's restore or fork parent. */
     static final Statement INSERT_RUNTIME = Statement.of(INSERT.formatted(
-            ObjectClaimRepository.RELEASE_CTE, ExecutionRepository.LINK_RUNTIME_CTE, OutboxRepository.insertCte("c")));
+            ObjectClaimRepository.RELEASE_CTE,
+            ExecutionRepository.FENCED,
+            ExecutionRepository.LINK_RUNTIME_CTE,
+            OutboxRepository.insertCte("c"),
+            TransferQueueRepository.ENQUEUE_CTE,
+            ExecutionRepository.FENCED));
 
     /** {@link #INSERT} of a pushed checkpoint: its execution is made when missing. */
     static final Statement INSERT_PUSHED = Statement.of(INSERT.formatted(
-            ObjectClaimRepository.RELEASE_CTE, ExecutionRepository.LINK_PUSHED_CTE, OutboxRepository.insertCte("c")));
+            ObjectClaimRepository.RELEASE_CTE,
+            ExecutionRepository.FENCED,
+            ExecutionRepository.LINK_PUSHED_CTE,
+            OutboxRepository.insertCte("c"),
+            TransferQueueRepository.ENQUEUE_CTE,
+            ExecutionRepository.FENCED));
 
     /** The object of a new checkpoint row: where it is, its checksums and size, and its inline copy if small. */
     public record StoredObjectRef(
@@ -101,7 +118,7 @@ public class CheckpointRepository {
     }
 
     /** What {@link #insert} did: whether the write claim was still held, and whether the row was new. */
-    public record Inserted(boolean claimHeld, boolean inserted) {}
+    public record Inserted(boolean claimHeld, boolean inserted, boolean fenced) {}
 
     /** A checkpoint's rows to write: its id, catalog rows, object, idempotency key and request, and write claim. */
     public record NewCheckpoint(
@@ -113,10 +130,17 @@ public class CheckpointRepository {
             UUID claim) {}
 
     /**
+     * Where a new checkpoint comes from and goes: the cluster it was imported from (null: made here), whether an
+     * execution owned elsewhere or being handed off refuses it, and the locations it is queued for export to.
+     */
+    public record Provenance(String originCluster, boolean guardFence, List<String> autoExportLocations) {}
+
+    /**
      * Writes a stored checkpoint's rows in one statement ({@link #INSERT_RUNTIME} or {@link #INSERT_PUSHED}) with its
      * event (JSON array).
      */
-    public Uni<Inserted> insert(Tenant tenant, NewCheckpoint n, boolean fromRuntime, String events, long now) {
+    public Uni<Inserted> insert(
+            Tenant tenant, NewCheckpoint n, Provenance from, boolean fromRuntime, String events, long now) {
         CatalogRows.Header h = n.rows().header();
         List<CatalogRows.Thought> t = n.rows().thoughts();
         List<CatalogRows.ToolCall> k = n.rows().toolCalls();
@@ -151,6 +175,9 @@ public class CheckpointRepository {
                 .put("idempotency_request", n.idempotencyRequest())
                 .put("claim", n.claim())
                 .put("events", events)
+                .put("origin_cluster", from.originCluster())
+                .put("guard_fence", from.guardFence())
+                .put("auto_export", from.autoExportLocations().toArray(String[]::new))
                 .put("t_id", t.stream().map(CatalogRows.Thought::id).toArray(String[]::new))
                 .put("t_seq", t.stream().map(CatalogRows.Thought::seq).toArray(Integer[]::new))
                 .put("t_type", t.stream().map(CatalogRows.Thought::type).toArray(String[]::new))
@@ -185,7 +212,7 @@ public class CheckpointRepository {
                 .put("k_ts", k.stream().map(CatalogRows.ToolCall::timestamp).toArray(Long[]::new));
         return (fromRuntime ? INSERT_RUNTIME : INSERT_PUSHED).run(pool, p).map(rows -> {
             Row r = rows.iterator().next();
-            return new Inserted(r.getLong("held") > 0, r.getLong("inserted") > 0);
+            return new Inserted(r.getLong("held") > 0, r.getLong("inserted") > 0, r.getBoolean("fenced"));
         });
     }
 

@@ -22,9 +22,11 @@ import dev.cafstate.common.json.JsonChecks;
 import dev.cafstate.common.metrics.Timings;
 import dev.cafstate.common.security.Tenant;
 import dev.cafstate.common.time.Clock;
+import dev.cafstate.runtime.repository.ExecutionRepository;
 import dev.cafstate.runtime.repository.ExecutionSnapshot;
 import dev.cafstate.runtime.repository.StateReader;
 import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
 
 /** The two ways a checkpoint is made: taken from the runtime state, or pushed by an agent as a CAF document. */
 @ApplicationScoped
@@ -37,6 +39,8 @@ public class CheckpointService {
     private final ObjectMapper mapper;
     private final Clock clock;
     private final Timings stages;
+    private final ExecutionRepository executions;
+    private final Pool pool;
 
     public CheckpointService(
             StateReader reader,
@@ -45,7 +49,11 @@ public class CheckpointService {
             JsonBodies bodies,
             ObjectMapper mapper,
             Clock clock,
-            Timings stages) {
+            Timings stages,
+            ExecutionRepository executions,
+            Pool pool) {
+        this.executions = executions;
+        this.pool = pool;
         this.reader = reader;
         this.writer = writer;
         this.checkpoints = checkpoints;
@@ -63,6 +71,25 @@ public class CheckpointService {
      */
     public Uni<Stored> create(
             Tenant tenant, String executionId, CreateCheckpointRequest request, Idempotency idempotency) {
+        return create(tenant, executionId, request, idempotency, null);
+    }
+
+    /**
+     * The final checkpoint of a handoff under way ({@code handoffId}): taken although the execution is fenced, once
+     * (a retry after a restart gets the same checkpoint).
+     */
+    public Uni<Stored> createForHandoff(Tenant tenant, String executionId, String handoffId, String target) {
+        CreateCheckpointRequest r = new CreateCheckpointRequest(
+                CheckpointReason.MANUAL, "handoff", "final checkpoint before the handoff to cluster " + target);
+        return create(tenant, executionId, r, new Idempotency("handoff-" + handoffId, null), handoffId);
+    }
+
+    private Uni<Stored> create(
+            Tenant tenant,
+            String executionId,
+            CreateCheckpointRequest request,
+            Idempotency idempotency,
+            String handoffId) {
         CreateCheckpointRequest r = request == null ? CreateCheckpointRequest.DEFAULTS : request;
         Uni<Stored> replay = idempotency == null
                 ? Uni.createFrom().nullItem()
@@ -78,11 +105,19 @@ public class CheckpointService {
         return replay.flatMap(previous -> previous != null
                 ? Uni.createFrom().item(previous)
                 : stages.stage("snapshot", () -> reader.read(tenant, executionId))
-                        .flatMap(snapshot -> writer.store(
-                                tenant,
-                                CheckpointDocument.of(mapper, document(executionId, snapshot, r)),
-                                idempotency,
-                                ExecutionLink.RUNTIME)));
+                        .flatMap(snapshot -> {
+                            boolean handoff = handoffId != null && handoffId.equals(snapshot.handoffId());
+                            if (!snapshot.writable() && !handoff) {
+                                return executions.<Stored>whyNot(pool, tenant, executionId, null);
+                            }
+                            return writer.store(
+                                    tenant,
+                                    CheckpointDocument.of(mapper, document(executionId, snapshot, r)),
+                                    idempotency,
+                                    ExecutionLink.RUNTIME,
+                                    handoff ? CheckpointWriter.Origin.HANDOFF : CheckpointWriter.Origin.LOCAL,
+                                    null);
+                        }));
     }
 
     private Checkpoint document(String executionId, ExecutionSnapshot s, CreateCheckpointRequest r) {

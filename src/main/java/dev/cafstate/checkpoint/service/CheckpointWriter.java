@@ -1,6 +1,7 @@
 package dev.cafstate.checkpoint.service;
 
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -16,6 +17,7 @@ import dev.cafstate.checkpoint.storage.CheckpointStorage;
 import dev.cafstate.checkpoint.storage.ObjectKeys;
 import dev.cafstate.common.config.CafConfig;
 import dev.cafstate.common.error.DependencyUnavailable;
+import dev.cafstate.common.error.HandedOff;
 import dev.cafstate.common.error.InvalidInput;
 import dev.cafstate.common.error.PayloadTooLarge;
 import dev.cafstate.common.error.StateConflict;
@@ -24,7 +26,10 @@ import dev.cafstate.common.security.Tenant;
 import dev.cafstate.common.time.Clock;
 import dev.cafstate.events.CafEvent;
 import dev.cafstate.events.EventRecorder;
+import dev.cafstate.runtime.repository.ExecutionRepository;
+import dev.cafstate.transfer.location.Locations;
 import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
 
 /**
  * How a checkpoint is stored, whichever way it was made:
@@ -53,6 +58,9 @@ public class CheckpointWriter {
     private final Timings stages;
     private final ObjectClaimRepository claims;
     private final ObjectDeletion deletion;
+    private final ExecutionRepository executions;
+    private final Pool executionsPool;
+    private final Locations locations;
 
     public CheckpointWriter(
             CheckpointStorage storage,
@@ -62,7 +70,13 @@ public class CheckpointWriter {
             Clock clock,
             Timings stages,
             ObjectClaimRepository claims,
-            ObjectDeletion deletion) {
+            ObjectDeletion deletion,
+            ExecutionRepository executions,
+            Pool pool,
+            Locations locations) {
+        this.executions = executions;
+        this.executionsPool = pool;
+        this.locations = locations;
         this.stages = stages;
         this.claims = claims;
         this.deletion = deletion;
@@ -93,6 +107,35 @@ public class CheckpointWriter {
      * @throws PayloadTooLarge when the document is over {@code caf.checkpoints.max-document-bytes}
      */
     public Uni<Stored> store(Tenant tenant, CheckpointDocument document, Idempotency idempotency, ExecutionLink link) {
+        return store(tenant, document, idempotency, link, Origin.LOCAL, null);
+    }
+
+    /** Where a checkpoint comes from, which decides what it may write and where it goes next. */
+    public enum Origin {
+        /** Made here by an agent (runtime or push): refused for an execution another cluster writes. */
+        LOCAL,
+        /** The final checkpoint of a handoff under way: written although the execution is fenced. */
+        HANDOFF,
+        /** Imported from another cluster: history, never a reason to write the execution or to export it again. */
+        IMPORTED
+    }
+
+    /**
+     * Stores a checked CAF document made here, taken for a handoff, or imported from {@code originCluster}.
+     *
+     * @throws HandedOff when a local checkpoint is for an execution another cluster writes
+     */
+    public Uni<Stored> store(
+            Tenant tenant,
+            CheckpointDocument document,
+            Idempotency idempotency,
+            ExecutionLink link,
+            Origin origin,
+            String originCluster) {
+        CheckpointRepository.Provenance provenance = new CheckpointRepository.Provenance(
+                origin == Origin.IMPORTED ? originCluster : null,
+                origin == Origin.LOCAL,
+                origin == Origin.IMPORTED ? List.of() : locations.autoExporting(tenant));
         byte[] bytes = document.bytes();
         if (bytes.length > config.checkpoints().maxDocumentBytes()) {
             throw new PayloadTooLarge("the checkpoint document has " + bytes.length + " bytes; the limit is "
@@ -116,14 +159,14 @@ public class CheckpointWriter {
         StoredObjectRef object = new StoredObjectRef(key, sha256, content, bytes.length, inline);
         long now = clock.now();
         if (link == ExecutionLink.RUNTIME) {
-            return write(tenant, document, rows, object, idempotency, link, now); // a new id, made up by this service
+            return write(tenant, document, rows, object, idempotency, link, provenance, now); // a new id, made here
         }
         // a checkpoint with this id already there: the same content is a replay (nothing written), other a conflict
         return checkpoints
                 .find(tenant, id)
                 .flatMap(row -> row != null
                         ? existing(row, id, content, null)
-                        : write(tenant, document, rows, object, idempotency, link, now));
+                        : write(tenant, document, rows, object, idempotency, link, provenance, now));
     }
 
     /**
@@ -137,6 +180,7 @@ public class CheckpointWriter {
             StoredObjectRef object,
             Idempotency idempotency,
             ExecutionLink link,
+            CheckpointRepository.Provenance provenance,
             long now) {
         String id = document.id();
         String key = object.objectKey();
@@ -154,7 +198,12 @@ public class CheckpointWriter {
                 .flatMap(c -> storage.put(key, document.bytes(), object.sha256(), document.schemaVersion())
                         .flatMap(x -> stages.stage(
                                 "rows",
-                                () -> checkpoints.insert(tenant, row, link == ExecutionLink.RUNTIME, event, now)))
+                                () -> checkpoints.insert(
+                                        tenant, row, provenance, link == ExecutionLink.RUNTIME, event, now)))
+                        .flatMap(outcome -> outcome.fenced() && !outcome.inserted()
+                                ? executions.<CheckpointRepository.Inserted>whyNot(
+                                        executionsPool, tenant, document.executionId(), null)
+                                : Uni.createFrom().item(outcome))
                         .map(outcome -> {
                             if (!outcome.claimHeld()) {
                                 throw new DependencyUnavailable(

@@ -1,5 +1,7 @@
 package dev.cafstate.checkpoint.service;
 
+import java.util.List;
+
 import jakarta.enterprise.context.ApplicationScoped;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -106,10 +108,54 @@ public class RestoreService {
                                 doc.metadata().agentName(),
                                 checkpointId,
                                 whole.head(),
+                                null,
                                 event,
                                 now)
                         .call(view -> writer.deleteParts(conn, tenant, id))
                         .call(view -> writer.insertParts(conn, tenant, id, whole))));
+    }
+
+    /**
+     * The target's side of a handoff: restores the handoff's final checkpoint in place and takes the execution over
+     * at {@code epoch} (it is written here from now on, under the same id); null, and nothing changed, when this
+     * cluster already holds that epoch or a later one.
+     *
+     * @param event what to record, besides {@code agent.resumed}
+     */
+    public Uni<ExecutionView> takeOver(Tenant tenant, String checkpointId, long epoch, CafEvent event) {
+        return reader.row(tenant, checkpointId)
+                .flatMap(reader::tree)
+                .map(tree -> {
+                    try {
+                        return mapper.treeToValue(tree, Checkpoint.class);
+                    } catch (JsonProcessingException e) {
+                        throw new IntegrityFailure("checkpoint '" + checkpointId + "' does not hold a CAF document");
+                    }
+                })
+                .flatMap(doc -> {
+                    long now = clock.now();
+                    String id = doc.executionId();
+                    StateWriter.Whole whole = whole(doc.snapshot());
+                    String events = this.events.json(
+                            tenant, now, List.of(new CafEvent.AgentResumed(id, null, checkpointId), event));
+                    return pool.withTransaction(conn -> executions
+                            .restore(
+                                    conn,
+                                    tenant,
+                                    id,
+                                    doc.agentId(),
+                                    doc.metadata().agentName(),
+                                    checkpointId,
+                                    whole.head(),
+                                    epoch,
+                                    events,
+                                    now)
+                            .call(view ->
+                                    view == null ? Uni.createFrom().voidItem() : writer.deleteParts(conn, tenant, id))
+                            .call(view -> view == null
+                                    ? Uni.createFrom().voidItem()
+                                    : writer.insertParts(conn, tenant, id, whole)));
+                });
     }
 
     private Uni<ExecutionView> fork(Tenant tenant, String checkpointId, Checkpoint doc, String forkId) {

@@ -55,10 +55,14 @@ public class CheckpointStorage {
     public Uni<Void> put(String key, byte[] bytes, String sha256, String schemaVersion) {
         return blocking("put", () -> {
             s3.putObject(
-                    b -> b.bucket(bucket())
-                            .key(key)
-                            .contentType("application/json")
-                            .metadata(Map.of(META_SHA256, sha256, META_SCHEMA, schemaVersion)),
+                    b -> {
+                        b.bucket(bucket())
+                                .key(key)
+                                .contentType("application/json")
+                                .metadata(Map.of(META_SHA256, sha256, META_SCHEMA, schemaVersion));
+                        config.s3().serverSideEncryption().ifPresent(b::serverSideEncryption);
+                        config.s3().kmsKeyId().ifPresent(b::ssekmsKeyId);
+                    },
                     // the document is never changed after this point, so the SDK may read the array as it is
                     RequestBody.fromContentProvider(
                             ContentStreamProvider.fromByteArrayUnsafe(bytes), bytes.length, "application/json"));

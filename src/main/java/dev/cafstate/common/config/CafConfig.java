@@ -2,6 +2,7 @@ package dev.cafstate.common.config;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 import io.smallrye.config.ConfigMapping;
@@ -34,6 +35,107 @@ public interface CafConfig {
 
     /** HTTP connections. */
     Http http();
+
+    /** This deployment's cluster id: written into everything it exports, and the name handoffs target it by. */
+    @WithDefault("default")
+    String clusterId();
+
+    /** Export, import and handoff jobs. */
+    Transfer transfer();
+
+    /** Named locations: buckets (and prefixes) that other clusters can reach too. */
+    Map<String, Location> locations();
+
+    /** Export, import and handoff jobs. */
+    interface Transfer {
+        /** Run transfer jobs, syncs and handoffs on this replica. */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** How often a replica looks for transfer work (jobs, syncs due, handoffs to advance). */
+        @WithDefault("1s")
+        Duration pollInterval();
+
+        /** How long a replica holds a job without renewing; a replica that dies loses it after this. */
+        @WithDefault("30s")
+        Duration lease();
+
+        /** Objects a job copies at once. */
+        @WithDefault("8")
+        int concurrency();
+
+        /** Item errors kept and shown per job (the counts are always complete). */
+        @WithDefault("100")
+        int maxErrors();
+
+        /** How long a handoff waits for its target's acknowledgement before the operator may abort it. */
+        @WithDefault("10m")
+        Duration handoffTimeout();
+
+        /**
+         * The largest clock difference between clusters the handoff allows for: a target acknowledges only while
+         * the handoff is this far from expiring, and the source aborts only this long after it expired.
+         */
+        @WithDefault("30s")
+        Duration handoffClockSkew();
+
+        /** RabbitMQ queue that receives S3 event notifications (its dead letters go to {@code <queue>.dlq}). */
+        @WithDefault("caf.bucket-notifications")
+        String notificationsQueue();
+
+        /** Exchange the queue is bound to (routing key {@code #}): where the S3 service publishes its events. */
+        @WithDefault("caf.bucket-notifications")
+        String notificationsExchange();
+    }
+
+    /** A bucket and prefix that several clusters reach, with the rules for what crosses it. */
+    interface Location {
+        String bucket();
+
+        /** Key prefix inside the bucket. */
+        Optional<String> prefix();
+
+        /** S3 endpoint of its own (another S3 service than the primary store); default: the primary's. */
+        Optional<String> endpoint();
+
+        /** Region of its own; default: the primary's. */
+        Optional<String> region();
+
+        /** Path-style addressing for its own endpoint. */
+        @WithDefault("true")
+        boolean pathStyle();
+
+        /** Static credentials of its own (from a Secret); default: the primary's credentials chain. */
+        Optional<String> accessKeyId();
+
+        Optional<String> secretAccessKey();
+
+        /** {@code read-write} (exports and handoffs may write here) or {@code read-only}. */
+        @WithDefault("read-only")
+        String access();
+
+        /** List the location this often and import what is new (like Velero's backup sync); unset: no sync. */
+        Optional<Duration> syncInterval();
+
+        /** Import what bucket notifications announce under this location. */
+        @WithDefault("false")
+        boolean notifications();
+
+        /**
+         * Explicit tenant mappings, {@code source=destination}: objects of the source tenant are imported into the
+         * destination tenant. Without one, a tenant's objects go into the same tenant only.
+         */
+        Optional<List<String>> tenants();
+
+        /** Tenants whose every new checkpoint is exported here ({@code *}: every tenant); continuous replication. */
+        Optional<List<String>> autoExportTenants();
+
+        /** Server-side encryption of what is written here: {@code AES256} or {@code aws:kms}. */
+        Optional<String> serverSideEncryption();
+
+        /** KMS key id for {@code aws:kms}. */
+        Optional<String> kmsKeyId();
+    }
 
     /** Bounds on slow clients. */
     interface Http {
@@ -264,5 +366,11 @@ public interface CafConfig {
 
         /** Optional key prefix for every object this deployment writes. */
         Optional<String> keyPrefix();
+
+        /** Server-side encryption of checkpoint objects: {@code AES256} or {@code aws:kms}; unset: the bucket's. */
+        Optional<String> serverSideEncryption();
+
+        /** KMS key id for {@code aws:kms}. */
+        Optional<String> kmsKeyId();
     }
 }

@@ -1,21 +1,14 @@
 package dev.cafstate.common.db;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.function.Consumer;
-
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.ObjectReader;
 
 import io.vertx.mutiny.sqlclient.Row;
 
 /**
- * One row's values by column name, whether the row came as a result row or as an element of a {@code json_agg} of
- * rows (how one statement reads several tables at once). Mappers are written against this, by name, so one mapper
+ * One row's values by column name, whether the row came as a result row or as element {@code i} of arrays
+ * aggregated per column (how one statement reads several tables at once). Mappers are written against this, by name, so one mapper
  * serves every query that selects the same names (aliased where a table names a column differently).
  */
 public interface Columns {
@@ -54,61 +47,71 @@ public interface Columns {
     }
 
     /**
-     * A row as PostgreSQL's {@code row_to_json} writes it: a JSON object of column names (SQL NULL as JSON null;
-     * {@code json} columns should be selected {@code ::text}, so a JSON null value stays distinct from SQL NULL).
+     * The select list that aggregates columns into arrays, one per column, all in {@code order}: {@code name} or
+     * {@code expression AS name} becomes {@code array_agg(expression ORDER BY order) AS <prefix>name}. One pass over
+     * the rows gives every column of a part; {@link #eachOfArrays} reads them back.
      */
-    static Columns of(JsonNode object) {
-        return new Columns() {
-            private JsonNode value(String column) {
-                JsonNode v = object.get(column);
-                return v == null || v.isNull() ? null : v;
+    static String arrays(String prefix, String order, String... columns) {
+        StringBuilder sb = new StringBuilder();
+        for (String column : columns) {
+            String[] parts = column.split(" AS ");
+            String expression = parts[0];
+            String name = parts.length == 2 ? parts[1] : parts[0];
+            if (sb.length() > 0) {
+                sb.append(",\n  ");
             }
-
-            @Override
-            public String text(String column) {
-                JsonNode v = value(column);
-                return v == null ? null : v.textValue();
-            }
-
-            @Override
-            public Long int64(String column) {
-                JsonNode v = value(column);
-                return v == null ? null : v.longValue();
-            }
-
-            @Override
-            public Double float8(String column) {
-                JsonNode v = value(column);
-                return v == null ? null : v.doubleValue();
-            }
-
-            @Override
-            public Boolean bool(String column) {
-                JsonNode v = value(column);
-                return v == null ? null : v.booleanValue();
-            }
-        };
+            sb.append("array_agg(")
+                    .append(expression)
+                    .append(" ORDER BY ")
+                    .append(order)
+                    .append(") AS ")
+                    .append(prefix)
+                    .append(name);
+        }
+        return sb.toString();
     }
 
     /**
-     * Each row of a {@code json_agg} of rows, in order, parsed one element at a time (no tree of the whole array);
-     * nothing for SQL NULL (an aggregate over no rows).
+     * Each row of a part read as arrays ({@link #arrays}): element {@code i} of every {@code <prefix>name} column;
+     * nothing when the arrays are null (no rows, or the part was not asked for).
      */
-    static void each(ObjectMapper mapper, String jsonArray, Consumer<Columns> row) {
-        if (jsonArray == null) {
+    static void eachOfArrays(Row row, String prefix, String anyColumn, Consumer<Columns> each) {
+        Object first = row.getValue(prefix + anyColumn);
+        if (first == null) {
             return;
         }
-        // an element is read where the array goes on, so "trailing tokens" are the rest of the array
-        ObjectReader reader = mapper.reader().without(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
-        try (JsonParser parser = mapper.createParser(jsonArray)) {
-            if (parser.nextToken() != JsonToken.START_ARRAY) {
-                throw new IllegalStateException("expected a JSON array of rows");
-            }
-            while (parser.nextToken() == JsonToken.START_OBJECT) {
-                row.accept(of((JsonNode) reader.readTree(parser)));
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        int n = ((Object[]) first).length;
+        Map<String, Object[]> arrays = new HashMap<>();
+        for (int i = 0; i < n; i++) {
+            int index = i;
+            each.accept(new Columns() {
+                private Object value(String column) {
+                    Object[] a = arrays.computeIfAbsent(column, c -> (Object[]) row.getValue(prefix + c));
+                    return a == null ? null : a[index];
+                }
+
+                @Override
+                public String text(String column) {
+                    return (String) value(column);
+                }
+
+                @Override
+                public Long int64(String column) {
+                    Object v = value(column);
+                    return v == null ? null : ((Number) v).longValue();
+                }
+
+                @Override
+                public Double float8(String column) {
+                    Object v = value(column);
+                    return v == null ? null : ((Number) v).doubleValue();
+                }
+
+                @Override
+                public Boolean bool(String column) {
+                    return (Boolean) value(column);
+                }
+            });
         }
     }
 }

@@ -31,17 +31,23 @@ public class ContextRepository {
             m.value ->> 'role', m.value ->> 'content', m.value -> 'tool_calls', m.value -> 'tool_results',
               (m.value ->> 'timestamp')::bigint""";
 
-    /** Every message of execution row {@code e}, as a JSON array of rows in order (see {@link StateReader}). */
+    /** Every message of execution row {@code e}: one array per column ({@code m_role}...), in order. */
     static final String MESSAGES_OF_E = """
-            SELECT json_agg(m ORDER BY m.seq)::text FROM (
-                SELECT seq, role, content, tool_calls::text AS tool_calls, tool_results::text AS tool_results, ts
-                FROM runtime_messages WHERE tenant = e.tenant AND execution_id = e.id) m""";
+            SELECT %s
+            FROM runtime_messages WHERE tenant = e.tenant AND execution_id = e.id AND :with_context""".formatted(Columns.arrays(
+            "m_",
+            "seq",
+            "role",
+            "content",
+            "tool_calls::text AS tool_calls",
+            "tool_results::text AS tool_results",
+            "ts"));
 
     /** Every memory entry of execution row {@code e}, in order of first insertion. */
-    static final String MEMORY_OF_E = """
-            SELECT json_agg(k ORDER BY k.seq, k.key)::text FROM (
-                SELECT seq, key, value::text AS value, importance, ts
-                FROM runtime_memory WHERE tenant = e.tenant AND execution_id = e.id) k""";
+    static final String MEMORY_OF_E =
+            """
+            SELECT %s
+            FROM runtime_memory WHERE tenant = e.tenant AND execution_id = e.id AND :with_context""".formatted(Columns.arrays("k_", "seq, key", "key", "value::text AS value", "importance", "ts"));
 
     /** Inserts all messages {@code :messages} (JSON array, in order) of a new or emptied execution. */
     static final String INSERT_MESSAGES = """

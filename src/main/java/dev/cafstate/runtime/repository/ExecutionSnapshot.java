@@ -12,4 +12,12 @@ public record ExecutionSnapshot(
         String agentId,
         String agentName,
         String parentCheckpointId,
-        boolean parentIsBranch) {}
+        boolean parentIsBranch,
+        String ownerCluster,
+        String handoffId) {
+
+    /** Whether this cluster may write the execution (see {@code ExecutionView#writable}). */
+    public boolean writable() {
+        return ownerCluster == null && handoffId == null;
+    }
+}

@@ -22,9 +22,9 @@ import io.vertx.mutiny.sqlclient.Row;
 
 /**
  * Reads the runtime parts of an execution as one consistent snapshot. It is ONE statement
- * ({@link ExecutionRepository#SNAPSHOT}: the execution row with each part aggregated as JSON rows), so no concurrent
- * change can land half inside it, without a transaction and in one round trip; each part's rows are mapped by the
- * part's repository, by column name.
+ * ({@link ExecutionRepository#SNAPSHOT}: the execution row with each part's columns aggregated as arrays), so no
+ * concurrent change can land half inside it, without a transaction and in one round trip; each part's rows are
+ * mapped by the part's repository, by column name.
  */
 @ApplicationScoped
 public class StateReader {
@@ -66,16 +66,16 @@ public class StateReader {
     private ExecutionSnapshot assemble(Row row) {
         Columns head = Columns.of(row);
         List<ThoughtStep> steps = new ArrayList<>();
-        Columns.each(json.mapper(), row.getString("thoughts"), c -> steps.add(ThoughtRepository.step(c, json)));
+        Columns.eachOfArrays(row, "t_", "id", c -> steps.add(ThoughtRepository.step(c, json)));
         List<Message> messages = new ArrayList<>();
-        Columns.each(json.mapper(), row.getString("messages"), c -> messages.add(ContextRepository.message(c, json)));
+        Columns.eachOfArrays(row, "m_", "role", c -> messages.add(ContextRepository.message(c, json)));
         List<MemoryEntry> memory = new ArrayList<>();
-        Columns.each(json.mapper(), row.getString("memory"), c -> memory.add(ContextRepository.memoryEntry(c, json)));
+        Columns.eachOfArrays(row, "k_", "key", c -> memory.add(ContextRepository.memoryEntry(c, json)));
         List<String> pending = new ArrayList<>();
         List<String> running = new ArrayList<>();
         List<ToolCall> completed = new ArrayList<>();
         List<ToolCall> failed = new ArrayList<>();
-        Columns.each(json.mapper(), row.getString("tool_calls"), c -> {
+        Columns.eachOfArrays(row, "c_", "id", c -> {
             ToolCallRepository.Listed listed = ToolCallRepository.listed(c, json);
             ToolCall call = listed.call();
             switch (listed.list()) {
@@ -96,6 +96,8 @@ public class StateReader {
                 head.text("agent_id"),
                 head.text("agent_name"),
                 head.text("parent_checkpoint_id"),
-                head.bool("parent_is_branch"));
+                head.bool("parent_is_branch"),
+                head.text("owner_cluster"),
+                head.text("handoff_id"));
     }
 }

@@ -49,14 +49,22 @@ public class ThoughtRepository {
             tenant, execution_id, seq, id, type, content, reasoning, confidence, alternatives, parent_id,
               children, metadata, ts""";
 
-    private static final String INDENTED_STEP_COLUMNS = STEP_COLUMNS.replace("\n", "\n    ");
-
-    /** The whole chain of execution row {@code e}, as a JSON array of rows in order (see {@link StateReader}). */
+    /** The whole chain of execution row {@code e}: one array per column ({@code t_id}...), in order. */
     static final String ALL_OF_E = """
-            SELECT json_agg(t ORDER BY t.seq)::text FROM (
-                SELECT seq, %s
-                FROM runtime_thoughts
-                WHERE tenant = e.tenant AND execution_id = e.id) t""".formatted(INDENTED_STEP_COLUMNS);
+            SELECT %s
+            FROM runtime_thoughts WHERE tenant = e.tenant AND execution_id = e.id AND :with_chain""".formatted(Columns.arrays(
+            "t_",
+            "seq",
+            "id",
+            "type",
+            "content",
+            "reasoning",
+            "confidence",
+            "alternatives::text AS alternatives",
+            "parent_id",
+            "children::text AS children",
+            "metadata::text AS metadata",
+            "ts"));
 
     /** Inserts whole chain {@code :steps} (a JSON array of CAF steps, in order) of a new or emptied execution. */
     static final String INSERT_ALL = """

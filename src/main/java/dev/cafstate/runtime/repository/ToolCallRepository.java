@@ -42,9 +42,19 @@ public class ToolCallRepository {
 
     /** Every call of execution row {@code e} with its list, in list order (see {@link StateReader}). */
     static final String ALL_OF_E = """
-            SELECT json_agg(k ORDER BY k.status_seq, k.seq)::text FROM (
-                SELECT seq, status_seq, %s
-                FROM runtime_tool_calls WHERE tenant = e.tenant AND execution_id = e.id) k""".formatted(CALL_COLUMNS);
+            SELECT %s
+            FROM runtime_tool_calls WHERE tenant = e.tenant AND execution_id = e.id AND :with_tools""".formatted(Columns.arrays(
+            "c_",
+            "status_seq, seq",
+            "id",
+            "tool_id",
+            "arguments::text AS arguments",
+            "status",
+            "result::text AS result",
+            "error",
+            "duration_ms",
+            "ts",
+            "list"));
 
     /**
      * Inserts all calls {@code :calls} (JSON array of {@link #row}s, list by list) of a new or emptied execution, with

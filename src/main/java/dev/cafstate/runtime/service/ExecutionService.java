@@ -119,6 +119,9 @@ public class ExecutionService {
         return pool.withTransaction(conn -> executions
                 .get(conn, tenant, id, true)
                 .flatMap(current -> {
+                    if (!current.writable()) {
+                        return executions.<ExecutionView>whyNot(conn, tenant, id, null);
+                    }
                     if (expected != null && !expected.matches(current.version())) {
                         throw new StaleVersion("execution '" + id + "' is at version " + current.version()
                                 + "; If-Match names " + expected);
@@ -153,6 +156,9 @@ public class ExecutionService {
         return pool.withTransaction(conn -> executions
                         .get(conn, tenant, id, true)
                         .flatMap(current -> {
+                            if (current.handoffId() != null) {
+                                return executions.<Boolean>whyNot(conn, tenant, id, null);
+                            }
                             if (expected != null && !expected.matches(current.version())) {
                                 throw new StaleVersion("execution '" + id + "' is at version " + current.version()
                                         + "; If-Match names " + expected);

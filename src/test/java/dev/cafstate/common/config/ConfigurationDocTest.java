@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.lang.reflect.Method;
+import java.lang.reflect.ParameterizedType;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -66,6 +67,10 @@ class ConfigurationDocTest {
                     + m.getName().replaceAll("([a-z0-9])([A-Z])", "$1-$2").toLowerCase();
             if (m.getReturnType().isInterface() && m.getReturnType().getEnclosingClass() == CafConfig.class) {
                 out.putAll(settings(m.getReturnType(), name));
+            } else if (m.getReturnType() == Map.class) {
+                // a named group, e.g. caf.locations.<name>.bucket
+                Class<?> value = (Class<?>) ((ParameterizedType) m.getGenericReturnType()).getActualTypeArguments()[1];
+                out.putAll(settings(value, name + ".<name>"));
             } else {
                 WithDefault d = m.getAnnotation(WithDefault.class);
                 out.put(name, Optional.ofNullable(d == null ? null : d.value()));

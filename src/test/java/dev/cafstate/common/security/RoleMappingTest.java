@@ -101,6 +101,21 @@ class RoleMappingTest {
         public Http http() {
             throw new UnsupportedOperationException("not read by Roles");
         }
+
+        @Override
+        public String clusterId() {
+            throw new UnsupportedOperationException("not read by Roles");
+        }
+
+        @Override
+        public Transfer transfer() {
+            throw new UnsupportedOperationException("not read by Roles");
+        }
+
+        @Override
+        public Map<String, Location> locations() {
+            throw new UnsupportedOperationException("not read by Roles");
+        }
     }
 
     static Roles roles(String rolesClaim, List<String> mapping, List<String> defaults) {

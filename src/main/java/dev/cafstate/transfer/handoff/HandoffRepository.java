@@ -1,0 +1,138 @@
+package dev.cafstate.transfer.handoff;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import dev.cafstate.common.db.Columns;
+import dev.cafstate.common.security.Tenant;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.SqlClient;
+import io.vertx.mutiny.sqlclient.Tuple;
+
+/** Every statement on {@code handoffs} (migration V10). */
+@ApplicationScoped
+public class HandoffRepository {
+
+    /** The latest handoff of execution row {@code e} (for the 409 that names where an execution went). */
+    public static final String LATEST_OF_E = """
+            SELECT location, target_cluster, final_checkpoint_id, state FROM handoffs
+            WHERE tenant = e.tenant AND execution_id = e.id ORDER BY created_at DESC LIMIT 1""";
+
+    private static final String COLUMNS = """
+            id::text AS id, tenant, execution_id, location, target_cluster, epoch, state, previous_status,
+            final_checkpoint_id, export_job_id::text AS export_job_id, manifest_key, expires_at, error, created_at,
+            updated_at""";
+
+    private final Pool pool;
+
+    public HandoffRepository(Pool pool) {
+        this.pool = pool;
+    }
+
+    /** Records a new handoff inside the transaction that fences its execution. */
+    public Uni<Void> insert(SqlClient client, Handoff h) {
+        return client.preparedQuery("""
+                        INSERT INTO handoffs (id, tenant, execution_id, location, target_cluster, epoch, state,
+                          previous_status, created_at, updated_at)
+                        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)""")
+                .execute(Tuple.from(new Object[] {
+                    h.id(),
+                    h.tenant().id(),
+                    h.executionId(),
+                    h.location(),
+                    h.targetCluster(),
+                    h.epoch(),
+                    h.state(),
+                    h.previousStatus(),
+                    h.createdAt()
+                }))
+                .replaceWithVoid();
+    }
+
+    public Uni<Handoff> find(UUID id) {
+        return pool.preparedQuery("SELECT " + COLUMNS + " FROM handoffs WHERE id = $1")
+                .execute(Tuple.of(id))
+                .map(rows -> rows.size() == 0 ? null : handoff(rows.iterator().next()));
+    }
+
+    /** The latest handoff of an execution, or null. */
+    public Uni<Handoff> latest(Tenant tenant, String executionId) {
+        return pool.preparedQuery("SELECT " + COLUMNS
+                        + " FROM handoffs WHERE tenant = $1 AND execution_id = $2 ORDER BY created_at DESC LIMIT 1")
+                .execute(Tuple.of(tenant.id(), executionId))
+                .map(rows -> rows.size() == 0 ? null : handoff(rows.iterator().next()));
+    }
+
+    /** Handoffs the worker advances: requested, exporting, awaiting an acknowledgement. */
+    public Uni<List<Handoff>> open(int limit) {
+        return pool.preparedQuery("SELECT " + COLUMNS
+                        + " FROM handoffs WHERE state IN ('requested', 'exporting', 'awaiting_ack')"
+                        + " ORDER BY updated_at LIMIT $1")
+                .execute(Tuple.of(limit))
+                .map(rows -> {
+                    List<Handoff> list = new ArrayList<>(rows.size());
+                    rows.forEach(r -> list.add(handoff(r)));
+                    return list;
+                });
+    }
+
+    /** requested -> exporting, with the final checkpoint and the export job; false when it was not requested. */
+    public Uni<Boolean> exporting(UUID id, String finalCheckpointId, UUID jobId, long now) {
+        return pool.preparedQuery("""
+                        UPDATE handoffs SET state = 'exporting', final_checkpoint_id = $2, export_job_id = $3,
+                          updated_at = $4
+                        WHERE id = $1 AND state = 'requested' RETURNING 1""")
+                .execute(Tuple.of(id, finalCheckpointId, jobId, now))
+                .map(rows -> rows.size() == 1);
+    }
+
+    /** exporting -> awaiting_ack once the manifest is written. */
+    public Uni<Boolean> awaitingAck(SqlClient client, UUID id, String manifestKey, long expiresAt, long now) {
+        return client.preparedQuery("""
+                        UPDATE handoffs SET state = 'awaiting_ack', manifest_key = $2, expires_at = $3, updated_at = $4
+                        WHERE id = $1 AND state = 'exporting' RETURNING 1""")
+                .execute(Tuple.of(id, manifestKey, expiresAt, now))
+                .map(rows -> rows.size() == 1);
+    }
+
+    /** Moves a handoff from one of {@code from} to {@code to}; false when it was in none of them. */
+    public Uni<Boolean> move(SqlClient client, UUID id, List<String> from, String to, String error, long now) {
+        return client.preparedQuery("""
+                        UPDATE handoffs SET state = $3, error = COALESCE($4, error), updated_at = $5
+                        WHERE id = $1 AND state = ANY($2) RETURNING 1""")
+                .execute(Tuple.from(new Object[] {id, from.toArray(String[]::new), to, error, now}))
+                .map(rows -> rows.size() == 1);
+    }
+
+    /** Marks a handoff as looked at (the worker goes round the open ones in order). */
+    public Uni<Void> touch(UUID id, long now) {
+        return pool.preparedQuery("UPDATE handoffs SET updated_at = $2 WHERE id = $1")
+                .execute(Tuple.of(id, now))
+                .replaceWithVoid();
+    }
+
+    private static Handoff handoff(Row r) {
+        Columns c = Columns.of(r);
+        return new Handoff(
+                UUID.fromString(c.text("id")),
+                Tenant.of(c.text("tenant")),
+                c.text("execution_id"),
+                c.text("location"),
+                c.text("target_cluster"),
+                c.int64("epoch"),
+                c.text("state"),
+                c.text("previous_status"),
+                c.text("final_checkpoint_id"),
+                c.text("export_job_id") == null ? null : UUID.fromString(c.text("export_job_id")),
+                c.text("manifest_key"),
+                c.int64("expires_at"),
+                c.text("error"),
+                c.int64("created_at"),
+                c.int64("updated_at"));
+    }
+}
