@@ -1,5 +1,6 @@
 package dev.cafstate.runtime.repository;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -9,6 +10,7 @@ import dev.cafstate.caf.MemoryEntry;
 import dev.cafstate.caf.Message;
 import dev.cafstate.caf.MessageRole;
 import dev.cafstate.common.db.Columns;
+import dev.cafstate.common.db.Params;
 import dev.cafstate.common.db.Statement;
 import dev.cafstate.common.error.ResourceNotFound;
 import dev.cafstate.common.http.IfMatch;
@@ -16,6 +18,7 @@ import dev.cafstate.common.json.Json;
 import dev.cafstate.common.security.Tenant;
 import dev.cafstate.events.OutboxRepository;
 import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.SqlClient;
 
 /**
  * The context in PostgreSQL: message rows ({@code runtime_messages}), memory rows by key ({@code runtime_memory}),
@@ -31,23 +34,15 @@ public class ContextRepository {
             m.value ->> 'role', m.value ->> 'content', m.value -> 'tool_calls', m.value -> 'tool_results',
               (m.value ->> 'timestamp')::bigint""";
 
-    /** Every message of execution row {@code e}: one array per column ({@code m_role}...), in order. */
-    static final String MESSAGES_OF_E = """
-            SELECT %s
-            FROM runtime_messages WHERE tenant = e.tenant AND execution_id = e.id AND :with_context""".formatted(Columns.arrays(
-            "m_",
-            "seq",
-            "role",
-            "content",
-            "tool_calls::text AS tool_calls",
-            "tool_results::text AS tool_results",
-            "ts"));
+    /** Every message in order (read inside the snapshot's transaction). */
+    static final Statement MESSAGES = Statement.of("""
+            SELECT role, content, tool_calls::text AS tool_calls, tool_results::text AS tool_results, ts
+            FROM runtime_messages WHERE tenant = :tenant AND execution_id = :execution ORDER BY seq""");
 
-    /** Every memory entry of execution row {@code e}, in order of first insertion. */
-    static final String MEMORY_OF_E =
-            """
-            SELECT %s
-            FROM runtime_memory WHERE tenant = e.tenant AND execution_id = e.id AND :with_context""".formatted(Columns.arrays("k_", "seq, key", "key", "value::text AS value", "importance", "ts"));
+    /** Every memory entry in order of first insertion (read inside the snapshot's transaction). */
+    static final Statement MEMORY = Statement.of("""
+            SELECT key, value::text AS value, importance, ts
+            FROM runtime_memory WHERE tenant = :tenant AND execution_id = :execution ORDER BY seq, key""");
 
     /** Inserts all messages {@code :messages} (JSON array, in order) of a new or emptied execution. */
     static final String INSERT_MESSAGES = """
@@ -170,7 +165,27 @@ public class ContextRepository {
                 Map.of("unknown_memory", () -> new ResourceNotFound("memory key '" + key + "' does not exist")));
     }
 
-    /** A message from the columns of {@link #MESSAGES_OF_E}. */
+    /** Every message in order, through {@code client} (the snapshot's transaction). */
+    Uni<List<Message>> messages(SqlClient client, Tenant tenant, String executionId) {
+        return MESSAGES.run(client, Params.of().put("tenant", tenant.id()).put("execution", executionId))
+                .map(rows -> {
+                    List<Message> list = new ArrayList<>(rows.size());
+                    Columns.each(rows).forEach(c -> list.add(message(c, json)));
+                    return list;
+                });
+    }
+
+    /** Every memory entry in order, through {@code client} (the snapshot's transaction). */
+    Uni<List<MemoryEntry>> memory(SqlClient client, Tenant tenant, String executionId) {
+        return MEMORY.run(client, Params.of().put("tenant", tenant.id()).put("execution", executionId))
+                .map(rows -> {
+                    List<MemoryEntry> list = new ArrayList<>(rows.size());
+                    Columns.each(rows).forEach(c -> list.add(memoryEntry(c, json)));
+                    return list;
+                });
+    }
+
+    /** A message from the columns of {@link #MESSAGES}. */
     static Message message(Columns c, Json json) {
         return new Message(
                 MessageRole.of(c.text("role")),
@@ -180,7 +195,7 @@ public class ContextRepository {
                 c.int64("ts"));
     }
 
-    /** A memory entry from the columns of {@link #MEMORY_OF_E}. */
+    /** A memory entry from the columns of {@link #MEMORY}. */
     static MemoryEntry memoryEntry(Columns c, Json json) {
         return new MemoryEntry(c.text("key"), json.read(c.text("value")), c.float8("importance"), c.int64("ts"));
     }

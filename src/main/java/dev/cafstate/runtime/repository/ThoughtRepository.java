@@ -26,6 +26,7 @@ import dev.cafstate.events.OutboxRepository;
 import dev.cafstate.runtime.api.ThoughtPatch;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.SqlClient;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 
@@ -49,22 +50,9 @@ public class ThoughtRepository {
             tenant, execution_id, seq, id, type, content, reasoning, confidence, alternatives, parent_id,
               children, metadata, ts""";
 
-    /** The whole chain of execution row {@code e}: one array per column ({@code t_id}...), in order. */
-    static final String ALL_OF_E = """
-            SELECT %s
-            FROM runtime_thoughts WHERE tenant = e.tenant AND execution_id = e.id AND :with_chain""".formatted(Columns.arrays(
-            "t_",
-            "seq",
-            "id",
-            "type",
-            "content",
-            "reasoning",
-            "confidence",
-            "alternatives::text AS alternatives",
-            "parent_id",
-            "children::text AS children",
-            "metadata::text AS metadata",
-            "ts"));
+    /** The whole chain, in order (read inside the snapshot's transaction). */
+    static final Statement ALL = Statement.of("SELECT " + STEP_COLUMNS
+            + " FROM runtime_thoughts WHERE tenant = :tenant AND execution_id = :execution ORDER BY seq");
 
     /** Inserts whole chain {@code :steps} (a JSON array of CAF steps, in order) of a new or emptied execution. */
     static final String INSERT_ALL = """
@@ -223,6 +211,16 @@ public class ThoughtRepository {
                 .map(rows -> {
                     List<Sequenced<ThoughtStep>> steps = new ArrayList<>(rows.size());
                     rows.forEach(r -> steps.add(new Sequenced<>(r.getLong("seq"), step(Columns.of(r), json))));
+                    return steps;
+                });
+    }
+
+    /** Every step of the execution in order, through {@code client} (the snapshot's transaction). */
+    Uni<List<ThoughtStep>> all(SqlClient client, Tenant tenant, String executionId) {
+        return ALL.run(client, Params.of().put("tenant", tenant.id()).put("execution", executionId))
+                .map(rows -> {
+                    List<ThoughtStep> steps = new ArrayList<>(rows.size());
+                    Columns.each(rows).forEach(c -> steps.add(step(c, json)));
                     return steps;
                 });
     }

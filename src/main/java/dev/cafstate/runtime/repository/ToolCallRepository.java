@@ -1,5 +1,7 @@
 package dev.cafstate.runtime.repository;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -18,6 +20,7 @@ import dev.cafstate.common.json.Json;
 import dev.cafstate.common.security.Tenant;
 import dev.cafstate.events.OutboxRepository;
 import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.SqlClient;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 
 /**
@@ -40,21 +43,9 @@ public class ToolCallRepository {
                 t.value -> 'result', t.value ->> 'error', (t.value ->> 'duration_ms')::float8,
                 (t.value ->> 'timestamp')::bigint, t.value ->> 'list'""";
 
-    /** Every call of execution row {@code e} with its list, in list order (see {@link StateReader}). */
-    static final String ALL_OF_E = """
-            SELECT %s
-            FROM runtime_tool_calls WHERE tenant = e.tenant AND execution_id = e.id AND :with_tools""".formatted(Columns.arrays(
-            "c_",
-            "status_seq, seq",
-            "id",
-            "tool_id",
-            "arguments::text AS arguments",
-            "status",
-            "result::text AS result",
-            "error",
-            "duration_ms",
-            "ts",
-            "list"));
+    /** Every call with its list, in list order (read inside the snapshot's transaction). */
+    static final Statement ALL = Statement.of("SELECT " + CALL_COLUMNS
+            + " FROM runtime_tool_calls WHERE tenant = :tenant AND execution_id = :execution ORDER BY status_seq, seq");
 
     /**
      * Inserts all calls {@code :calls} (JSON array of {@link #row}s, list by list) of a new or emptied execution, with
@@ -164,6 +155,16 @@ public class ToolCallRepository {
         ObjectNode node = json.mapper().valueToTree(call);
         node.put("list", list);
         return json.write(node);
+    }
+
+    /** Every call with its list in list order, through {@code client} (the snapshot's transaction). */
+    Uni<List<Listed>> all(SqlClient client, Tenant tenant, String executionId) {
+        return ALL.run(client, Params.of().put("tenant", tenant.id()).put("execution", executionId))
+                .map(rows -> {
+                    List<Listed> list = new ArrayList<>(rows.size());
+                    Columns.each(rows).forEach(c -> list.add(listed(c, json)));
+                    return list;
+                });
     }
 
     /** A call and its list from the columns of {@link #CALL_COLUMNS}. */
