@@ -97,7 +97,7 @@ public class TransferWorker {
         }
         round().subscribe().with(x -> running.set(false), e -> {
             running.set(false);
-            if (!(e instanceof DependencyUnavailable)) {
+            if (!(e instanceof DependencyUnavailable) && !stopping) {
                 Log.warnf("transfer round failed: %s", e.toString());
             }
         });
@@ -115,7 +115,7 @@ public class TransferWorker {
 
     private Uni<Void> quietly(String what, Uni<Void> step) {
         return step.onFailure().recoverWithUni(e -> {
-            if (!(e instanceof DependencyUnavailable)) {
+            if (!(e instanceof DependencyUnavailable) && !stopping) {
                 Log.warnf("transfer %s failed: %s (retried next round)", what, e.toString());
             }
             return Uni.createFrom().voidItem();
