@@ -176,6 +176,8 @@ public final class TcpProxy implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
+        faulty = true; // closing at the end of a run is no fault: no banner
         cut();
+        faulty = false;
     }
 }
