@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.lang.reflect.Method;
+import java.lang.reflect.ParameterizedType;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
@@ -206,6 +207,23 @@ class DeploymentManifestsTest {
         assertThat(policy.getSpec().getEgress())
                 .anySatisfy(e -> assertThat(e.getPorts())
                         .anySatisfy(p -> assertThat(p.getPort().getIntVal()).isEqualTo(9000)));
+        // transfer: the cluster id, each location's settings, its credentials from its Secret, and its egress only
+        assertThat(config)
+                .containsEntry("CAF_CLUSTER_ID", "eu-west-1")
+                .containsEntry("CAF_LOCATIONS_SHARED_BUCKET", "caf-shared")
+                .containsEntry("CAF_LOCATIONS_SHARED_ACCESS", "read-write")
+                .containsEntry("CAF_LOCATIONS_SHARED_SYNC_INTERVAL", "1m")
+                .containsEntry("CAF_LOCATIONS_SHARED_TENANTS", "team-a=team-a-dr")
+                .containsEntry("CAF_LOCATIONS_DR_ENDPOINT", "https://s3.dr.example.internal")
+                .containsEntry("CAF_LOCATIONS_DR_ACCESS", "read-only");
+        assertThat(envNames(objects)).contains("CAF_LOCATIONS_DR_ACCESS_KEY_ID", "CAF_LOCATIONS_DR_SECRET_ACCESS_KEY");
+        assertThat(config.values()).noneMatch(v -> v.contains("secret"));
+        assertThat(policy.getSpec().getEgress()).anySatisfy(e -> {
+            assertThat(e.getTo())
+                    .anySatisfy(t -> assertThat(t.getIpBlock().getCidr()).isEqualTo("10.20.0.0/16"));
+            assertThat(e.getPorts())
+                    .anySatisfy(p -> assertThat(p.getPort().getIntVal()).isEqualTo(8443));
+        });
     }
 
     @Test
@@ -313,6 +331,13 @@ class DeploymentManifestsTest {
                     + method.getName().replaceAll("([a-z0-9])([A-Z])", "$1-$2").toLowerCase();
             if (method.getReturnType().isInterface() && method.getReturnType().getEnclosingClass() == CafConfig.class) {
                 configNames(method.getReturnType(), key, names);
+            } else if (method.getReturnType() == Map.class) {
+                // named groups: the location names full-values.yaml configures
+                Class<?> value =
+                        (Class<?>) ((ParameterizedType) method.getGenericReturnType()).getActualTypeArguments()[1];
+                for (String name : List.of("shared", "dr")) {
+                    configNames(value, key + "." + name, names);
+                }
             } else {
                 names.add(env(key));
             }

@@ -46,8 +46,9 @@ public class Locations {
     }
 
     private Location build(String name, CafConfig.Location c, S3Client primary) {
-        if (!name.matches("[a-z0-9][a-z0-9-]{0,62}")) {
-            throw new IllegalArgumentException("caf.locations: '" + name + "' is not a location name ([a-z0-9-])");
+        // no dashes or dots: CAF_LOCATIONS_<NAME>_BUCKET must name one location unambiguously
+        if (!name.matches("[a-z0-9]{1,63}")) {
+            throw new IllegalArgumentException("caf.locations: '" + name + "' is not a location name ([a-z0-9])");
         }
         String access = c.access();
         if (!access.equals("read-write") && !access.equals("read-only")) {
