@@ -136,6 +136,11 @@ class HandoffTest {
                 ack.toString().getBytes(StandardCharsets.UTF_8),
                 Map.of());
         awaitState(tenant, id, "completed");
+        // the decision is published next to the abort marker's place, for a target that would find both
+        await().atMost(Duration.ofSeconds(10)).until(() -> SharedBucket.get(outcomeKey("test", tenant, id, 2)) != null);
+        JsonNode outcome = SharedBucket.MAPPER.readTree(SharedBucket.get(outcomeKey("test", tenant, id, 2)));
+        assertThat(outcome.get("outcome").asText()).isEqualTo("completed");
+        assertThat(outcome.get("handoff_id").asText()).isEqualTo(h.getString("id"));
         as(tenant)
                 .get("/api/v1/executions/{id}", id)
                 .then()
@@ -185,6 +190,46 @@ class HandoffTest {
         assertThat(SharedBucket.get(SharedBucket.base("", "test", tenant) + "handoffs/" + id + "/" + h.getLong("epoch")
                         + ".abort.json"))
                 .isNotNull();
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> SharedBucket.get(outcomeKey("test", tenant, id, h.getLong("epoch"))) != null);
+        assertThat(new String(
+                        SharedBucket.get(outcomeKey("test", tenant, id, h.getLong("epoch"))), StandardCharsets.UTF_8))
+                .contains("\"outcome\":\"aborted\"");
+    }
+
+    @Test
+    void aHandoffWhoseExportJobFailedBeforeItsManifestCanBeAbortedAtOnce() throws Exception {
+        String tenant = newTenant();
+        String id = execution(tenant);
+        String handoff = operator(tenant)
+                .body("{\"location\":\"shared\",\"target_cluster\":\"other\"}")
+                .post("/api/v1/executions/{id}/handoff", id)
+                .then()
+                .statusCode(202)
+                .extract()
+                .path("id");
+        awaitState(tenant, id, "awaiting_ack");
+        // as if its export job had failed (an error, its location gone) before the manifest was written
+        TestServices.sql(
+                "UPDATE handoffs SET state = 'exporting', expires_at = NULL, manifest_key = NULL WHERE id = '" + handoff
+                        + "'",
+                "UPDATE transfer_jobs SET status = 'failed', error = 'simulated' WHERE id = '" + handoff + "'");
+        JsonPath failed = awaitState(tenant, id, "failed");
+        assertThat(failed.getString("error")).contains("simulated");
+        operator(tenant)
+                .post("/api/v1/executions/{id}/handoff/abort", id)
+                .then()
+                .statusCode(200)
+                .body("state", equalTo("aborted"));
+        as(tenant)
+                .body("{\"type\":\"planning\",\"content\":\"again\",\"confidence\":0.5}")
+                .post("/api/v1/executions/{id}/thoughts", id)
+                .then()
+                .statusCode(201);
+    }
+
+    static String outcomeKey(String cluster, String tenant, String execution, long epoch) {
+        return SharedBucket.base("", cluster, tenant) + "handoffs/" + execution + "/" + epoch + ".outcome.json";
     }
 
     @Test
@@ -356,5 +401,128 @@ class HandoffTest {
                 .statusCode(202)
                 .body("epoch", equalTo(3));
         awaitState(tenant, execution, "awaiting_ack");
+    }
+
+    @Test
+    void aHandoffThroughATenantMappingMeetsTheSourceUnderTheSourcesTenant() throws Exception {
+        // location "shared" maps tenant mapped-src of other clusters to mapped-dst here
+        String execution = "mapped-" + UUID.randomUUID().toString().substring(0, 8);
+        String manifest = incoming("mapped-src", execution, "test", 2, System.currentTimeMillis() + 60_000);
+        JsonPath job = awaitJob(
+                "mapped-dst",
+                "imports",
+                start(
+                        "mapped-dst",
+                        "imports",
+                        "{\"location\":\"shared\",\"manifest\":\"" + manifest + "\",\"resume\":true}"));
+        assertThat(job.getBoolean("result.handoffs[0].outcome.resumed")).isTrue();
+        // where the source looks: under its own tenant, not the one the execution was mapped to here
+        assertThat(SharedBucket.get(
+                        SharedBucket.base("", "test", "mapped-src") + "handoffs/" + execution + "/2.ack.json"))
+                .isNotNull();
+        assertThat(SharedBucket.get(
+                        SharedBucket.base("", "test", "mapped-dst") + "handoffs/" + execution + "/2.ack.json"))
+                .isNull();
+        as("mapped-dst")
+                .get("/api/v1/executions/{id}", execution)
+                .then()
+                .statusCode(200)
+                .body("epoch", equalTo(2))
+                .body("status", equalTo("running"));
+    }
+
+    /** The acknowledgement this cluster wrote in an earlier attempt that did not get as far as the take-over. */
+    static void acknowledged(String tenant, String execution, String manifest) throws Exception {
+        JsonNode h = SharedBucket.MAPPER.readTree(SharedBucket.get(manifest)).get("handoff");
+        ObjectNode ack = SharedBucket.MAPPER
+                .createObjectNode()
+                .put("format", "caf-state-handoff-ack/1")
+                .put("handoff_id", h.get("handoff_id").asText())
+                .put("execution_id", execution)
+                .put("epoch", 2)
+                .put("cluster", "test")
+                .put("source_cluster", "other")
+                .put("manifest_key", manifest)
+                .put("acknowledged_at", System.currentTimeMillis() - 60_000);
+        SharedBucket.put(
+                SharedBucket.base("", "test", tenant) + "handoffs/" + execution + "/2.ack.json",
+                ack.toString().getBytes(StandardCharsets.UTF_8),
+                Map.of());
+    }
+
+    /** What the source cluster writes when it aborts: its marker, and (once decided) its outcome. */
+    static void sourceAborts(String tenant, String execution, String manifest, String outcome) throws Exception {
+        JsonNode h = SharedBucket.MAPPER.readTree(SharedBucket.get(manifest)).get("handoff");
+        String base = SharedBucket.base("", "other", tenant) + "handoffs/" + execution + "/2.";
+        SharedBucket.put(
+                base + "abort.json",
+                ("{\"format\":\"caf-state-handoff-abort/1\",\"handoff_id\":\""
+                                + h.get("handoff_id").asText() + "\"}")
+                        .getBytes(StandardCharsets.UTF_8),
+                Map.of());
+        if (outcome != null) {
+            ObjectNode o = SharedBucket.MAPPER
+                    .createObjectNode()
+                    .put("format", "caf-state-handoff-outcome/1")
+                    .put("handoff_id", h.get("handoff_id").asText())
+                    .put("execution_id", execution)
+                    .put("epoch", 2)
+                    .put("outcome", outcome)
+                    .put("decided_at", System.currentTimeMillis());
+            SharedBucket.put(base + "outcome.json", o.toString().getBytes(StandardCharsets.UTF_8), Map.of());
+        }
+    }
+
+    static String resumeImport(String tenant, String manifest) {
+        return start(tenant, "imports", "{\"location\":\"shared\",\"manifest\":\"" + manifest + "\",\"resume\":true}");
+    }
+
+    @Test
+    void anAcknowledgementFoundAfterTheExpiryTakesOverUnlessTheSourceAbortedFirst() throws Exception {
+        String tenant = newTenant();
+        long expired = System.currentTimeMillis() - 1;
+
+        // acknowledged, expired, no abort marker: the source has not begun to abort and will see the acknowledgement
+        String mine = "settled-" + UUID.randomUUID().toString().substring(0, 8);
+        String m1 = incoming(tenant, mine, "test", 2, expired);
+        acknowledged(tenant, mine, m1);
+        assertThat(awaitJob(tenant, "imports", resumeImport(tenant, m1))
+                        .getBoolean("result.handoffs[0].outcome.resumed"))
+                .isTrue();
+        as(tenant).get("/api/v1/executions/{id}", mine).then().body("epoch", equalTo(2));
+
+        // acknowledged, then the source aborted and published that it did: history
+        String theirs = "aborted-" + UUID.randomUUID().toString().substring(0, 8);
+        String m2 = incoming(tenant, theirs, "test", 2, expired);
+        acknowledged(tenant, theirs, m2);
+        sourceAborts(tenant, theirs, m2, "aborted");
+        JsonPath history = awaitJob(tenant, "imports", resumeImport(tenant, m2));
+        assertThat(history.getBoolean("result.handoffs[0].outcome.resumed")).isFalse();
+        assertThat(history.getString("result.handoffs[0].outcome.reason")).contains("source aborted");
+        as(tenant)
+                .body("{\"type\":\"planning\",\"content\":\"x\",\"confidence\":0.5}")
+                .post("/api/v1/executions/{id}/thoughts", theirs)
+                .then()
+                .statusCode(409);
+
+        // acknowledged, abort marker, no outcome yet: the import waits for the source's decision, then follows it
+        String pending = "undecided-" + UUID.randomUUID().toString().substring(0, 8);
+        String m3 = incoming(tenant, pending, "test", 2, expired);
+        acknowledged(tenant, pending, m3);
+        sourceAborts(tenant, pending, m3, null);
+        String job = resumeImport(tenant, m3);
+        await().atMost(Duration.ofSeconds(20))
+                .pollInterval(Duration.ofMillis(200))
+                .until(() -> String.valueOf(operator(tenant)
+                                .get("/api/v1/imports/{id}", job)
+                                .jsonPath()
+                                .getString("error"))
+                        .contains("decision"));
+        assertThat(operator(tenant).get("/api/v1/imports/{id}", job).jsonPath().getString("status"))
+                .isNotIn("succeeded", "failed");
+        sourceAborts(tenant, pending, m3, "completed");
+        assertThat(awaitJob(tenant, "imports", job).getBoolean("result.handoffs[0].outcome.resumed"))
+                .isTrue();
+        as(tenant).get("/api/v1/executions/{id}", pending).then().body("epoch", equalTo(2));
     }
 }

@@ -26,7 +26,7 @@ public class HandoffRepository {
     private static final String COLUMNS = """
             id::text AS id, tenant, execution_id, location, target_cluster, epoch, state, previous_status,
             final_checkpoint_id, export_job_id::text AS export_job_id, manifest_key, expires_at, error, created_at,
-            updated_at""";
+            updated_at, outcome_published""";
 
     private final Pool pool;
 
@@ -68,11 +68,16 @@ public class HandoffRepository {
                 .map(rows -> rows.size() == 0 ? null : handoff(rows.iterator().next()));
     }
 
-    /** Handoffs the worker advances: requested, exporting, awaiting an acknowledgement. */
+    /**
+     * Handoffs the worker advances: requested, exporting, awaiting an acknowledgement, failed after its manifest may
+     * have been written (the target may still acknowledge), and decisions whose outcome is not yet published.
+     */
     public Uni<List<Handoff>> open(int limit) {
-        return pool.preparedQuery("SELECT " + COLUMNS
-                        + " FROM handoffs WHERE state IN ('requested', 'exporting', 'awaiting_ack')"
-                        + " ORDER BY updated_at LIMIT $1")
+        return pool.preparedQuery("SELECT " + COLUMNS + """
+                         FROM handoffs
+                        WHERE state IN ('requested', 'exporting', 'awaiting_ack')
+                          OR (state = 'failed' AND expires_at IS NOT NULL) OR NOT outcome_published
+                        ORDER BY updated_at LIMIT $1""")
                 .execute(Tuple.of(limit))
                 .map(rows -> {
                     List<Handoff> list = new ArrayList<>(rows.size());
@@ -91,10 +96,23 @@ public class HandoffRepository {
                 .map(rows -> rows.size() == 1);
     }
 
+    /**
+     * The expiry a manifest about to be written carries, recorded before it is written (never moved earlier: the
+     * source must not abort before any manifest it wrote expired); null when the handoff is no longer exporting.
+     */
+    public Uni<Long> expiresBy(UUID id, long expiresAt, long now) {
+        return pool.preparedQuery("""
+                        UPDATE handoffs SET expires_at = GREATEST(COALESCE(expires_at, 0), $2), updated_at = $3
+                        WHERE id = $1 AND state = 'exporting' RETURNING expires_at""")
+                .execute(Tuple.of(id, expiresAt, now))
+                .map(rows -> rows.size() == 0 ? null : rows.iterator().next().getLong("expires_at"));
+    }
+
     /** exporting -> awaiting_ack once the manifest is written. */
     public Uni<Boolean> awaitingAck(SqlClient client, UUID id, String manifestKey, long expiresAt, long now) {
         return client.preparedQuery("""
-                        UPDATE handoffs SET state = 'awaiting_ack', manifest_key = $2, expires_at = $3, updated_at = $4
+                        UPDATE handoffs SET state = 'awaiting_ack', manifest_key = $2,
+                          expires_at = GREATEST(COALESCE(expires_at, 0), $3), updated_at = $4
                         WHERE id = $1 AND state = 'exporting' RETURNING 1""")
                 .execute(Tuple.of(id, manifestKey, expiresAt, now))
                 .map(rows -> rows.size() == 1);
@@ -107,6 +125,25 @@ public class HandoffRepository {
                         WHERE id = $1 AND state = ANY($2) RETURNING 1""")
                 .execute(Tuple.from(new Object[] {id, from.toArray(String[]::new), to, error, now}))
                 .map(rows -> rows.size() == 1);
+    }
+
+    /**
+     * Moves a handoff whose manifest may be in the target's hands to a decision ({@code completed} or
+     * {@code aborted}) whose outcome is still to be published into the location.
+     */
+    public Uni<Boolean> decide(SqlClient client, UUID id, List<String> from, String to, long now) {
+        return client.preparedQuery("""
+                        UPDATE handoffs SET state = $3, outcome_published = false, updated_at = $4
+                        WHERE id = $1 AND state = ANY($2) RETURNING 1""")
+                .execute(Tuple.from(new Object[] {id, from.toArray(String[]::new), to, now}))
+                .map(rows -> rows.size() == 1);
+    }
+
+    /** The decision's outcome object is in the location. */
+    public Uni<Void> published(UUID id, long now) {
+        return pool.preparedQuery("UPDATE handoffs SET outcome_published = true, updated_at = $2 WHERE id = $1")
+                .execute(Tuple.of(id, now))
+                .replaceWithVoid();
     }
 
     /** Marks a handoff as looked at (the worker goes round the open ones in order). */
@@ -133,6 +170,7 @@ public class HandoffRepository {
                 c.int64("expires_at"),
                 c.text("error"),
                 c.int64("created_at"),
-                c.int64("updated_at"));
+                c.int64("updated_at"),
+                c.bool("outcome_published"));
     }
 }

@@ -21,6 +21,7 @@ import dev.cafstate.checkpoint.service.CheckpointReader;
 import dev.cafstate.checkpoint.service.CheckpointService;
 import dev.cafstate.checkpoint.service.RestoreService;
 import dev.cafstate.common.config.CafConfig;
+import dev.cafstate.common.error.DependencyUnavailable;
 import dev.cafstate.common.error.InvalidInput;
 import dev.cafstate.common.error.ResourceNotFound;
 import dev.cafstate.common.error.StateConflict;
@@ -143,7 +144,8 @@ public class HandoffService {
                                     null,
                                     null,
                                     now,
-                                    now);
+                                    now,
+                                    true);
                             List<CafEvent> announced = new ArrayList<>();
                             if (fenced.previousStatus() != ExecutionStatus.PAUSED) {
                                 announced.add(CafEvent.statusChanged(executionId, ExecutionStatus.PAUSED));
@@ -181,6 +183,9 @@ public class HandoffService {
 
     Uni<Void> advance(Handoff h) {
         Location location = locations.get(h.location());
+        if (!h.outcomePublished()) {
+            return publishOutcome(h, location);
+        }
         return switch (h.state()) {
             case Handoff.REQUESTED ->
                 checkpointService
@@ -191,22 +196,32 @@ public class HandoffService {
                                         h.id(), stored.summary().id(), h.id(), clock.now())))
                         .replaceWithVoid();
             case Handoff.EXPORTING ->
-                jobs.find(h.id())
-                        .flatMap(job -> job == null
-                                // the export job was lost between the two steps: take it again (the checkpoint is the
-                                // same)
-                                ? handoffs.move(
-                                                pool,
-                                                h.id(),
-                                                List.of(Handoff.EXPORTING),
-                                                Handoff.REQUESTED,
-                                                null,
-                                                clock.now())
-                                        .replaceWithVoid()
-                                : handoffs.touch(h.id(), clock.now()));
-            case Handoff.AWAITING_ACK ->
-                acknowledged(h, location)
-                        .flatMap(ack -> ack == null ? handoffs.touch(h.id(), clock.now()) : complete(h));
+                jobs.find(h.id()).flatMap(job -> {
+                    if (job == null) {
+                        // the export job was lost between the two steps: take it again (the checkpoint is the same)
+                        return handoffs.move(
+                                        pool, h.id(), List.of(Handoff.EXPORTING), Handoff.REQUESTED, null, clock.now())
+                                .replaceWithVoid();
+                    }
+                    if (job.status().equals("failed")) {
+                        // however the job failed (an item, its location gone, an error): the operator may abort
+                        return handoffs.move(
+                                        pool,
+                                        h.id(),
+                                        List.of(Handoff.EXPORTING),
+                                        Handoff.FAILED,
+                                        "the export failed: " + job.error(),
+                                        clock.now())
+                                .replaceWithVoid();
+                    }
+                    return handoffs.touch(h.id(), clock.now());
+                });
+            case Handoff.AWAITING_ACK, Handoff.FAILED ->
+                !h.manifestMayExist()
+                        ? Uni.createFrom().voidItem()
+                        : acknowledged(h, location)
+                                .flatMap(ack ->
+                                        ack == null ? handoffs.touch(h.id(), clock.now()) : complete(h, location));
             default -> Uni.createFrom().voidItem();
         };
     }
@@ -246,7 +261,10 @@ public class HandoffService {
         });
     }
 
-    /** The handoff part of the manifest, or null when the handoff is no longer exporting (it was aborted). */
+    /**
+     * The handoff part of the manifest, or null when the handoff is no longer exporting (it was aborted or failed).
+     * Its expiry is recorded first: from then on the handoff may be in the target's hands.
+     */
     public Uni<Manifest.Handoff> manifestSection(UUID id) {
         return handoffs.find(id).flatMap(h -> {
             if (h == null || !h.state().equals(Handoff.EXPORTING)) {
@@ -257,17 +275,23 @@ public class HandoffService {
                     .flatMap(row -> row == null
                             ? Uni.createFrom().<Manifest.Handoff>nullItem()
                             : inDoubt(h.tenant(), row.summary().id())
-                                    .map(calls -> new Manifest.Handoff(
-                                            h.id().toString(),
-                                            h.executionId(),
-                                            h.epoch(),
-                                            h.targetCluster(),
-                                            h.finalCheckpointId(),
-                                            clock.now()
-                                                    + config.transfer()
-                                                            .handoffTimeout()
-                                                            .toMillis(),
-                                            calls)));
+                                    .flatMap(calls -> handoffs.expiresBy(
+                                                    h.id(),
+                                                    clock.now()
+                                                            + config.transfer()
+                                                                    .handoffTimeout()
+                                                                    .toMillis(),
+                                                    clock.now())
+                                            .map(expiresAt -> expiresAt == null
+                                                    ? null
+                                                    : new Manifest.Handoff(
+                                                            h.id().toString(),
+                                                            h.executionId(),
+                                                            h.epoch(),
+                                                            h.targetCluster(),
+                                                            h.finalCheckpointId(),
+                                                            expiresAt,
+                                                            calls))));
         });
     }
 
@@ -339,97 +363,146 @@ public class HandoffService {
         });
     }
 
-    private Uni<Void> complete(Handoff h) {
+    /** The target acknowledged: the execution is its own from now on (kept here as history). */
+    private Uni<Void> complete(Handoff h, Location location) {
         long now = clock.now();
-        return pool.withTransaction(conn -> handoffs.move(
-                        conn, h.id(), List.of(Handoff.AWAITING_ACK), Handoff.COMPLETED, null, now)
-                .flatMap(moved -> !moved
-                        ? Uni.createFrom().voidItem()
-                        : executions
-                                .handedOff(conn, h.tenant(), h.executionId(), h.id(), h.targetCluster(), h.epoch(), now)
-                                .flatMap(x -> events.record(
-                                        conn,
-                                        h.tenant(),
-                                        now,
-                                        new CafEvent.HandoffChanged(
+        return pool.withTransaction(conn -> handoffs.decide(
+                                conn, h.id(), List.of(Handoff.AWAITING_ACK, Handoff.FAILED), Handoff.COMPLETED, now)
+                        .flatMap(moved -> !moved
+                                ? Uni.createFrom().voidItem()
+                                : executions
+                                        .handedOff(
+                                                conn,
+                                                h.tenant(),
                                                 h.executionId(),
-                                                changed(h, Handoff.COMPLETED, h.manifestKey(), h.expiresAt()))))));
+                                                h.id(),
+                                                h.targetCluster(),
+                                                h.epoch(),
+                                                now)
+                                        .flatMap(x -> events.record(
+                                                conn,
+                                                h.tenant(),
+                                                now,
+                                                new CafEvent.HandoffChanged(
+                                                        h.executionId(),
+                                                        changed(
+                                                                h,
+                                                                Handoff.COMPLETED,
+                                                                h.manifestKey(),
+                                                                h.expiresAt()))))))
+                .flatMap(x -> publishLater(h.id(), location));
     }
 
     /**
-     * Aborts the handoff, and this cluster writes the execution again: before the export (requested, failed) at once;
-     * while waiting for the acknowledgement only once the handoff expired plus the allowed clock skew and no
-     * acknowledgement exists (409 otherwise, with {@code Retry-After} while waiting helps).
+     * Writes the source's decision into the location (under this cluster's prefix): a target that finds the abort
+     * marker next to its acknowledgement reads it to know whether it takes the execution over.
+     */
+    private Uni<Void> publishOutcome(Handoff h, Location location) {
+        long now = clock.now();
+        Manifest.Outcome outcome = new Manifest.Outcome(
+                Manifest.Outcome.FORMAT,
+                h.id().toString(),
+                h.executionId(),
+                h.epoch(),
+                h.state().equals(Handoff.COMPLETED) ? Manifest.Outcome.COMPLETED : Manifest.Outcome.ABORTED,
+                now);
+        String key =
+                TransferKeys.outcome(location, config.clusterId(), h.tenant().id(), h.executionId(), h.epoch());
+        return store.put(location, key, json.write(outcome).getBytes(StandardCharsets.UTF_8), Map.of(), false)
+                .flatMap(x -> handoffs.published(h.id(), now));
+    }
+
+    /** Publishes a decision just taken; when the location cannot be reached now, the worker publishes it later. */
+    private Uni<Void> publishLater(UUID id, Location location) {
+        return handoffs.find(id)
+                .flatMap(h ->
+                        h == null || h.outcomePublished() ? Uni.createFrom().voidItem() : publishOutcome(h, location))
+                .onFailure()
+                .recoverWithUni(e -> {
+                    Log.warnf("handoff %s: its outcome is not published yet (%s); the worker retries", id, e);
+                    return Uni.createFrom().voidItem();
+                });
+    }
+
+    /**
+     * Aborts the handoff, and this cluster writes the execution again. Before any manifest may exist (requested, or
+     * failed before its manifest) at once. Once one may (awaiting the acknowledgement, or failed after the manifest)
+     * only after it expired plus the allowed clock skew: this cluster writes its abort marker, then looks for the
+     * acknowledgement once more (it completes if the target was first), and publishes which way it went. 409 while
+     * the export runs or before the expiry, with {@code Retry-After}.
      */
     public Uni<HandoffView> abort(Tenant tenant, String executionId) {
         return handoffs.latest(tenant, executionId).flatMap(h -> {
             if (h == null || h.state().equals(Handoff.COMPLETED) || h.state().equals(Handoff.ABORTED)) {
                 throw new StateConflict("execution '" + executionId + "' has no handoff under way");
             }
-            long now = clock.now();
             if (h.state().equals(Handoff.EXPORTING)) {
                 throw new Retryable("the handoff's export is running; abort once it finished", 5);
             }
-            if (h.state().equals(Handoff.AWAITING_ACK)) {
-                long allowed =
-                        h.expiresAt() + config.transfer().handoffClockSkew().toMillis();
-                if (now < allowed) {
-                    throw new Retryable(
-                            "cluster " + h.targetCluster() + " may still take the execution over until " + h.expiresAt()
-                                    + "; abort after " + allowed,
-                            (int) Math.max(1, (allowed - now + 999) / 1000));
-                }
-                Location location = locations.get(h.location());
-                return acknowledged(h, location)
-                        .flatMap(ack -> {
-                            if (ack != null) {
-                                return complete(h).map(x -> {
-                                    throw new StateConflict(
-                                            "cluster " + h.targetCluster() + " took the execution over");
-                                });
-                            }
-                            Manifest.Abort marker = new Manifest.Abort(
-                                    Manifest.Abort.FORMAT, h.id().toString(), executionId, h.epoch(), now);
-                            byte[] bytes = json.write(marker).getBytes(StandardCharsets.UTF_8);
-                            String key = TransferKeys.abort(
-                                    location, config.clusterId(), tenant.id(), executionId, h.epoch());
-                            return store.put(location, key, bytes, Map.of(), false)
-                                    .flatMap(x -> acknowledged(h, location))
-                                    .flatMap(late -> late != null
-                                            ? complete(h).map(x -> {
-                                                throw new StateConflict(
-                                                        "cluster " + h.targetCluster() + " took the execution over");
-                                            })
-                                            : unfence(h, List.of(Handoff.AWAITING_ACK)));
-                        })
-                        .flatMap(x -> handoffs.find(h.id()))
-                        .map(HandoffView::of);
-            }
-            return unfence(h, List.of(Handoff.REQUESTED, Handoff.FAILED))
-                    .flatMap(x -> handoffs.find(h.id()))
-                    .map(HandoffView::of);
+            Uni<Void> done = h.manifestMayExist()
+                    ? guardedAbort(h)
+                    : unfence(h, List.of(Handoff.REQUESTED, Handoff.FAILED), false, null);
+            return done.flatMap(x -> handoffs.find(h.id())).map(found -> HandoffView.of(found));
         });
     }
 
-    private Uni<Void> unfence(Handoff h, List<String> from) {
+    private Uni<Void> guardedAbort(Handoff h) {
+        long now = clock.now();
+        long allowed = h.expiresAt() + config.transfer().handoffClockSkew().toMillis();
+        if (now < allowed) {
+            throw new Retryable(
+                    "cluster " + h.targetCluster() + " may still take the execution over until " + h.expiresAt()
+                            + "; abort after " + allowed,
+                    (int) Math.max(1, (allowed - now + 999) / 1000));
+        }
+        Location location = locations.get(h.location());
+        Uni<Void> tookOver = complete(h, location).map(x -> {
+            throw new StateConflict("cluster " + h.targetCluster() + " took the execution over");
+        });
+        return acknowledged(h, location).flatMap(ack -> {
+            if (ack != null) {
+                return tookOver;
+            }
+            Manifest.Abort marker =
+                    new Manifest.Abort(Manifest.Abort.FORMAT, h.id().toString(), h.executionId(), h.epoch(), now);
+            String key =
+                    TransferKeys.abort(location, config.clusterId(), h.tenant().id(), h.executionId(), h.epoch());
+            return store.put(location, key, json.write(marker).getBytes(StandardCharsets.UTF_8), Map.of(), false)
+                    .flatMap(x -> acknowledged(h, location))
+                    .flatMap(late -> late != null
+                            ? tookOver
+                            : unfence(h, List.of(Handoff.AWAITING_ACK, Handoff.FAILED), true, location));
+        });
+    }
+
+    /**
+     * The execution is written here again. {@code decided}: the handoff's manifest may have been in the target's
+     * hands, so the decision is published into {@code location}.
+     */
+    private Uni<Void> unfence(Handoff h, List<String> from, boolean decided, Location location) {
         long now = clock.now();
         ExecutionStatus previous = ExecutionStatus.of(h.previousStatus());
-        return pool.withTransaction(conn -> handoffs.move(conn, h.id(), from, Handoff.ABORTED, null, now)
-                .flatMap(moved -> {
-                    if (!moved) {
-                        throw new StateConflict("the handoff moved on meanwhile; look at it again");
-                    }
-                    return executions.unfence(conn, h.tenant(), h.executionId(), h.id(), previous, now);
-                })
-                .flatMap(x -> {
-                    List<CafEvent> announced = new ArrayList<>();
-                    announced.add(new CafEvent.HandoffChanged(
-                            h.executionId(), changed(h, Handoff.ABORTED, h.manifestKey(), h.expiresAt())));
-                    if (previous != ExecutionStatus.PAUSED) {
-                        announced.add(CafEvent.statusChanged(h.executionId(), previous));
-                    }
-                    return events.record(conn, h.tenant(), now, announced);
-                }));
+        return pool.withTransaction(conn -> (decided
+                                ? handoffs.decide(conn, h.id(), from, Handoff.ABORTED, now)
+                                : handoffs.move(conn, h.id(), from, Handoff.ABORTED, null, now))
+                        .flatMap(moved -> {
+                            if (!moved) {
+                                throw new StateConflict("the handoff moved on meanwhile; look at it again");
+                            }
+                            return executions.unfence(conn, h.tenant(), h.executionId(), h.id(), previous, now);
+                        })
+                        .flatMap(x -> {
+                            List<CafEvent> announced = new ArrayList<>();
+                            announced.add(new CafEvent.HandoffChanged(
+                                    h.executionId(), changed(h, Handoff.ABORTED, h.manifestKey(), h.expiresAt())));
+                            if (previous != ExecutionStatus.PAUSED) {
+                                announced.add(CafEvent.statusChanged(h.executionId(), previous));
+                            }
+                            return events.record(conn, h.tenant(), now, announced);
+                        }))
+                .flatMap(x -> decided
+                        ? publishLater(h.id(), location)
+                        : Uni.createFrom().voidItem());
     }
 
     private static Map<String, Object> changed(Handoff h, String state, String manifestKey, Long expiresAt) {
@@ -476,11 +549,17 @@ public class HandoffService {
             List<String> inDoubtToolCalls) {}
 
     /**
-     * The target's side, after the handoff's checkpoints were imported: takes the execution over when this cluster
-     * is the target and may ({@code resume}), otherwise keeps it as history and says why.
+     * The target's side, after the handoff's checkpoints were imported into {@code tenant}: takes the execution over
+     * when this cluster is the target and may ({@code resume}), otherwise keeps it as history and says why. The
+     * acknowledgement, abort marker and outcome lie under {@code sourceTenant}, the tenant of the source's execution
+     * (a location may map it to another tenant here).
+     * <p>
+     * The target writes its acknowledgement only while the handoff is more than the allowed clock skew from expiring
+     * and not aborted; with the acknowledgement in the location it takes over ({@link #settle}).
      */
     public Uni<Received> receive(
             Tenant tenant,
+            String sourceTenant,
             Location location,
             String manifestKey,
             String sourceCluster,
@@ -498,39 +577,50 @@ public class HandoffService {
         if (!resume) {
             return Uni.createFrom().item(history(h, "imported as history: the import did not ask to resume", inDoubt));
         }
-        String ackKey = TransferKeys.ack(location, config.clusterId(), tenant.id(), h.executionId(), h.epoch());
-        return store.get(location, ackKey).flatMap(ack -> {
-            if (ack != null) {
-                return takeOver(tenant, sourceCluster, h, inDoubt); // acknowledged before: committed, go on
-            }
-            return checkpoints.find(tenant, h.finalCheckpointId()).flatMap(finalRow -> {
-                if (finalRow == null) {
-                    return Uni.createFrom()
-                            .item(history(h, "the handoff's final checkpoint was not imported", inDoubt));
-                }
-                long now = clock.now();
-                if (now > h.expiresAt() - config.transfer().handoffClockSkew().toMillis()) {
-                    return Uni.createFrom()
-                            .item(history(
-                                    h,
-                                    "the handoff expired before this cluster could take it"
-                                            + " over: imported as history",
-                                    inDoubt));
-                }
-                String abortKey = TransferKeys.abort(location, sourceCluster, tenant.id(), h.executionId(), h.epoch());
-                return store.head(location, abortKey).flatMap(aborted -> {
-                    if (aborted != null) {
-                        return Uni.createFrom().item(history(h, "the source aborted the handoff", inDoubt));
+        if (!location.writable()) {
+            return Uni.createFrom()
+                    .item(history(
+                            h,
+                            "location '" + location.name() + "' is read-only on this cluster, so it cannot"
+                                    + " acknowledge: imported as history",
+                            inDoubt));
+        }
+        Keys keys = new Keys(location, sourceCluster, sourceTenant, h);
+        return executions
+                .get(tenant, h.executionId())
+                .onFailure(ResourceNotFound.class)
+                .recoverWithNull()
+                .flatMap(current -> {
+                    if (current != null && current.epoch() >= h.epoch()) {
+                        return Uni.createFrom()
+                                .item(history(h, "this cluster already holds epoch " + current.epoch(), inDoubt));
                     }
-                    return executions
-                            .get(tenant, h.executionId())
-                            .onFailure(ResourceNotFound.class)
-                            .recoverWithNull()
-                            .flatMap(current -> {
-                                if (current != null && current.epoch() >= h.epoch()) {
-                                    return Uni.createFrom()
-                                            .item(history(
-                                                    h, "this cluster already holds epoch " + current.epoch(), inDoubt));
+                    return checkpoints.find(tenant, h.finalCheckpointId()).flatMap(finalRow -> {
+                        if (finalRow == null) {
+                            return Uni.createFrom()
+                                    .item(history(h, "the handoff's final checkpoint was not imported", inDoubt));
+                        }
+                        return store.get(location, keys.ack()).flatMap(existing -> {
+                            if (existing != null) {
+                                // acknowledged before (a retry after a crash, or an acknowledgement that timed out)
+                                return settle(tenant, keys, sourceCluster, h, inDoubt);
+                            }
+                            long now = clock.now();
+                            if (now
+                                    > h.expiresAt()
+                                            - config.transfer()
+                                                    .handoffClockSkew()
+                                                    .toMillis()) {
+                                return Uni.createFrom()
+                                        .item(history(
+                                                h,
+                                                "the handoff expired before this cluster could take it over:"
+                                                        + " imported as history",
+                                                inDoubt));
+                            }
+                            return store.head(location, keys.abort()).flatMap(aborted -> {
+                                if (aborted != null) {
+                                    return Uni.createFrom().item(history(h, "the source aborted the handoff", inDoubt));
                                 }
                                 Manifest.Ack body = new Manifest.Ack(
                                         Manifest.Ack.FORMAT,
@@ -542,12 +632,74 @@ public class HandoffService {
                                         manifestKey,
                                         now);
                                 byte[] bytes = json.write(body).getBytes(StandardCharsets.UTF_8);
-                                return store.put(location, ackKey, bytes, Map.of(), true)
-                                        .flatMap(created -> takeOver(tenant, sourceCluster, h, inDoubt));
+                                return store.put(location, keys.ack(), bytes, Map.of(), true)
+                                        .flatMap(created -> settle(tenant, keys, sourceCluster, h, inDoubt));
                             });
+                        });
+                    });
                 });
+    }
+
+    /** Where the two sides of one handoff meet in a location. */
+    private record Keys(Location location, String ack, String abort, String outcome) {
+        Keys(Location l, String sourceCluster, String sourceTenant, Manifest.Handoff h) {
+            this(
+                    l,
+                    TransferKeys.ack(l, h.targetCluster(), sourceTenant, h.executionId(), h.epoch()),
+                    TransferKeys.abort(l, sourceCluster, sourceTenant, h.executionId(), h.epoch()),
+                    TransferKeys.outcome(l, sourceCluster, sourceTenant, h.executionId(), h.epoch()));
+        }
+    }
+
+    /**
+     * The acknowledgement is in the location: whether this cluster takes over. Before the handoff expires, yes: the
+     * source aborts only after it expired plus the clock skew, and then sees the acknowledgement. After, the source
+     * may be aborting: without its abort marker it has not started (it writes the marker, then looks for the
+     * acknowledgement, so it will see this one and complete), so yes; with the marker, its published outcome decides,
+     * and until it is published the import waits (it is retried).
+     */
+    private Uni<Received> settle(
+            Tenant tenant, Keys keys, String sourceCluster, Manifest.Handoff h, List<String> inDoubt) {
+        if (clock.now() < h.expiresAt()) {
+            return takeOver(tenant, sourceCluster, h, inDoubt);
+        }
+        return store.head(keys.location(), keys.abort()).flatMap(marker -> {
+            if (marker == null) {
+                return takeOver(tenant, sourceCluster, h, inDoubt);
+            }
+            return store.get(keys.location(), keys.outcome()).flatMap(stored -> {
+                Manifest.Outcome outcome = stored == null ? null : outcome(stored.bytes(), h);
+                if (outcome == null) {
+                    throw new SourceUndecided(sourceCluster, h);
+                }
+                return outcome.outcome().equals(Manifest.Outcome.COMPLETED)
+                        ? takeOver(tenant, sourceCluster, h, inDoubt)
+                        : Uni.createFrom().item(history(h, "the source aborted the handoff", inDoubt));
             });
         });
+    }
+
+    private Manifest.Outcome outcome(byte[] bytes, Manifest.Handoff h) {
+        try {
+            Manifest.Outcome o = json.mapper().readValue(bytes, Manifest.Outcome.class);
+            boolean valid = Manifest.Outcome.FORMAT.equals(o.format())
+                    && h.handoffId().equals(o.handoffId())
+                    && o.epoch() == h.epoch()
+                    && (Manifest.Outcome.COMPLETED.equals(o.outcome()) || Manifest.Outcome.ABORTED.equals(o.outcome()));
+            return valid ? o : null;
+        } catch (Exception e) {
+            return null;
+        }
+    }
+
+    /**
+     * The source wrote its abort marker next to this cluster's acknowledgement and has not published its decision
+     * yet: the import waits and tries again (the job pauses, as for a dependency that cannot be reached).
+     */
+    static final class SourceUndecided extends DependencyUnavailable {
+        SourceUndecided(String sourceCluster, Manifest.Handoff h) {
+            super("the decision of cluster " + sourceCluster + " on handoff " + h.handoffId(), 5);
+        }
     }
 
     private Uni<Received> takeOver(Tenant tenant, String sourceCluster, Manifest.Handoff h, List<String> inDoubt) {

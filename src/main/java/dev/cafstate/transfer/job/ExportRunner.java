@@ -4,6 +4,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -25,7 +27,7 @@ import io.smallrye.mutiny.Uni;
 
 /**
  * Runs an export: every checkpoint is copied byte for byte under this cluster's prefix of the location (its SHA-256
- * in the object's metadata; one already there with the same checksum is skipped), then the manifest is written,
+ * in the object's metadata; one already there under its checksum's key is skipped), then the manifest is written,
  * last, with its own SHA-256 in its metadata. An export with a checkpoint that could not be copied writes no
  * manifest: an importer sees it as incomplete. Running it again is harmless.
  */
@@ -64,16 +66,51 @@ public class ExportRunner {
         this.config = config;
     }
 
-    /** Copies one checkpoint; a dependency that is down fails the call (the job pauses), anything else the item. */
-    Uni<Void> item(TransferJob job, Location location, TransferItem item) {
-        return store.head(location, item.key())
-                .flatMap(meta -> {
-                    if (meta != null && item.sha256().equals(meta.get(META_SHA256))) {
-                        return jobs.mark(job.id(), item.seq(), "skipped", "already in the location", null);
+    /**
+     * What one run of an export job already knows is in the location: the keys of each execution's prefix, listed
+     * once per run when the first of its items comes up (a key names its object's SHA-256, so a key that exists holds
+     * the same bytes). One listing page answers up to 1,000 items where a HEAD each would take 1,000 requests. It
+     * lives as long as the run, so nothing is kept once the job is done, paused or taken by another replica.
+     */
+    static final class Known {
+        private final Map<String, Uni<Set<String>>> byPrefix = new ConcurrentHashMap<>();
+
+        Uni<Boolean> contains(LocationStore store, Location location, String key) {
+            String prefix = TransferKeys.executionCheckpoints(key);
+            return byPrefix.computeIfAbsent(
+                            prefix,
+                            p -> listAll(store, location, p, null, ConcurrentHashMap.newKeySet())
+                                    .memoize()
+                                    .indefinitely())
+                    .map(keys -> keys.contains(key));
+        }
+
+        private static Uni<Set<String>> listAll(
+                LocationStore store, Location location, String prefix, String token, Set<String> into) {
+            return store.list(location, prefix, token).flatMap(page -> {
+                page.objects().forEach(o -> into.add(o.key()));
+                return page.next() == null
+                        ? Uni.createFrom().item(into)
+                        : listAll(store, location, prefix, page.next(), into);
+            });
+        }
+    }
+
+    /**
+     * Copies one checkpoint; a dependency that is down fails the call (the job pauses), anything else the item. The
+     * queued new checkpoints of an automatic export cannot be in the location yet and are copied without a look.
+     */
+    Uni<Void> item(TransferJob job, Location location, TransferItem item, Marks marks, Known known) {
+        Uni<Boolean> there = job.source().equals(TransferJob.SOURCE_AUTO)
+                ? Uni.createFrom().item(false)
+                : known.contains(store, location, item.key());
+        return there.flatMap(exists -> {
+                    if (exists) {
+                        return marks.mark(item.seq(), "skipped", "already in the location", null);
                     }
                     return checkpoints.find(job.tenant(), item.checkpointId()).flatMap(row -> {
                         if (row == null) {
-                            return jobs.mark(job.id(), item.seq(), "failed", "the checkpoint no longer exists", null);
+                            return marks.mark(item.seq(), "failed", "the checkpoint no longer exists", null);
                         }
                         return reader.document(row)
                                 .flatMap(bytes -> store.put(
@@ -85,11 +122,11 @@ public class ExportRunner {
                                                 META_SCHEMA, row.summary().schemaVersion(),
                                                 META_CLUSTER, config.clusterId()),
                                         false))
-                                .flatMap(x -> jobs.mark(job.id(), item.seq(), "exported", null, null));
+                                .flatMap(x -> marks.mark(item.seq(), "exported", null, null));
                     });
                 })
                 .onFailure(e -> e instanceof ApiException && !(e instanceof DependencyUnavailable))
-                .recoverWithUni(e -> jobs.mark(job.id(), item.seq(), "failed", e.getMessage(), null));
+                .recoverWithUni(e -> marks.mark(item.seq(), "failed", e.getMessage(), null));
     }
 
     /** After the last item: the manifest, or the job's failure when an item failed. */

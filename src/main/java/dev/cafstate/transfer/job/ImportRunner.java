@@ -94,15 +94,14 @@ public class ImportRunner {
     }
 
     /** Verifies a manifest and adds its objects as items; a handoff it carries is recorded in the job's result. */
-    Uni<Void> manifest(TransferJob job, Location location, TransferItem item) {
+    Uni<Void> manifest(TransferJob job, Location location, TransferItem item, Marks marks) {
         TransferKeys.Parsed where = TransferKeys.parse(location, item.key());
         if (!location.importable(where.tenant(), job.tenant())) {
-            return jobs.mark(job.id(), item.seq(), "failed", refused(location, where.tenant(), job.tenant()), null);
+            return marks.mark(item.seq(), "failed", refused(location, where.tenant(), job.tenant()), null);
         }
         return store.get(location, item.key()).flatMap(stored -> {
             if (stored == null) {
-                return jobs.mark(
-                        job.id(),
+                return marks.mark(
                         item.seq(),
                         "failed",
                         "no manifest under this key: the export is incomplete, or the key is wrong",
@@ -110,25 +109,20 @@ public class ImportRunner {
             }
             String sha = CanonicalJson.sha256(stored.bytes());
             if (!sha.equals(stored.metadata().get(ExportRunner.META_SHA256))) {
-                return jobs.mark(
-                        job.id(),
-                        item.seq(),
-                        "failed",
-                        "the manifest does not match the SHA-256 in its metadata",
-                        null);
+                return marks.mark(
+                        item.seq(), "failed", "the manifest does not match the SHA-256 in its metadata", null);
             }
             Manifest m;
             try {
                 m = json.mapper().readValue(stored.bytes(), Manifest.class);
             } catch (Exception e) {
-                return jobs.mark(job.id(), item.seq(), "failed", "the manifest is not readable JSON", null);
+                return marks.mark(item.seq(), "failed", "the manifest is not readable JSON", null);
             }
             if (!Manifest.FORMAT.equals(m.format())
                     || m.checkpoints() == null
                     || !where.tenant().equals(m.tenant())
                     || !where.cluster().equals(m.sourceCluster())) {
-                return jobs.mark(
-                        job.id(),
+                return marks.mark(
                         item.seq(),
                         "failed",
                         "not a " + Manifest.FORMAT + " manifest of the tenant and cluster its key names",
@@ -147,8 +141,7 @@ public class ImportRunner {
             Uni<Void> handoff = m.handoff() == null ? Uni.createFrom().voidItem() : recordHandoff(job, item.key(), m);
             return jobs.expand(job.id(), entries)
                     .flatMap(x -> handoff)
-                    .flatMap(x -> jobs.mark(
-                            job.id(),
+                    .flatMap(x -> marks.mark(
                             item.seq(),
                             "manifest",
                             m.checkpoints().size() + " checkpoint(s) from cluster " + m.sourceCluster(),
@@ -170,26 +163,27 @@ public class ImportRunner {
             ObjectNode h = list.addObject();
             h.put("manifest_key", manifestKey);
             h.put("source_cluster", m.sourceCluster());
+            h.put("source_tenant", m.tenant());
             h.set("handoff", json.mapper().valueToTree(m.handoff()));
             return jobs.result(job.id(), result.toString());
         });
     }
 
     /** Imports one checkpoint object. */
-    Uni<Void> object(TransferJob job, Location location, TransferItem item) {
+    Uni<Void> object(TransferJob job, Location location, TransferItem item, Marks marks) {
         TransferKeys.Parsed where = TransferKeys.parse(location, item.key());
         if (where.kind() != TransferKeys.Kind.CHECKPOINT) {
-            return jobs.mark(job.id(), item.seq(), "failed", "not a checkpoint object of a location's layout", null);
+            return marks.mark(item.seq(), "failed", "not a checkpoint object of a location's layout", null);
         }
         if (!location.importable(where.tenant(), job.tenant())) {
-            return jobs.mark(job.id(), item.seq(), "failed", refused(location, where.tenant(), job.tenant()), null);
+            return marks.mark(item.seq(), "failed", refused(location, where.tenant(), job.tenant()), null);
         }
         return store.get(location, item.key())
                 .flatMap(stored -> stored == null
-                        ? jobs.mark(job.id(), item.seq(), "failed", "the object is missing from the location", null)
-                        : verified(job, location, item, where, stored))
+                        ? marks.mark(item.seq(), "failed", "the object is missing from the location", null)
+                        : verified(job, location, item, where, stored, marks))
                 .onFailure(e -> e instanceof ApiException && !(e instanceof DependencyUnavailable))
-                .recoverWithUni(e -> jobs.mark(job.id(), item.seq(), "failed", e.getMessage(), null));
+                .recoverWithUni(e -> marks.mark(item.seq(), "failed", e.getMessage(), null));
     }
 
     private Uni<Void> verified(
@@ -197,7 +191,8 @@ public class ImportRunner {
             Location location,
             TransferItem item,
             TransferKeys.Parsed where,
-            LocationStore.Stored stored) {
+            LocationStore.Stored stored,
+            Marks marks) {
         byte[] bytes = stored.bytes();
         String sha = CanonicalJson.sha256(bytes);
         String problem = null;
@@ -209,7 +204,7 @@ public class ImportRunner {
             problem = "the object does not match the SHA-256 its manifest gives";
         }
         if (problem != null) {
-            return jobs.mark(job.id(), item.seq(), "failed", problem, null);
+            return marks.mark(item.seq(), "failed", problem, null);
         }
         JsonNode tree;
         try {
@@ -217,8 +212,7 @@ public class ImportRunner {
             JsonChecks checks = bodies.checks();
             CafSchema.checkpoint(checks, tree);
             if (!checks.ok()) {
-                return jobs.mark(
-                        job.id(),
+                return marks.mark(
                         item.seq(),
                         "failed",
                         "not a CAF " + "0.0.1 checkpoint: "
@@ -229,24 +223,22 @@ public class ImportRunner {
                         null);
             }
         } catch (ApiException e) {
-            return jobs.mark(job.id(), item.seq(), "failed", e.getMessage(), null);
+            return marks.mark(item.seq(), "failed", e.getMessage(), null);
         }
         CheckpointDocument doc = CheckpointDocument.pushed(bytes, tree);
         String expected =
                 TransferKeys.checkpoint(location, where.cluster(), where.tenant(), doc.executionId(), doc.id(), sha);
         if (!expected.equals(item.key())) {
-            return jobs.mark(
-                    job.id(), item.seq(), "failed", "its id or execution_id is not the one its key names", doc.id());
+            return marks.mark(item.seq(), "failed", "its id or execution_id is not the one its key names", doc.id());
         }
         Tenant into = location.destination(where.tenant());
         if (job.dryRun()) {
             return checkpoints.find(into, doc.id()).flatMap(row -> {
                 if (row == null) {
-                    return jobs.mark(job.id(), item.seq(), "imported", "dry run: would be imported", doc.id());
+                    return marks.mark(item.seq(), "imported", "dry run: would be imported", doc.id());
                 }
                 boolean same = row.contentSha256().equals(CanonicalJson.contentSha256(tree));
-                return jobs.mark(
-                        job.id(),
+                return marks.mark(
                         item.seq(),
                         same ? "skipped" : "conflict",
                         same ? "dry run: already here" : "dry run: this id holds other content here",
@@ -260,19 +252,14 @@ public class ImportRunner {
                         CheckpointWriter.ExecutionLink.PUSHED,
                         CheckpointWriter.Origin.IMPORTED,
                         where.cluster())
-                .flatMap(s -> jobs.mark(
-                        job.id(),
+                .flatMap(s -> marks.mark(
                         item.seq(),
                         s.created() ? "imported" : "skipped",
                         s.created() ? null : "already here with the same content",
                         doc.id()))
                 .onFailure(StateConflict.class)
-                .recoverWithUni(e -> jobs.mark(
-                        job.id(),
-                        item.seq(),
-                        "conflict",
-                        "this id holds other content here; nothing was overwritten",
-                        doc.id()));
+                .recoverWithUni(e -> marks.mark(
+                        item.seq(), "conflict", "this id holds other content here; nothing was overwritten", doc.id()));
     }
 
     /** After the last item: a handoff to this cluster is taken over, then the job is done. */
@@ -287,9 +274,10 @@ public class ImportRunner {
                     continue;
                 }
                 Manifest.Handoff handoff = json.mapper().convertValue(h.get("handoff"), Manifest.Handoff.class);
-                boolean resume = job.resume() || (!job.source().equals("api") && !job.dryRun());
+                boolean resume = job.resume() || (!job.source().equals(TransferJob.SOURCE_API) && !job.dryRun());
                 steps.add(handoffs.receive(
                                 job.tenant(),
+                                h.path("source_tenant").asText(job.tenant().id()),
                                 location,
                                 h.path("manifest_key").textValue(),
                                 h.path("source_cluster").textValue(),

@@ -55,4 +55,15 @@ public record Manifest(
     public record Abort(String format, String handoffId, String executionId, long epoch, long abortedAt) {
         public static final String FORMAT = "caf-state-handoff-abort/1";
     }
+
+    /**
+     * The source's decision on a handoff whose manifest may have been in the target's hands: {@code completed} (it
+     * saw the acknowledgement; the target writes the execution) or {@code aborted} (it did not; the source does).
+     */
+    public record Outcome(
+            String format, String handoffId, String executionId, long epoch, String outcome, long decidedAt) {
+        public static final String FORMAT = "caf-state-handoff-outcome/1";
+        public static final String COMPLETED = "completed";
+        public static final String ABORTED = "aborted";
+    }
 }

@@ -32,6 +32,14 @@ public record TransferJob(
     public static final String EXPORT = "export";
     public static final String IMPORT = "import";
 
+    /** What made a job: a call of the API, a handoff, an automatic export, a location's sync, a notification. */
+    public static final String SOURCE_API = "api";
+
+    public static final String SOURCE_HANDOFF = "handoff";
+    public static final String SOURCE_AUTO = "auto";
+    public static final String SOURCE_SYNC = "sync";
+    public static final String SOURCE_NOTIFICATION = "notification";
+
     public boolean finished() {
         return status.equals("succeeded") || status.equals("failed");
     }

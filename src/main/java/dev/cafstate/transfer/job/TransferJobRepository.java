@@ -65,6 +65,15 @@ public class TransferJobRepository {
             SELECT j.id, :key, 'pending' FROM j
             ON CONFLICT (job_id, key) DO NOTHING""");
 
+    /** The outcomes of a batch of items, written only by the replica that holds the job's lease. */
+    static final Statement MARK_ALL = Statement.of("""
+            UPDATE transfer_items i SET status = u.status, reason = u.reason,
+              checkpoint_id = COALESCE(u.checkpoint_id, i.checkpoint_id)
+            FROM unnest(:seqs::bigint[], :statuses::text[], :reasons::text[], :checkpoint_ids::text[])
+              AS u(seq, status, reason, checkpoint_id)
+            WHERE i.job_id = :id AND i.seq = u.seq
+              AND EXISTS (SELECT 1 FROM transfer_jobs j WHERE j.id = :id AND j.lease_owner = :owner)""");
+
     /** Takes the oldest open job whose lease is free, for {@code :lease_ms}. */
     static final Statement CLAIM = Statement.of("""
             UPDATE transfer_jobs SET status = 'running', lease_owner = :owner,
@@ -277,12 +286,28 @@ public class TransferJobRepository {
                 });
     }
 
-    /** Records an item's outcome. */
-    public Uni<Void> mark(UUID id, long seq, String status, String reason, String checkpointId) {
-        return pool.preparedQuery("""
-                        UPDATE transfer_items SET status = $3, reason = $4, checkpoint_id = COALESCE($5, checkpoint_id)
-                        WHERE job_id = $1 AND seq = $2""")
-                .execute(Tuple.of(id, seq, status, reason, checkpointId))
+    /** Records the outcomes of a batch of items in one statement, while {@code owner} holds the job's lease. */
+    Uni<Void> markAll(UUID id, String owner, List<Marks.Mark> marks) {
+        if (marks.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        return MARK_ALL.run(
+                        pool,
+                        Params.of()
+                                .put("id", id)
+                                .put("owner", owner)
+                                .put("seqs", marks.stream().map(Marks.Mark::seq).toArray(Long[]::new))
+                                .put(
+                                        "statuses",
+                                        marks.stream().map(Marks.Mark::status).toArray(String[]::new))
+                                .put(
+                                        "reasons",
+                                        marks.stream().map(Marks.Mark::reason).toArray(String[]::new))
+                                .put(
+                                        "checkpoint_ids",
+                                        marks.stream()
+                                                .map(Marks.Mark::checkpointId)
+                                                .toArray(String[]::new)))
                 .replaceWithVoid();
     }
 

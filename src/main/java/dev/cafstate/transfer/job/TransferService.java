@@ -69,7 +69,8 @@ public class TransferService {
     public Uni<JobView> export(Tenant tenant, ExportRequest r) {
         Location location = locations.writable(r.location());
         return resolve(tenant, r)
-                .flatMap(rows -> create(pool, tenant, location, UUID.randomUUID(), "api", r, rows, null))
+                .flatMap(rows ->
+                        create(pool, tenant, location, UUID.randomUUID(), TransferJob.SOURCE_API, r, rows, null))
                 .flatMap(id -> view(tenant, TransferJob.EXPORT, id));
     }
 
@@ -82,7 +83,7 @@ public class TransferService {
             Tenant tenant, Location location, UUID handoffId, List<CheckpointSummary> rows) {
         ExportRequest r = new ExportRequest(
                 location.name(), null, rows.stream().map(CheckpointSummary::id).toList(), null);
-        return create(pool, tenant, location, handoffId, "handoff", r, rows, handoffId)
+        return create(pool, tenant, location, handoffId, TransferJob.SOURCE_HANDOFF, r, rows, handoffId)
                 .map(id -> id != null);
     }
 
@@ -90,7 +91,7 @@ public class TransferService {
     public Uni<Void> exportQueued(SqlClient client, Tenant tenant, Location location, List<CheckpointSummary> rows) {
         ExportRequest r = new ExportRequest(
                 location.name(), null, rows.stream().map(CheckpointSummary::id).toList(), null);
-        return create(client, tenant, location, UUID.randomUUID(), "auto", r, rows, null)
+        return create(client, tenant, location, UUID.randomUUID(), TransferJob.SOURCE_AUTO, r, rows, null)
                 .replaceWithVoid();
     }
 
@@ -228,7 +229,7 @@ public class TransferService {
                 tenant,
                 TransferJob.IMPORT,
                 location.name(),
-                "api",
+                TransferJob.SOURCE_API,
                 "queued",
                 json.write(r),
                 r.dryRun(),

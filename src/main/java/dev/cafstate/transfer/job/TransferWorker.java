@@ -171,7 +171,7 @@ public class TransferWorker {
                             "location '" + job.location() + "' is no longer configured")
                     .replaceWithVoid();
         }
-        return step(job, location, owner)
+        return step(job, location, owner, new ExportRunner.Known())
                 .onFailure(DependencyUnavailable.class)
                 .recoverWithUni(e -> jobs.pause(job.id(), owner, 5000, e.getMessage()))
                 .onFailure()
@@ -182,7 +182,7 @@ public class TransferWorker {
                 });
     }
 
-    private Uni<Void> step(TransferJob job, Location location, String owner) {
+    private Uni<Void> step(TransferJob job, Location location, String owner, ExportRunner.Known known) {
         if (stopping) {
             return jobs.pause(job.id(), owner, 0, null);
         }
@@ -192,7 +192,8 @@ public class TransferWorker {
             }
             return jobs.find(job.id()).flatMap(current -> {
                 if (current.kind().equals(TransferJob.IMPORT) && !current.listingDone()) {
-                    return imports.listPage(current, location, owner).flatMap(x -> step(current, location, owner));
+                    return imports.listPage(current, location, owner)
+                            .flatMap(x -> step(current, location, owner, known));
                 }
                 return jobs.pending(job.id(), config.transfer().concurrency() * 4)
                         .flatMap(items -> {
@@ -201,37 +202,55 @@ public class TransferWorker {
                                         ? exports.finish(current, location, owner)
                                         : imports.finish(current, location, owner);
                             }
-                            return batch(current, location, items).flatMap(x -> step(current, location, owner));
+                            return batch(current, location, owner, items, known)
+                                    .flatMap(x -> step(current, location, owner, known));
                         });
             });
         });
     }
 
-    /** Manifests one at a time (each adds items), then the objects, {@code caf.transfer.concurrency} at once. */
-    private Uni<Void> batch(TransferJob job, Location location, List<TransferItem> items) {
-        if (job.kind().equals(TransferJob.IMPORT)) {
-            List<TransferItem> manifests = items.stream()
-                    .filter(i -> ImportRunner.isManifest(location, i))
-                    .toList();
-            if (!manifests.isEmpty()) {
-                return Multi.createFrom()
-                        .iterable(manifests)
-                        .onItem()
-                        .transformToUniAndConcatenate(i -> imports.manifest(job, location, i))
-                        .collect()
-                        .asList()
-                        .replaceWithVoid();
-            }
+    /**
+     * Manifests one at a time (each adds items), then the objects, {@code caf.transfer.concurrency} at once. The
+     * batch's outcomes are written in one statement at its end, also when a dependency failed part of it (the job
+     * pauses and the items without an outcome run again; every step of an item is idempotent). A failure to write
+     * them fails the batch: it is never taken as done.
+     */
+    private Uni<Void> batch(
+            TransferJob job, Location location, String owner, List<TransferItem> items, ExportRunner.Known known) {
+        Marks marks = new Marks();
+        boolean export = job.kind().equals(TransferJob.EXPORT);
+        List<TransferItem> manifests = export
+                ? List.of()
+                : items.stream()
+                        .filter(i -> ImportRunner.isManifest(location, i))
+                        .toList();
+        Uni<Void> work;
+        if (!manifests.isEmpty()) {
+            work = Multi.createFrom()
+                    .iterable(manifests)
+                    .onItem()
+                    .transformToUniAndConcatenate(i -> imports.manifest(job, location, i, marks))
+                    .collect()
+                    .asList()
+                    .replaceWithVoid();
+        } else {
+            work = Multi.createFrom()
+                    .iterable(items)
+                    .onItem()
+                    .transformToUni(i -> export
+                            ? exports.item(job, location, i, marks, known)
+                            : imports.object(job, location, i, marks))
+                    .merge(config.transfer().concurrency())
+                    .collect()
+                    .asList()
+                    .replaceWithVoid();
         }
-        return Multi.createFrom()
-                .iterable(items)
-                .onItem()
-                .transformToUni(i -> job.kind().equals(TransferJob.EXPORT)
-                        ? exports.item(job, location, i)
-                        : imports.object(job, location, i))
-                .merge(config.transfer().concurrency())
-                .collect()
-                .asList()
-                .replaceWithVoid();
+        return work.onItemOrFailure()
+                .transformToUni((x, failure) -> jobs.markAll(job.id(), owner, marks.all())
+                        .onFailure(e -> failure != null)
+                        .recoverWithNull()
+                        .flatMap(y -> failure == null
+                                ? Uni.createFrom().voidItem()
+                                : Uni.createFrom().failure(failure)));
     }
 }

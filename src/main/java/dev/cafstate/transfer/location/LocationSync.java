@@ -10,6 +10,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import dev.cafstate.common.config.CafConfig;
 import dev.cafstate.common.jobs.JobLeases;
 import dev.cafstate.common.time.Clock;
+import dev.cafstate.transfer.job.TransferJob;
 import dev.cafstate.transfer.job.TransferService;
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Multi;
@@ -128,7 +129,12 @@ public class LocationSync {
                                         }
                                         created.incrementAndGet();
                                         return transfers
-                                                .importManifest(conn, l.destination(p.tenant()), l, o.key(), "sync")
+                                                .importManifest(
+                                                        conn,
+                                                        l.destination(p.tenant()),
+                                                        l,
+                                                        o.key(),
+                                                        TransferJob.SOURCE_SYNC)
                                                 .replaceWithVoid();
                                     }));
                         })

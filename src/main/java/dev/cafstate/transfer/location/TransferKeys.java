@@ -41,6 +41,18 @@ public final class TransferKeys {
                 + ObjectKeys.segment(id) + "/" + sha256 + ".json";
     }
 
+    /**
+     * The prefix of every checkpoint object of the execution a checkpoint key belongs to ({@code
+     * .../executions/<execution>/checkpoints/}); segments are percent-encoded, so the last such part is the one.
+     */
+    public static String executionCheckpoints(String checkpointKey) {
+        int at = checkpointKey.lastIndexOf("/checkpoints/");
+        if (at < 0) {
+            throw new IllegalArgumentException("not a checkpoint key: " + checkpointKey);
+        }
+        return checkpointKey.substring(0, at + "/checkpoints/".length());
+    }
+
     public static String manifest(Location l, String cluster, String tenant, String exportId) {
         return tenant(l, cluster, tenant) + "exports/" + ObjectKeys.segment(exportId) + ".manifest.json";
     }
@@ -55,12 +67,18 @@ public final class TransferKeys {
                 + ".abort.json";
     }
 
+    public static String outcome(Location l, String sourceCluster, String tenant, String executionId, long epoch) {
+        return tenant(l, sourceCluster, tenant) + "handoffs/" + ObjectKeys.segment(executionId) + "/" + epoch
+                + ".outcome.json";
+    }
+
     /** What a key of the location is. */
     public enum Kind {
         CHECKPOINT,
         MANIFEST,
         ACK,
         ABORT,
+        OUTCOME,
         OTHER
     }
 
@@ -93,6 +111,8 @@ public final class TransferKeys {
             kind = Kind.ACK;
         } else if (s.length == 6 && s[3].equals("handoffs") && s[5].matches("[0-9]+\\.abort\\.json")) {
             kind = Kind.ABORT;
+        } else if (s.length == 6 && s[3].equals("handoffs") && s[5].matches("[0-9]+\\.outcome\\.json")) {
+            kind = Kind.OUTCOME;
         }
         return new Parsed(kind, cluster, tenant);
     }
