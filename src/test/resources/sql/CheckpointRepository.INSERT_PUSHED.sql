@@ -40,7 +40,11 @@ x AS (
     current_checkpoint_id, owner_cluster)
   SELECT $3, $5, $6, $7, 'running', $8, $27, c.id, $29 FROM c
   ON CONFLICT (tenant, id) DO UPDATE SET current_checkpoint_id = EXCLUDED.current_checkpoint_id,
-    updated_at = EXCLUDED.updated_at),
+    updated_at = EXCLUDED.updated_at
+  WHERE EXCLUDED.owner_cluster IS NULL
+    OR (executions.owner_cluster IS NOT NULL AND NOT EXISTS (
+      SELECT 1 FROM checkpoints p WHERE p.tenant = executions.tenant
+        AND p.id = executions.current_checkpoint_id AND p.ts > $8))),
 o AS (
   INSERT INTO outbox_events (event_id, tenant, execution_id, type, payload, created_at)
   SELECT (ev.value ->> 'id')::uuid, $3, $5, ev.value ->> 'type', ev.value, $27

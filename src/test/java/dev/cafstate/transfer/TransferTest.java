@@ -394,7 +394,7 @@ class TransferTest {
     }
 
     @Test
-    void bucketNotificationsImportWhatTheyAnnounceDuplicatesChangeNothingAndPoisonGoesToTheDeadLetterQueue()
+    void bucketNotificationsImportWhatManifestsAnnounceDuplicatesChangeNothingAndPoisonGoesToTheDeadLetterQueue()
             throws Exception {
         String tenant = newTenant();
         Written w = SharedBucket.checkpoint(
@@ -404,11 +404,22 @@ class TransferTest {
                 CafDocs.checkpoint("notified", "e")
                         .step("s", "planning", "x", 0.5)
                         .build());
+        // an export still being written: its checkpoint object is there and announced, its manifest is not
+        Written half = SharedBucket.checkpoint(
+                "",
+                OTHER,
+                tenant,
+                CafDocs.checkpoint("half-written", "e2")
+                        .step("s", "planning", "x", 0.5)
+                        .build());
+        SharedBucket.publish(SharedBucket.notification(half.key()));
         String manifest = SharedBucket.manifest("", OTHER, tenant, "n1", List.of(w), null);
         SharedBucket.publish(SharedBucket.notification(manifest, w.key()));
         SharedBucket.publish(SharedBucket.notification(manifest));
         await().atMost(Duration.ofSeconds(30))
                 .until(() -> as(tenant).get("/api/v1/checkpoints/notified").statusCode() == 200);
+        // the queue is taken in order: the half-written export's notification was seen first, and imported nothing
+        as(tenant).get("/api/v1/checkpoints/half-written").then().statusCode(404);
         assertThat(as(tenant)
                         .get("/api/v1/checkpoints?execution_id=e")
                         .jsonPath()
@@ -474,5 +485,50 @@ class TransferTest {
                 .until(() -> SharedBucket.keys(prefix).stream().anyMatch(k -> k.contains("/checkpoints/" + id + "/")));
         await().atMost(Duration.ofSeconds(30))
                 .until(() -> SharedBucket.keys(prefix + "exports/").size() > 0);
+    }
+
+    @Test
+    void importsNeverMoveTheCurrentCheckpointOfAnExecutionWrittenHereNorBackToAnOlderOne() throws Exception {
+        String tenant = newTenant();
+        String local = as(tenant)
+                .body("{\"id\":\"mine\",\"agent_id\":\"a\"}")
+                .post("/api/v1/executions")
+                .then()
+                .statusCode(201)
+                .extract()
+                .path("id");
+        String own = as(tenant)
+                .body("{}")
+                .post("/api/v1/executions/{id}/checkpoints", local)
+                .then()
+                .statusCode(201)
+                .extract()
+                .path("id");
+        Written foreign = SharedBucket.checkpoint(
+                "",
+                OTHER,
+                tenant,
+                CafDocs.checkpoint("foreign", local)
+                        .step("s", "planning", "x", 0.5)
+                        .build());
+        ObjectNode newer = CafDocs.checkpoint("newer", "hist")
+                .step("s", "planning", "x", 0.5)
+                .build();
+        newer.put("timestamp", 1_800_000_000_000L);
+        ObjectNode older = CafDocs.checkpoint("older", "hist")
+                .step("s", "planning", "x", 0.5)
+                .build();
+        older.put("timestamp", 1_700_000_000_000L);
+        Written n = SharedBucket.checkpoint("", OTHER, tenant, newer);
+        Written o = SharedBucket.checkpoint("", OTHER, tenant, older);
+        for (Written w : List.of(foreign, n, o)) {
+            awaitJob(
+                    tenant,
+                    "imports",
+                    start(tenant, "imports", "{\"location\":\"shared\",\"keys\":[\"" + w.key() + "\"]}"));
+        }
+        as(tenant).get("/api/v1/checkpoints/foreign").then().statusCode(200);
+        as(tenant).get("/api/v1/executions/{id}", local).then().body("current_checkpoint_id", equalTo(own));
+        as(tenant).get("/api/v1/executions/hist").then().body("current_checkpoint_id", equalTo("newer"));
     }
 }

@@ -128,6 +128,8 @@ public class ExecutionRepository {
 
     /**
      * CTE {@code x} of a pushed checkpoint (after CTE {@code c}): the execution is made when missing, and points at it.
+     * An imported one ({@code :origin_cluster} set) moves the pointer only of an execution kept here as history, and
+     * never back to an older checkpoint (imports arrive in any order); an execution this cluster writes keeps its own.
      */
     public static final String LINK_PUSHED_CTE = """
             x AS (
@@ -135,7 +137,11 @@ public class ExecutionRepository {
                 current_checkpoint_id, owner_cluster)
               SELECT :tenant, :execution, :agent_id, :agent_name, 'running', :ts, :now, c.id, :origin_cluster FROM c
               ON CONFLICT (tenant, id) DO UPDATE SET current_checkpoint_id = EXCLUDED.current_checkpoint_id,
-                updated_at = EXCLUDED.updated_at)""";
+                updated_at = EXCLUDED.updated_at
+              WHERE EXCLUDED.owner_cluster IS NULL
+                OR (executions.owner_cluster IS NOT NULL AND NOT EXISTS (
+                  SELECT 1 FROM checkpoints p WHERE p.tenant = executions.tenant
+                    AND p.id = executions.current_checkpoint_id AND p.ts > :ts)))""";
 
     /**
      * Whether execution {@code :execution} of {@code :tenant} is another cluster's (it is kept here as history) or is

@@ -15,6 +15,7 @@ import org.eclipse.microprofile.reactive.messaging.Metadata;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.cafstate.common.config.CafConfig;
+import dev.cafstate.common.error.DependencyFailures;
 import dev.cafstate.common.json.Json;
 import dev.cafstate.common.time.Clock;
 import dev.cafstate.transfer.job.TransferJobRepository;
@@ -27,11 +28,13 @@ import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.rabbitmq.RabbitMQRejectMetadata;
 
 /**
- * S3 event notifications, in the AWS and MinIO JSON format, from a RabbitMQ queue: every created object under a
- * location that watches notifications (a manifest, or a checkpoint object) is added to that location's open
- * notification import of the tenant it goes to. Notifications are neither unique nor ordered; the import is
- * idempotent and takes objects in any order. A message that is not such a notification goes to the dead-letter queue
- * at once; one that cannot be recorded now (the database is down) is requeued after a pause.
+ * S3 event notifications, in the AWS and MinIO JSON format, from a RabbitMQ queue: every manifest another cluster
+ * created under a location that watches notifications is added to that location's open notification import of the
+ * tenant it goes to, and that import takes the checkpoints the manifest names. A checkpoint object's own notification
+ * starts nothing: its export is complete only once its manifest, written last, is there (the store sends one
+ * notification per object, the checkpoints' before the manifest's). Notifications are neither unique nor ordered; the
+ * import is idempotent. A message that is not such a notification, or that can never be recorded, goes to the
+ * dead-letter queue at once; one that cannot be recorded now (the database is unavailable) is requeued after a pause.
  */
 @ApplicationScoped
 public class BucketNotifications {
@@ -81,6 +84,12 @@ public class BucketNotifications {
                     }
                     return Uni.createFrom().completionStage(message.ack());
                 })
+                .onFailure(e -> DependencyFailures.classify(e) == null)
+                .recoverWithUni(e -> {
+                    Log.warnf("bucket notification that cannot be recorded (dead-lettered): %s", e.toString());
+                    return Uni.createFrom()
+                            .completionStage(message.nack(e, Metadata.of(new RabbitMQRejectMetadata(false))));
+                })
                 .onFailure()
                 .recoverWithUni(e -> {
                     Log.warnf("bucket notification not recorded yet (requeued): %s", e.toString());
@@ -126,8 +135,8 @@ public class BucketNotifications {
                     continue;
                 }
                 TransferKeys.Parsed p = TransferKeys.parse(l, key);
-                boolean importable = p.kind() == TransferKeys.Kind.MANIFEST || p.kind() == TransferKeys.Kind.CHECKPOINT;
-                if (importable && !config.clusterId().equals(p.cluster())) {
+                if (p.kind() == TransferKeys.Kind.MANIFEST
+                        && !config.clusterId().equals(p.cluster())) {
                     out.add(new Created(l, key, p));
                 }
             }
