@@ -6,9 +6,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Properties;
+import java.util.stream.Stream;
 
 import org.gaul.s3proxy.AuthenticationType;
 import org.gaul.s3proxy.S3Proxy;
@@ -137,8 +139,17 @@ public class TestServices implements QuarkusTestResourceLifecycleManager {
         return props;
     }
 
+    /** Every run also starts on empty buckets, as the database does: nothing an earlier run wrote is listed. */
     private static void startS3() throws Exception {
-        Path dir = Files.createDirectories(Path.of("target", "s3proxy-data")).toAbsolutePath();
+        Path dir = Path.of("target", "s3proxy-data").toAbsolutePath();
+        if (Files.exists(dir)) {
+            try (Stream<Path> old = Files.walk(dir)) {
+                for (Path p : old.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.delete(p);
+                }
+            }
+        }
+        Files.createDirectories(dir);
         s3Data = dir;
         Properties properties = new Properties();
         properties.setProperty(

@@ -16,16 +16,20 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import dev.cafstate.support.Api;
 import dev.cafstate.support.CafDocs;
 import dev.cafstate.support.SharedBucket;
 import dev.cafstate.support.SharedBucket.Written;
+import dev.cafstate.support.Sse;
 import dev.cafstate.support.TestServices;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -39,6 +43,9 @@ import io.restassured.path.json.JsonPath;
 @QuarkusTest
 @WithTestResource(TestServices.class)
 class HandoffTest {
+
+    @ConfigProperty(name = "quarkus.http.test-port")
+    int port;
 
     static String execution(String tenant) {
         String id = "h-" + UUID.randomUUID().toString().substring(0, 8);
@@ -302,6 +309,17 @@ class HandoffTest {
         assertThat(job.getBoolean("result.handoffs[0].outcome.resumed")).isTrue();
         assertThat(job.getList("result.handoffs[0].outcome.in_doubt_tool_calls"))
                 .containsExactly("tc-doubt");
+        // and as an event of the execution, for the agent that takes it over
+        List<Sse.Event> events = Sse.until(
+                        port,
+                        "/api/v1/executions/" + execution + "/events",
+                        Api.token(tenant),
+                        e -> e.data().contains("\"resumed\""))
+                .get(20, TimeUnit.SECONDS);
+        assertThat(events)
+                .filteredOn(e -> e.data().contains("\"resumed\""))
+                .singleElement()
+                .satisfies(e -> assertThat(e.data()).contains("tc-doubt"));
         String finalCheckpoint = SharedBucket.MAPPER
                 .readTree(SharedBucket.get(manifest))
                 .at("/handoff/final_checkpoint_id")

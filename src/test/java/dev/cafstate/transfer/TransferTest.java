@@ -3,6 +3,7 @@ package dev.cafstate.transfer;
 import static dev.cafstate.support.Api.as;
 import static dev.cafstate.support.Api.newTenant;
 import static dev.cafstate.support.Api.operator;
+import static dev.cafstate.support.Api.token;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
@@ -14,7 +15,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -24,6 +27,7 @@ import dev.cafstate.checkpoint.storage.CanonicalJson;
 import dev.cafstate.support.CafDocs;
 import dev.cafstate.support.SharedBucket;
 import dev.cafstate.support.SharedBucket.Written;
+import dev.cafstate.support.Sse;
 import dev.cafstate.support.Storage;
 import dev.cafstate.support.TestServices;
 import io.quarkus.test.common.WithTestResource;
@@ -41,6 +45,9 @@ import software.amazon.awssdk.services.s3.S3Client;
 class TransferTest {
 
     static final String OTHER = "other";
+
+    @ConfigProperty(name = "quarkus.http.test-port")
+    int port;
 
     static JsonPath awaitJob(String tenant, String kind, String id) {
         JsonPath[] last = new JsonPath[1];
@@ -530,5 +537,44 @@ class TransferTest {
         as(tenant).get("/api/v1/checkpoints/foreign").then().statusCode(200);
         as(tenant).get("/api/v1/executions/{id}", local).then().body("current_checkpoint_id", equalTo(own));
         as(tenant).get("/api/v1/executions/hist").then().body("current_checkpoint_id", equalTo("newer"));
+    }
+
+    @Test
+    void anImportsProgressStreamsAsServerSentEventsUntilItFinished() throws Exception {
+        String tenant = newTenant();
+        List<Written> objects = new ArrayList<>();
+        for (int i = 0; i < 60; i++) {
+            objects.add(SharedBucket.checkpoint(
+                    "",
+                    OTHER,
+                    tenant,
+                    CafDocs.checkpoint("p-" + i, "progress")
+                            .step("s", "planning", "x", 0.5)
+                            .build()));
+        }
+        String manifest = SharedBucket.manifest("", OTHER, tenant, "progress", objects, null);
+        String job = start(tenant, "imports", "{\"location\":\"shared\",\"manifest\":\"" + manifest + "\"}");
+        List<Sse.Event> events = Sse.until(
+                        port, "/api/v1/imports/" + job + "/events", token(tenant, "operator"), e -> false)
+                .get(60, TimeUnit.SECONDS);
+        // the stream ends by itself with the finished job, its counts never going back on the way
+        assertThat(events).isNotEmpty();
+        JsonNode last =
+                SharedBucket.MAPPER.readTree(events.get(events.size() - 1).data());
+        assertThat(last.get("status").asText()).isEqualTo("succeeded");
+        assertThat(last.get("imported").asLong()).isEqualTo(60);
+        long seen = 0;
+        for (Sse.Event e : events) {
+            long imported =
+                    SharedBucket.MAPPER.readTree(e.data()).get("imported").asLong();
+            assertThat(imported).isGreaterThanOrEqualTo(seen);
+            seen = imported;
+        }
+        // a job of another tenant is not there, stream or not
+        operator(newTenant())
+                .accept("text/event-stream")
+                .get("/api/v1/imports/{id}/events", job)
+                .then()
+                .statusCode(404);
     }
 }

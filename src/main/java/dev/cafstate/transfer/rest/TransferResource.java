@@ -13,15 +13,21 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.RestResponse;
 import org.jboss.resteasy.reactive.RestStreamElementType;
+import org.jboss.resteasy.reactive.server.ServerRequestFilter;
+import org.jboss.resteasy.reactive.server.SimpleResourceInfo;
 
+import dev.cafstate.common.error.ApiException;
 import dev.cafstate.common.error.BadRequest;
+import dev.cafstate.common.error.ProblemMappers;
 import dev.cafstate.common.json.JsonBodies;
 import dev.cafstate.common.security.TenantContext;
 import dev.cafstate.transfer.api.ExportRequest;
@@ -141,6 +147,31 @@ public class TransferResource {
     @Operation(summary = "An export job's progress as Server-Sent Events, until it finished")
     public Multi<JobView> exportProgress(@PathParam("job") String job) {
         return transfers.progress(tenant.tenant(), TransferJob.EXPORT, id(job), Duration.ofMillis(500));
+    }
+
+    /**
+     * Checks that the job exists (for this tenant) before its progress stream starts: once the 200 and the stream's
+     * headers are out, a 404 could no longer be sent.
+     */
+    @ServerRequestFilter(priority = 200)
+    public Uni<Response> requireJob(ContainerRequestContext request, SimpleResourceInfo resource) {
+        String kind = resource.getResourceClass() != TransferResource.class
+                ? null
+                : switch (resource.getMethodName()) {
+                    case "importProgress" -> TransferJob.IMPORT;
+                    case "exportProgress" -> TransferJob.EXPORT;
+                    default -> null;
+                };
+        if (kind == null) {
+            return Uni.createFrom().nullItem();
+        }
+        return Uni.createFrom()
+                .item(() -> id(request.getUriInfo().getPathParameters().getFirst("job")))
+                .flatMap(job -> transfers.view(tenant.tenant(), kind, job))
+                .replaceWith((Response) null)
+                .onFailure(ApiException.class)
+                .recoverWithItem(e ->
+                        ProblemMappers.build(((ApiException) e).toProblem(), 0).toResponse());
     }
 
     static UUID id(String job) {
