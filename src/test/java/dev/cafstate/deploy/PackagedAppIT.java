@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -52,8 +53,8 @@ class PackagedAppIT {
         SERVICES.stop();
     }
 
-    @Test
-    void packagedAppBecomesReadyWithOnlyTheDeploymentsEnvironment() throws Exception {
+    /** The environment the rendered Deployment gives the container, Secrets resolved to local credentials. */
+    static Map<String, String> deploymentEnv() throws Exception {
         URI db = URI.create(overrides.get("quarkus.datasource.reactive.url").replace("postgresql://", "http://"));
         URI s3 = URI.create(overrides.get("quarkus.s3.endpoint-override"));
         Path values = Files.createTempFile("it-values", ".yaml");
@@ -98,16 +99,25 @@ class PackagedAppIT {
             port = probe.getLocalPort();
         }
         env.put("PORT", String.valueOf(port)); // the pod listens on 8080; here a free port avoids clashes
+        return env;
+    }
 
+    static Process start(Map<String, String> env, String log) throws IOException {
         ProcessBuilder builder = new ProcessBuilder(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-jar",
                 "target/quarkus-app/quarkus-run.jar");
         builder.environment().clear();
         builder.environment().putAll(env);
-        builder.redirectErrorStream(true)
-                .redirectOutput(Path.of("target", "packaged-app-it.log").toFile());
-        Process app = builder.start();
+        builder.redirectErrorStream(true).redirectOutput(Path.of("target", log).toFile());
+        return builder.start();
+    }
+
+    @Test
+    void packagedAppBecomesReadyWithOnlyTheDeploymentsEnvironment() throws Exception {
+        Map<String, String> env = deploymentEnv();
+        int port = Integer.parseInt(env.get("PORT"));
+        Process app = start(env, "packaged-app-it.log");
         try {
             HttpClient http = HttpClient.newBuilder()
                     .connectTimeout(Duration.ofSeconds(2))
@@ -136,6 +146,22 @@ class PackagedAppIT {
         } finally {
             app.destroy();
             app.waitFor();
+        }
+    }
+
+    @Test
+    void aClusterWithLocationsButNoClusterIdDoesNotStart() throws Exception {
+        Map<String, String> env = deploymentEnv();
+        env.remove("CAF_CLUSTER_ID");
+        env.put("CAF_LOCATIONS_SHARED_BUCKET", "caf-shared");
+        Process app = start(env, "packaged-app-no-cluster-id.log");
+        try {
+            assertThat(app.waitFor(60, TimeUnit.SECONDS)).as("the start stops").isTrue();
+            assertThat(app.exitValue()).isNotZero();
+            assertThat(Files.readString(Path.of("target", "packaged-app-no-cluster-id.log")))
+                    .contains("caf.cluster-id (CAF_CLUSTER_ID) must name this cluster");
+        } finally {
+            app.destroyForcibly();
         }
     }
 }

@@ -36,8 +36,14 @@ public interface CafConfig {
     /** HTTP connections. */
     Http http();
 
-    /** This deployment's cluster id: written into everything it exports, and the name handoffs target it by. */
-    @WithDefault("default")
+    /** The cluster id left at its default: only allowed while no location is configured. */
+    String DEFAULT_CLUSTER_ID = "default";
+
+    /**
+     * This deployment's cluster id: written into everything it exports, and the name handoffs target it by. Required
+     * (not {@value #DEFAULT_CLUSTER_ID}) once locations are configured.
+     */
+    @WithDefault(DEFAULT_CLUSTER_ID)
     String clusterId();
 
     /** Export, import and handoff jobs. */

@@ -21,6 +21,7 @@ import dev.cafstate.common.config.CafConfig;
 import dev.cafstate.common.error.ResourceNotFound;
 import dev.cafstate.common.error.StateConflict;
 import dev.cafstate.common.security.Tenant;
+import io.quarkus.runtime.Startup;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
@@ -35,6 +36,7 @@ import software.amazon.awssdk.services.s3.S3Configuration;
  * any configuration error does. A location on the primary S3 service shares the primary client; one with an endpoint
  * or credentials of its own gets its own client, with the primary's bounded waits.
  */
+@Startup
 @ApplicationScoped
 public class Locations {
 
@@ -42,10 +44,15 @@ public class Locations {
     private final List<S3Client> own = new ArrayList<>();
 
     public Locations(CafConfig config, S3Client primary) {
-        config.locations().forEach((name, c) -> byName.put(name, build(name, c, primary)));
+        if (!config.locations().isEmpty() && config.clusterId().equals(CafConfig.DEFAULT_CLUSTER_ID)) {
+            // two clusters left at the default would write under one prefix and take each other's exports as their own
+            throw new IllegalArgumentException("caf.cluster-id (CAF_CLUSTER_ID) must name this cluster when locations"
+                    + " are configured; it is still '" + CafConfig.DEFAULT_CLUSTER_ID + "'");
+        }
+        config.locations().forEach((name, c) -> byName.put(name, build(name, c, primary, config.s3())));
     }
 
-    private Location build(String name, CafConfig.Location c, S3Client primary) {
+    private Location build(String name, CafConfig.Location c, S3Client primary, CafConfig.S3 store) {
         // no dashes or dots: CAF_LOCATIONS_<NAME>_BUCKET must name one location unambiguously
         if (!name.matches("[a-z0-9]{1,63}")) {
             throw new IllegalArgumentException("caf.locations: '" + name + "' is not a location name ([a-z0-9])");
@@ -71,12 +78,18 @@ public class Locations {
             }
         });
         S3Client s3 = primary;
-        if (c.endpoint().isPresent()
+        boolean ownService = c.endpoint().isPresent()
                 || c.accessKeyId().isPresent()
-                || c.region().isPresent()) {
+                || c.region().isPresent();
+        if (ownService) {
             s3 = client(c);
             own.add(s3);
         }
+        // encryption at rest is kept on export: without a setting of its own, a location encrypts as the primary store
+        // does; a KMS key is taken along only within the same S3 service (another account cannot use it)
+        Optional<String> sse = c.serverSideEncryption().or(store::serverSideEncryption);
+        Optional<String> kms =
+                c.serverSideEncryption().isPresent() ? c.kmsKeyId() : ownService ? Optional.empty() : store.kmsKeyId();
         String prefix = c.prefix().orElse("").replaceAll("^/+|/+$", "");
         return new Location(
                 name,
@@ -88,8 +101,8 @@ public class Locations {
                 c.notifications(),
                 Map.copyOf(tenants),
                 Set.copyOf(new HashSet<>(c.autoExportTenants().orElse(List.of()))),
-                c.serverSideEncryption(),
-                c.kmsKeyId(),
+                sse,
+                kms,
                 s3);
     }
 
