@@ -21,7 +21,7 @@ t AS (
   INSERT INTO checkpoint_thoughts (tenant, checkpoint_id, id, seq, type, content, reasoning, confidence,
     parent_id, children_json, alternatives_json, metadata_json, created_at)
   SELECT $3, c.id, u.id, u.seq, u.type, u.content, u.reasoning, u.confidence, u.parent_id,
-    u.children::jsonb, u.alternatives::jsonb, u.metadata::json, u.ts
+    u.children::jsonb, u.alternatives::json, u.metadata::json, u.ts
   FROM c, unnest($31::text[], $32::int[], $33::text[], $34::text[],
     $35::text[], $36::float8[], $37::text[], $38::text[],
     $39::text[], $40::text[], $41::bigint[])

@@ -8,7 +8,7 @@ WITH e AS (
 i AS (
   INSERT INTO runtime_messages (tenant, execution_id, seq, role, content, tool_calls, tool_results, ts)
   SELECT $3, $4, e.message_count - $2 + m.ord, m.value ->> 'role', m.value ->> 'content', m.value -> 'tool_calls', m.value -> 'tool_results',
-  (m.value ->> 'timestamp')::bigint
+  (m.value ->> 'timestamp')::numeric::bigint
   FROM e, json_array_elements($6::text::json) WITH ORDINALITY AS m(value, ord)
   RETURNING 1),
 o AS (

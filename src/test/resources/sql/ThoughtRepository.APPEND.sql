@@ -14,9 +14,9 @@ i AS (
   INSERT INTO runtime_thoughts (tenant, execution_id, seq, id, type, content, reasoning, confidence, alternatives, parent_id,
   children, metadata, ts)
   SELECT $4, $5, e.step_count - $2 + s.ord, s.value ->> 'id', s.value ->> 'type', s.value ->> 'content', s.value ->> 'reasoning',
-  (s.value ->> 'confidence')::float8, (s.value -> 'alternatives')::jsonb, s.value ->> 'parent_id',
+  (s.value ->> 'confidence')::float8, s.value -> 'alternatives', s.value ->> 'parent_id',
   COALESCE((s.value -> 'children')::jsonb, '[]'::jsonb), s.value -> 'metadata',
-  (s.value ->> 'timestamp')::bigint
+  (s.value ->> 'timestamp')::numeric::bigint
   FROM e, json_array_elements($8::text::json) WITH ORDINALITY AS s(value, ord)
   ON CONFLICT DO NOTHING
   RETURNING 1),

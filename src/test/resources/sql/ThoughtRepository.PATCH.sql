@@ -4,7 +4,7 @@ UPDATE runtime_thoughts SET
   content = CASE WHEN $1 THEN $2 ELSE content END,
   reasoning = CASE WHEN $3 THEN $4 ELSE reasoning END,
   confidence = COALESCE($5, confidence),
-  alternatives = CASE WHEN $6 THEN $7::text::jsonb ELSE alternatives END,
+  alternatives = CASE WHEN $6 THEN $7::text::json ELSE alternatives END,
   metadata = CASE WHEN $8 THEN json_merge_patch(metadata, $9::text::json)
     ELSE metadata END
 WHERE tenant = $10 AND execution_id = $11 AND id = $12

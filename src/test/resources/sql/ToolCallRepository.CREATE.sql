@@ -9,7 +9,7 @@ i AS (
   INSERT INTO runtime_tool_calls (tenant, execution_id, seq, status_seq, id, tool_id, arguments, status, result, error, duration_ms, ts, list)
   SELECT $3, $4, e.tool_call_count, e.version, t.value ->> 'id', t.value ->> 'tool_id', t.value -> 'arguments', t.value ->> 'status',
     t.value -> 'result', t.value ->> 'error', (t.value ->> 'duration_ms')::float8,
-    (t.value ->> 'timestamp')::bigint, t.value ->> 'list'
+    (t.value ->> 'timestamp')::numeric::bigint, t.value ->> 'list'
   FROM e, json_array_elements($6::text::json) AS t(value)
   ON CONFLICT DO NOTHING
   RETURNING 1),

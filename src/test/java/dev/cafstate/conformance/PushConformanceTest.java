@@ -3,6 +3,7 @@ package dev.cafstate.conformance;
 import static dev.cafstate.support.Api.as;
 import static dev.cafstate.support.Api.newTenant;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.hasSize;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -12,6 +13,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -19,6 +21,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import dev.cafstate.common.json.JsonChecks;
 import dev.cafstate.support.CafRules;
 import dev.cafstate.support.JsonTrees;
 import dev.cafstate.support.TestServices;
@@ -116,6 +119,10 @@ class PushConformanceTest {
                 // CAF bounds neither an alternative's confidence nor strings
                 ok(STEP1 + ".alternatives[0].confidence", "5"),
                 ok(STEP1 + ".alternatives[0].confidence", "-1"),
+                ok(STEP1 + ".alternatives[0].confidence", "1e-300"),
+                // a number beyond PostgreSQL's numeric range where CAF takes any value (it was a 500 through jsonb)
+                okDropped(STEP1 + ".alternatives[0].x_big", "1e200000"),
+                okDropped(STEP1 + ".alternatives[0].x_tiny", "-1e-20000"),
                 ok(STEP0 + ".content", "\"\""),
                 ok("name", "\"\""),
                 ok(MEM0 + ".key", "\"\""),
@@ -178,6 +185,11 @@ class PushConformanceTest {
                 bad(PROGRESS + ".step_number", "1e400"),
                 bad(PROGRESS + ".duration_ms", "1e400"),
                 bad(PROGRESS + ".duration_ms", "-1"),
+                // a typed number JavaScript would read as 0 although it is not: no writer makes it, no column holds it
+                bad(STEP0 + ".confidence", "1e-400"),
+                bad(STEP1 + ".alternatives[0].confidence", "1e-20000"),
+                bad("metadata.step_number", "1e-400"),
+                bad(STEP0 + ".timestamp", "-1e-400"),
                 bad("id", "\"\""),
                 bad(DONE0 + ".tool_id", "\"\""),
                 bad(STEP0 + ".id", "\"\""),
@@ -323,7 +335,7 @@ class PushConformanceTest {
         assertThat(r.contentType()).startsWith("application/problem+json");
         List<String> fields = new ArrayList<>(r.jsonPath().getList("errors.field", String.class));
         assertThat(fields).as(r.asString()).contains(c.field());
-        // nothing stored under the document's own id either
+        // nothing stored: no checkpoint under the document's own id, no execution made for it, no event
         JsonNode docId = doc.get("id");
         if (docId != null
                 && docId.isTextual()
@@ -331,6 +343,34 @@ class PushConformanceTest {
                 && !docId.textValue().startsWith("\ud800")) {
             as(TENANT).get("/api/v1/checkpoints/{id}", docId.textValue()).then().statusCode(404);
         }
-        as(TENANT).get("/api/v1/checkpoints/{id}", id).then().statusCode(404);
+        JsonNode execution = doc.get("execution_id");
+        if (execution != null && execution.isTextual() && JsonChecks.textProblem(execution.textValue()) == null) {
+            as(TENANT)
+                    .get("/api/v1/executions/{id}", execution.textValue())
+                    .then()
+                    .statusCode(404);
+            as(TENANT)
+                    .get("/api/v1/checkpoints?execution_id={e}", execution.textValue())
+                    .then()
+                    .statusCode(200)
+                    .body("items", hasSize(0));
+        }
+    }
+
+    @Test
+    void queryParametersPostgresqlCannotHoldAreA400NamingThem() {
+        // U+0000 as the URL carries it; half a surrogate pair cannot be written in a URL's UTF-8 at all
+        for (String path : List.of(
+                "/api/v1/checkpoints?q=a%00b",
+                "/api/v1/checkpoints?execution_id=%00",
+                "/api/v1/checkpoints?agent_id=x%00",
+                "/api/v1/checkpoints?tool_id=%00y",
+                "/api/v1/executions?agent_id=%00")) {
+            String name = path.substring(path.indexOf('?') + 1, path.indexOf('='));
+            Response r = as(TENANT).urlEncodingEnabled(false).get(path);
+            assertThat(r.statusCode()).as(path + " " + r.asString()).isEqualTo(400);
+            assertThat(r.contentType()).startsWith("application/problem+json");
+            assertThat(r.jsonPath().getList("errors.field", String.class)).containsExactly(name);
+        }
     }
 }

@@ -67,7 +67,7 @@ public class CheckpointRepository {
               INSERT INTO checkpoint_thoughts (tenant, checkpoint_id, id, seq, type, content, reasoning, confidence,
                 parent_id, children_json, alternatives_json, metadata_json, created_at)
               SELECT :tenant, c.id, u.id, u.seq, u.type, u.content, u.reasoning, u.confidence, u.parent_id,
-                u.children::jsonb, u.alternatives::jsonb, u.metadata::json, u.ts
+                u.children::jsonb, u.alternatives::json, u.metadata::json, u.ts
               FROM c, unnest(:t_id::text[], :t_seq::int[], :t_type::text[], :t_content::text[],
                 :t_reasoning::text[], :t_confidence::float8[], :t_parent_id::text[], :t_children::text[],
                 :t_alternatives::text[], :t_metadata::text[], :t_ts::bigint[])

@@ -204,8 +204,8 @@ public final class JsonChecks {
             return false;
         }
         double d = jsNumber(v);
-        if (!Double.isFinite(d)) {
-            fail(path, "is out of the range of a JavaScript number");
+        if (!Double.isFinite(d) || underflows(v, d)) {
+            fail(path, OUT_OF_RANGE);
             return false;
         }
         if (d < min || d > max) {
@@ -225,7 +225,11 @@ public final class JsonChecks {
             return false;
         }
         double d = jsNumber(v);
-        if (!Double.isFinite(d) || Math.rint(d) != d) {
+        if (!Double.isFinite(d) || underflows(v, d)) {
+            fail(path, OUT_OF_RANGE);
+            return false;
+        }
+        if (Math.rint(d) != d) {
             fail(path, "must be an integer");
             return false;
         }
@@ -255,6 +259,18 @@ public final class JsonChecks {
             return v.longValue();
         }
         return Double.parseDouble(v.isBigDecimal() ? v.decimalValue().toString() : v.asText());
+    }
+
+    /**
+     * A typed number no JavaScript writer produces and no column holds as written: beyond a double's range, read as
+     * Infinity, or so small that it is read as 0 although it is not 0 ({@code 1e-400}). CAF's own parser would take
+     * either (as Infinity or 0); {@code JSON.stringify} never writes them, so they are refused rather than changed.
+     */
+    static final String OUT_OF_RANGE =
+            "is out of the range of a JavaScript number (JSON.stringify never writes it; send the value itself)";
+
+    private static boolean underflows(JsonNode v, double d) {
+        return d == 0 && v.isBigDecimal() && v.decimalValue().signum() != 0;
     }
 
     /** The integer value of a number that passed {@link #integer}. */

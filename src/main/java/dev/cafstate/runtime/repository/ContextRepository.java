@@ -32,7 +32,7 @@ public class ContextRepository {
     /** Column values of a message taken from JSON element {@code m.value} (the CAF Message shape). */
     private static final String MESSAGE_VALUES = """
             m.value ->> 'role', m.value ->> 'content', m.value -> 'tool_calls', m.value -> 'tool_results',
-              (m.value ->> 'timestamp')::bigint""";
+              (m.value ->> 'timestamp')::numeric::bigint""";
 
     /** Every message in order (read inside the snapshot's transaction). */
     static final Statement MESSAGES = Statement.of("""
@@ -59,7 +59,7 @@ public class ContextRepository {
     static final String INSERT_MEMORY = """
             INSERT INTO runtime_memory (tenant, execution_id, seq, key, value, importance, ts)
               SELECT :tenant, :execution, m.ord - :memory_count - 1, m.value ->> 'key', m.value -> 'value',
-                (m.value ->> 'importance')::float8, (m.value ->> 'timestamp')::bigint
+                (m.value ->> 'importance')::float8, (m.value ->> 'timestamp')::numeric::bigint
               FROM json_array_elements(:memory::text::json) WITH ORDINALITY AS m(value, ord)""";
 
     static final String DELETE_MESSAGES = """

@@ -42,9 +42,9 @@ public class ThoughtRepository {
     /** Column values of a step taken from JSON element {@code s.value} (the CAF ThoughtStep shape). */
     private static final String STEP_VALUES = """
             s.value ->> 'id', s.value ->> 'type', s.value ->> 'content', s.value ->> 'reasoning',
-              (s.value ->> 'confidence')::float8, (s.value -> 'alternatives')::jsonb, s.value ->> 'parent_id',
+              (s.value ->> 'confidence')::float8, s.value -> 'alternatives', s.value ->> 'parent_id',
               COALESCE((s.value -> 'children')::jsonb, '[]'::jsonb), s.value -> 'metadata',
-              (s.value ->> 'timestamp')::bigint""";
+              (s.value ->> 'timestamp')::numeric::bigint""";
 
     private static final String INSERT_COLUMNS = """
             tenant, execution_id, seq, id, type, content, reasoning, confidence, alternatives, parent_id,
@@ -100,7 +100,7 @@ public class ThoughtRepository {
               content = CASE WHEN :set_content THEN :content ELSE content END,
               reasoning = CASE WHEN :set_reasoning THEN :reasoning ELSE reasoning END,
               confidence = COALESCE(:confidence, confidence),
-              alternatives = CASE WHEN :set_alternatives THEN :alternatives::text::jsonb ELSE alternatives END,
+              alternatives = CASE WHEN :set_alternatives THEN :alternatives::text::json ELSE alternatives END,
               metadata = CASE WHEN :set_metadata THEN json_merge_patch(metadata, :metadata::text::json)
                 ELSE metadata END
             WHERE tenant = :tenant AND execution_id = :execution AND id = :step

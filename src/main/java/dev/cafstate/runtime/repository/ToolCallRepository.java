@@ -41,7 +41,7 @@ public class ToolCallRepository {
     private static final String VALUES_FROM_JSON = """
             t.value ->> 'id', t.value ->> 'tool_id', t.value -> 'arguments', t.value ->> 'status',
                 t.value -> 'result', t.value ->> 'error', (t.value ->> 'duration_ms')::float8,
-                (t.value ->> 'timestamp')::bigint, t.value ->> 'list'""";
+                (t.value ->> 'timestamp')::numeric::bigint, t.value ->> 'list'""";
 
     /** Every call with its list, in list order (read inside the snapshot's transaction). */
     static final Statement ALL = Statement.of("SELECT " + CALL_COLUMNS
