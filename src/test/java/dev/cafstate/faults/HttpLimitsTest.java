@@ -148,6 +148,33 @@ class HttpLimitsTest {
     }
 
     @Test
+    void callersWithoutAValidTokenCannotSpendTheDocumentBudget() throws Exception {
+        // each announces 2 MiB (12 MiB of budget, three times the test profile's 4 MiB) and sends one byte of it
+        List<Socket> open = new ArrayList<>();
+        try {
+            for (String authorization : List.of("", "", "Authorization: Bearer not-a-token\r\n", "")) {
+                Socket s = new Socket("127.0.0.1", port);
+                s.getOutputStream()
+                        .write(("POST /api/v1/checkpoints HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                                        + authorization + "Content-Length: 2097152\r\n\r\n{")
+                                .getBytes(StandardCharsets.US_ASCII));
+                s.getOutputStream().flush();
+                open.add(s);
+            }
+            Thread.sleep(500);
+            as(newTenant())
+                    .body(CafDocs.checkpoint("after-anonymous", "e").bulk(100).toString())
+                    .post("/api/v1/checkpoints")
+                    .then()
+                    .statusCode(201);
+        } finally {
+            for (Socket s : open) {
+                s.close();
+            }
+        }
+    }
+
+    @Test
     void aBodyTrickledByteByByteIsCutOffWith408() throws Exception {
         try (Socket s = new Socket("127.0.0.1", port)) {
             s.setSoTimeout(15_000);

@@ -4,6 +4,10 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.core.Response;
+
+import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 
 import dev.cafstate.common.config.CafConfig;
 import io.quarkus.logging.Log;
@@ -22,7 +26,9 @@ import io.vertx.ext.web.RoutingContext;
  * <li>a <b>memory budget for documents</b>: a pushed checkpoint takes about {@link #DOCUMENT_MEMORY_FACTOR} times its
  * size in heap while it is parsed, checked and written, so pushes reserve that much of
  * {@code caf.limits.documents-in-flight-bytes} (by {@code Content-Length}, or the largest document when the body is
- * chunked) and get a 503 with {@code Retry-After} when it is spent, instead of running the pod out of memory.</li>
+ * chunked) and get a 503 with {@code Retry-After} when it is spent, instead of running the pod out of memory. The
+ * reservation is made once the caller is authenticated and allowed to push ({@link #reserveForDocument}, after the
+ * tenant filter) and before the body is read: a client without a valid token cannot spend the budget.</li>
  * </ul>
  */
 @ApplicationScoped
@@ -71,25 +77,37 @@ public class HttpGuards {
             });
             ctx.addEndHandler(x -> vertx.cancelTimer(timer));
         }
-        if (method == HttpMethod.POST && isDocument(request.path())) {
-            long size = contentLength(request);
-            long need = DOCUMENT_MEMORY_FACTOR
-                    * (size >= 0 ? size : config.checkpoints().maxDocumentBytes());
-            long reserved = reserve(need);
-            if (reserved < 0) {
-                refuse(
-                        ctx,
-                        503,
-                        "dependency-unavailable",
-                        "Service unavailable",
-                        "too many large documents are being "
-                                + "stored at once (caf.limits.documents-in-flight-bytes); retry shortly",
-                        1);
-                return;
-            }
-            ctx.addEndHandler(x -> available.addAndGet(reserved));
-        }
         ctx.next();
+    }
+
+    /**
+     * Reserves the memory a pushed document needs, after the tenant filter (priority 100) authenticated the call and
+     * allowed it, before its body is read (a request filter runs before the body unless it asks for it).
+     */
+    @ServerRequestFilter(priority = 110)
+    public Response reserveForDocument(ContainerRequestContext request, RoutingContext ctx) {
+        if (!request.getMethod().equals("POST") || !isDocument(ctx.request().path())) {
+            return null;
+        }
+        long size = contentLength(ctx.request());
+        long need = DOCUMENT_MEMORY_FACTOR
+                * (size >= 0 ? size : config.checkpoints().maxDocumentBytes());
+        long reserved = reserve(need);
+        if (reserved < 0) {
+            return Response.status(503)
+                    .type("application/problem+json")
+                    .header("Retry-After", "1")
+                    .header("Connection", "close")
+                    .entity(problem(
+                            503,
+                            "dependency-unavailable",
+                            "Service unavailable",
+                            "too many large documents are being stored at once (caf.limits.documents-in-flight-bytes);"
+                                    + " retry shortly"))
+                    .build();
+        }
+        ctx.addEndHandler(x -> available.addAndGet(reserved));
+        return null;
     }
 
     /** The bytes reserved, or -1 when the budget is spent; a document larger than the whole budget runs alone. */
@@ -128,7 +146,11 @@ public class HttpGuards {
         if (retryAfter > 0) {
             response.putHeader("Retry-After", String.valueOf(retryAfter));
         }
-        response.end("{\"type\":\"urn:caf-state:problem:" + slug + "\",\"title\":\"" + title + "\",\"status\":" + status
-                + ",\"detail\":\"" + detail + "\"}");
+        response.end(problem(status, slug, title, detail));
+    }
+
+    private static String problem(int status, String slug, String title, String detail) {
+        return "{\"type\":\"urn:caf-state:problem:" + slug + "\",\"title\":\"" + title + "\",\"status\":" + status
+                + ",\"detail\":\"" + detail + "\"}";
     }
 }
