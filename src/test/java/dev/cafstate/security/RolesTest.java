@@ -5,10 +5,24 @@ import static dev.cafstate.support.Api.newTenant;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.InputStream;
+import java.lang.annotation.Annotation;
+import java.lang.reflect.Method;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
+import java.util.TreeSet;
+import java.util.UUID;
 import java.util.stream.Stream;
 
+import jakarta.ws.rs.HttpMethod;
+
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.hamcrest.Matchers;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -34,56 +48,164 @@ import io.smallrye.jwt.build.Jwt;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class RolesTest {
 
+    @ConfigProperty(name = "quarkus.http.test-port")
+    int port;
+
     static final String TENANT = newTenant();
 
-    /** An endpoint, a body for it, and the access it needs: r(ead), w(rite) or o(perate). */
-    record Endpoint(String method, String path, String body, char needs) {
+    /**
+     * An endpoint (its route template and a concrete path), a body for it, the access it needs (r(ead), w(rite) or
+     * o(perate)), and the status an allowed role gets: the call went through to the resource, not merely past the
+     * role check.
+     */
+    record Endpoint(String method, String template, String path, String body, char needs, int status) {
 
         @Override
         public String toString() {
             return method + " " + path;
         }
+
+        boolean stream() {
+            return template.endsWith("/events");
+        }
+    }
+
+    static Endpoint ep(String method, String template, String path, String body, char needs, int status) {
+        return new Endpoint(method, template, path, body, needs, status);
     }
 
     static Stream<Endpoint> endpoints() {
+        String x = "/api/v1/executions/{id}";
         String e = "/api/v1/executions/role-exec";
+        String k = "/api/v1/checkpoints/{id}";
         String c = "/api/v1/checkpoints/role-cp";
+        String none = "/" + UUID.randomUUID();
         return Stream.of(
-                new Endpoint("POST", "/api/v1/executions", "{\"agent_id\":\"a\"}", 'w'),
-                new Endpoint("GET", "/api/v1/executions", null, 'r'),
-                new Endpoint("GET", e, null, 'r'),
-                new Endpoint("PATCH", e, "{\"metadata\":{\"x\":1}}", 'w'),
-                new Endpoint("DELETE", "/api/v1/executions/role-gone", null, 'w'),
-                new Endpoint("GET", e + "/state", null, 'r'),
-                new Endpoint(
-                        "POST", e + "/thoughts", "{\"type\":\"planning\",\"content\":\"c\",\"confidence\":0.5}", 'w'),
-                new Endpoint("GET", e + "/thoughts", null, 'r'),
-                new Endpoint("PATCH", e + "/thoughts/s1", "{\"content\":\"d\"}", 'w'),
-                new Endpoint("GET", e + "/context", null, 'r'),
-                new Endpoint("POST", e + "/context/messages", "{\"role\":\"user\",\"content\":\"m\"}", 'w'),
-                new Endpoint("PATCH", e + "/context/variables", "{\"v\":1}", 'w'),
-                new Endpoint("PUT", e + "/context/memory/k", "{\"value\":1,\"importance\":0.5}", 'w'),
-                new Endpoint("DELETE", e + "/context/memory/nothing", null, 'w'),
-                new Endpoint("GET", e + "/tool-state", null, 'r'),
-                new Endpoint("POST", e + "/tool-calls", "{\"tool_id\":\"t\",\"arguments\":{}}", 'w'),
-                new Endpoint("PATCH", e + "/tool-calls/nothing", "{\"status\":\"completed\"}", 'w'),
-                new Endpoint("PATCH", e + "/progress", "{\"tokens_used\":1}", 'w'),
-                new Endpoint("POST", e + "/checkpoints", "{}", 'w'),
-                new Endpoint(
+                ep("POST", "/api/v1/executions", "/api/v1/executions", "{\"agent_id\":\"a\"}", 'w', 201),
+                ep("GET", "/api/v1/executions", "/api/v1/executions", null, 'r', 200),
+                ep("GET", x, e, null, 'r', 200),
+                ep("PATCH", x, e, "{\"metadata\":{\"x\":1}}", 'w', 200),
+                ep("DELETE", x, "/api/v1/executions/role-gone", null, 'w', 404),
+                ep("GET", x + "/state", e + "/state", null, 'r', 200),
+                ep(
+                        "POST",
+                        x + "/thoughts",
+                        e + "/thoughts",
+                        "{\"type\":\"planning\",\"content\":\"c\",\"confidence\":0.5}",
+                        'w',
+                        201),
+                ep("GET", x + "/thoughts", e + "/thoughts", null, 'r', 200),
+                ep("PATCH", x + "/thoughts/{stepId}", e + "/thoughts/s1", "{\"content\":\"d\"}", 'w', 200),
+                ep("GET", x + "/context", e + "/context", null, 'r', 200),
+                ep(
+                        "POST",
+                        x + "/context/messages",
+                        e + "/context/messages",
+                        "{\"role\":\"user\",\"content\":\"m\"}",
+                        'w',
+                        201),
+                ep("PATCH", x + "/context/variables", e + "/context/variables", "{\"v\":1}", 'w', 204),
+                ep(
+                        "PUT",
+                        x + "/context/memory/{key}",
+                        e + "/context/memory/k",
+                        "{\"value\":1,\"importance\":0.5}",
+                        'w',
+                        200),
+                ep("DELETE", x + "/context/memory/{key}", e + "/context/memory/nothing", null, 'w', 404),
+                ep("GET", x + "/tool-state", e + "/tool-state", null, 'r', 200),
+                ep("POST", x + "/tool-calls", e + "/tool-calls", "{\"tool_id\":\"t\",\"arguments\":{}}", 'w', 201),
+                ep(
+                        "PATCH",
+                        x + "/tool-calls/{callId}",
+                        e + "/tool-calls/nothing",
+                        "{\"status\":\"completed\"}",
+                        'w',
+                        404),
+                ep("PATCH", x + "/progress", e + "/progress", "{\"tokens_used\":1}", 'w', 200),
+                ep("POST", x + "/checkpoints", e + "/checkpoints", "{}", 'w', 201),
+                ep("GET", x + "/events", e + "/events", null, 'r', 200),
+                ep(
+                        "POST",
+                        x + "/handoff",
+                        "/api/v1/executions/role-handoff/handoff",
+                        "{\"location\":\"shared\",\"target_cluster\":\"other\"}",
+                        'o',
+                        202),
+                ep("GET", x + "/handoff", e + "/handoff", null, 'o', 404),
+                ep("POST", x + "/handoff/abort", e + "/handoff/abort", null, 'o', 409),
+                ep(
                         "POST",
                         "/api/v1/checkpoints",
+                        "/api/v1/checkpoints",
                         CafDocs.checkpoint("role-push", "role-exec-2").toString(),
-                        'w'),
-                new Endpoint("GET", "/api/v1/checkpoints", null, 'r'),
-                new Endpoint("GET", c, null, 'r'),
-                new Endpoint("GET", c + "/document", null, 'r'),
-                new Endpoint("GET", c + "/thoughts", null, 'r'),
-                new Endpoint("GET", c + "/tool-calls", null, 'r'),
-                new Endpoint("GET", c + "/diff?against=role-cp", null, 'r'),
-                new Endpoint("POST", c + "/restore", "{\"mode\":\"fork\"}", 'w'),
-                new Endpoint("DELETE", "/api/v1/checkpoints/role-nothing", null, 'w'),
-                new Endpoint("POST", "/api/v1/maintenance/retention", null, 'o'),
-                new Endpoint("POST", "/api/v1/maintenance/reconcile", null, 'o'));
+                        'w',
+                        201),
+                ep("GET", "/api/v1/checkpoints", "/api/v1/checkpoints", null, 'r', 200),
+                ep("GET", k, c, null, 'r', 200),
+                ep("GET", k + "/document", c + "/document", null, 'r', 200),
+                ep("GET", k + "/thoughts", c + "/thoughts", null, 'r', 200),
+                ep("GET", k + "/tool-calls", c + "/tool-calls", null, 'r', 200),
+                ep("GET", k + "/diff", c + "/diff?against=role-cp", null, 'r', 200),
+                ep("POST", k + "/restore", c + "/restore", "{\"mode\":\"fork\"}", 'w', 200),
+                ep("DELETE", k, "/api/v1/checkpoints/role-nothing", null, 'w', 404),
+                ep("POST", "/api/v1/maintenance/retention", "/api/v1/maintenance/retention", null, 'o', 200),
+                ep("POST", "/api/v1/maintenance/reconcile", "/api/v1/maintenance/reconcile", null, 'o', 200),
+                ep("POST", "/api/v1/maintenance/scrub", "/api/v1/maintenance/scrub", null, 'o', 202),
+                ep("GET", "/api/v1/maintenance/scrub", "/api/v1/maintenance/scrub", null, 'o', 200),
+                ep("GET", "/api/v1/maintenance/scrub/problems", "/api/v1/maintenance/scrub/problems", null, 'o', 200),
+                ep("GET", "/api/v1/locations", "/api/v1/locations", null, 'o', 200),
+                ep(
+                        "POST",
+                        "/api/v1/exports",
+                        "/api/v1/exports",
+                        "{\"location\":\"shared\",\"checkpoint_ids\":[\"role-cp\"]}",
+                        'o',
+                        202),
+                ep("GET", "/api/v1/exports/{job}", "/api/v1/exports" + none, null, 'o', 404),
+                ep("GET", "/api/v1/exports/{job}/events", "/api/v1/exports" + none + "/events", null, 'o', 404),
+                ep(
+                        "POST",
+                        "/api/v1/imports",
+                        "/api/v1/imports",
+                        "{\"location\":\"shared\",\"prefix\":\"clusters/nothing/\"}",
+                        'o',
+                        202),
+                ep("GET", "/api/v1/imports/{job}", "/api/v1/imports" + none, null, 'o', 404),
+                ep("GET", "/api/v1/imports/{job}/events", "/api/v1/imports" + none + "/events", null, 'o', 404));
+    }
+
+    /** Every route of every resource class, as "METHOD template". */
+    static Set<String> routes() throws Exception {
+        Set<String> routes = new TreeSet<>();
+        Path classes = Path.of("target/classes");
+        try (Stream<Path> files = Files.walk(classes)) {
+            for (Path f : files.filter(p -> p.toString().endsWith(".class")).toList()) {
+                String name = classes.relativize(f).toString().replace('/', '.').replaceAll("\\.class$", "");
+                Class<?> type = Class.forName(name, false, RolesTest.class.getClassLoader());
+                jakarta.ws.rs.Path base = type.getAnnotation(jakarta.ws.rs.Path.class);
+                if (base == null) {
+                    continue;
+                }
+                for (Method m : type.getDeclaredMethods()) {
+                    for (Annotation a : m.getAnnotations()) {
+                        HttpMethod verb = a.annotationType().getAnnotation(HttpMethod.class);
+                        if (verb != null) {
+                            jakarta.ws.rs.Path sub = m.getAnnotation(jakarta.ws.rs.Path.class);
+                            routes.add(verb.value() + " " + base.value() + (sub == null ? "" : "/" + sub.value()));
+                        }
+                    }
+                }
+            }
+        }
+        return routes;
+    }
+
+    @Test
+    void everyRouteOfTheServiceHasItsRoleCase() throws Exception {
+        Set<String> covered = new TreeSet<>();
+        endpoints().forEach(e -> covered.add(e.method() + " " + e.template()));
+        assertThat(covered).isEqualTo(routes());
     }
 
     synchronized void seed() {
@@ -105,15 +227,39 @@ class RolesTest {
                 .post("/api/v1/checkpoints")
                 .then()
                 .statusCode(201);
+        as(TENANT)
+                .body("{\"id\":\"role-handoff\",\"agent_id\":\"a\"}")
+                .post("/api/v1/executions")
+                .then()
+                .statusCode(201);
     }
 
-    static Response call(Endpoint e, String token) {
+    /** The status of a call; a stream's once its headers are in (it is not read). */
+    int call(Endpoint e, String token) throws Exception {
+        if (e.stream()) {
+            HttpResponse<InputStream> r = HttpClient.newHttpClient()
+                    .send(
+                            HttpRequest.newBuilder(URI.create("http://localhost:" + port + e.path()))
+                                    .header("Authorization", "Bearer " + token)
+                                    .header("Accept", "text/event-stream")
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofInputStream());
+            r.body().close();
+            return r.statusCode();
+        }
         var request = given().auth().oauth2(token).contentType(ContentType.JSON).accept(ContentType.JSON);
         if (e.body() != null) {
             request = request.body(e.body());
         }
-        return request.request(e.method(), e.path());
+        Response r = request.request(e.method(), e.path());
+        last = r.asString();
+        if (r.statusCode() >= 400) {
+            assertThat(r.contentType()).as(e + ": " + last).startsWith("application/problem+json");
+        }
+        return r.statusCode();
     }
+
+    String last = "";
 
     static boolean allowed(char needs, Set<String> roles) {
         return switch (needs) {
@@ -125,20 +271,13 @@ class RolesTest {
 
     @ParameterizedTest
     @MethodSource("endpoints")
-    void everyEndpointAnswersEachRoleAsTheRulesSay(Endpoint e) {
+    void everyEndpointAnswersEachRoleAsTheRulesSay(Endpoint e) throws Exception {
         seed();
         for (Set<String> roles : List.of(Set.<String>of(), Set.of("reader"), Set.of("agent"), Set.of("operator"))) {
-            Response r = call(e, Api.token(TENANT, roles.toArray(String[]::new)));
-            if (allowed(e.needs(), roles)) {
-                assertThat(r.statusCode())
-                        .as(e + " as " + roles + ": " + r.asString())
-                        .isNotIn(401, 403);
-            } else {
-                assertThat(r.statusCode())
-                        .as(e + " as " + roles + ": " + r.asString())
-                        .isEqualTo(403);
-                assertThat(r.contentType()).startsWith("application/problem+json");
-            }
+            int status = call(e, Api.token(TENANT, roles.toArray(String[]::new)));
+            assertThat(status)
+                    .as(e + " as " + roles + ": " + last)
+                    .isEqualTo(allowed(e.needs(), roles) ? e.status() : 403);
         }
     }
 
@@ -226,6 +365,22 @@ class RolesTest {
                 .then()
                 .statusCode(404);
         as(other).delete("/api/v1/checkpoints/mine").then().statusCode(404);
+        as(other)
+                .body("{}")
+                .post("/api/v1/executions/mine-exec/checkpoints")
+                .then()
+                .statusCode(404);
+        // a diff of one's own checkpoint against another tenant's finds nothing to compare with
+        as(other)
+                .body(CafDocs.checkpoint("theirs", "their-exec").toString())
+                .post("/api/v1/checkpoints")
+                .then()
+                .statusCode(201);
+        as(other)
+                .get("/api/v1/checkpoints/theirs/diff?against=mine")
+                .then()
+                .statusCode(404)
+                .contentType("application/problem+json");
         assertThat(as(other)
                         .queryParam("execution_id", "mine-exec")
                         .get("/api/v1/checkpoints")
