@@ -1,9 +1,14 @@
 package dev.cafstate.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
+import java.net.ConnectException;
+import java.net.InetAddress;
+import java.net.NetworkInterface;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -11,6 +16,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -162,6 +168,41 @@ class PackagedAppIT {
                     .contains("caf.cluster-id (CAF_CLUSTER_ID) must name this cluster");
         } finally {
             app.destroyForcibly();
+        }
+    }
+
+    @Test
+    void withAuthenticationOffTheLocalProfileListensOnLoopbackOnly() throws Exception {
+        Map<String, String> env = deploymentEnv();
+        env.put("QUARKUS_PROFILE", "local");
+        env.put("CAF_S3_CREATE_BUCKET", "false");
+        int port = Integer.parseInt(env.get("PORT"));
+        Process app = start(env, "packaged-app-local.log");
+        try {
+            Path log = Path.of("target", "packaged-app-local.log");
+            for (int i = 0; i < 60 && app.isAlive() && !Files.readString(log).contains("Listening on"); i++) {
+                Thread.sleep(500);
+            }
+            assertThat(Files.readString(log))
+                    .contains("authentication is OFF")
+                    .contains("Listening on: http://127.0.0.1:" + port);
+            try (Socket s = new Socket("127.0.0.1", port)) {
+                assertThat(s.isConnected()).isTrue();
+            }
+            // every other address of this host is refused
+            for (NetworkInterface nic : Collections.list(NetworkInterface.getNetworkInterfaces())) {
+                for (InetAddress address : Collections.list(nic.getInetAddresses())) {
+                    if (address.isLoopbackAddress() || address.isLinkLocalAddress()) {
+                        continue;
+                    }
+                    assertThatThrownBy(() -> new Socket(address, port).close())
+                            .as(address.toString())
+                            .isInstanceOf(ConnectException.class);
+                }
+            }
+        } finally {
+            app.destroy();
+            app.waitFor();
         }
     }
 }
