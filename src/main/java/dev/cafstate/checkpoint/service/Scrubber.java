@@ -59,6 +59,8 @@ public class Scrubber {
     private final String owner = UUID.randomUUID().toString();
     private final AtomicBoolean busy = new AtomicBoolean();
     private volatile long openProblems;
+    /** Pacing: no batch before this time, so that an object larger than a tick's budget is paid for in later ticks. */
+    private volatile long restUntil;
 
     public Scrubber(
             CheckpointRepository checkpoints,
@@ -110,6 +112,9 @@ public class Scrubber {
     /** One batch of the first pass this replica may work on, after starting the scheduled pass when it is due. */
     Uni<Void> tick() {
         long now = System.currentTimeMillis();
+        if (now < restUntil) {
+            return Uni.createFrom().voidItem();
+        }
         return scheduleIfDue(now)
                 .flatMap(x -> scrubs.unfinished())
                 .flatMap(scopes -> Multi.createFrom()
@@ -159,6 +164,10 @@ public class Scrubber {
                                 n++;
                             }
                             List<Stored> taken = rows.subList(0, n);
+                            restUntil = System.currentTimeMillis()
+                                    + bytes
+                                            * 1000
+                                            / Math.max(1, config.checkpoints().scrubBytesPerSecond());
                             Stored last = taken.get(taken.size() - 1);
                             Log.debugf(
                                     "scrub %s: %d of %d rows after (%s, %s), through %s",
