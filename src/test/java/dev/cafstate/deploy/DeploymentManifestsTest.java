@@ -90,8 +90,13 @@ class DeploymentManifestsTest {
             assertThat(path(c.getReadinessProbe())).isEqualTo("/q/health/ready");
             for (Probe probe : List.of(c.getStartupProbe(), c.getLivenessProbe(), c.getReadinessProbe())) {
                 assertThat(probe.getHttpGet().getPort().getStrVal()).isEqualTo("http");
+                assertThat(probe.getTimeoutSeconds())
+                        .as("timeoutSeconds (the kubelet's default is 1 s)")
+                        .isNotNull();
                 given().get(path(probe)).then().statusCode(200);
             }
+            // each readiness check answers within 1.5 s (DatabaseHealthCheck.BOUND): the kubelet must wait longer
+            assertThat(c.getReadinessProbe().getTimeoutSeconds() * 1000L).isGreaterThan(1500L);
             Map<String, String> annotations =
                     deployment.getSpec().getTemplate().getMetadata().getAnnotations();
             assertThat(annotations)

@@ -26,7 +26,7 @@ import io.smallrye.config.WithDefault;
  * environment variable {@code application.properties} reads is in the table with the default it gives; the file sets
  * {@code caf.*} keys only per profile; and the deployment manifests set only documented variables.
  */
-class ConfigurationDocTest {
+public class ConfigurationDocTest {
 
     static final Pattern ROW = Pattern.compile("^\\| (.+?) \\| (.+?) \\| (.+) \\|$");
     static final Pattern CODE = Pattern.compile("`([^`]*)`");
@@ -59,8 +59,11 @@ class ConfigurationDocTest {
         return out;
     }
 
-    /** Every leaf of CafConfig: its property name and its default (null when it has none). */
-    static Map<String, Optional<String>> settings(Class<?> type, String prefix) {
+    /**
+     * Every leaf of CafConfig: its property name and its default (null when it has none). A named group's settings
+     * carry {@code <name>}, e.g. {@code caf.locations.<name>.bucket}. ChartSettingsTest uses it too.
+     */
+    public static Map<String, Optional<String>> settings(Class<?> type, String prefix) {
         Map<String, Optional<String>> out = new LinkedHashMap<>();
         for (Method m : type.getDeclaredMethods()) {
             String name = prefix + "."
@@ -79,7 +82,8 @@ class ConfigurationDocTest {
         return out;
     }
 
-    static String envName(String property) {
+    /** The one environment name of a {@code caf.*} setting: {@code CAF_LOCATIONS_<NAME>_BUCKET} for the above. */
+    public static String envName(String property) {
         return property.toUpperCase().replace('.', '_').replace('-', '_');
     }
 
