@@ -26,7 +26,12 @@ import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
  */
 public class TestServices implements QuarkusTestResourceLifecycleManager {
 
-    public static final String DATABASE = "caf_state_test";
+    /**
+     * The test database, dropped and made again by each run; {@code -Dcaf.test.database=<name>} gives a run its own,
+     * so that two checkouts on one machine can run tests at once.
+     */
+    public static final String DATABASE = System.getProperty("caf.test.database", "caf_state_test");
+
     public static final String S3_IDENTITY = "test-identity";
 
     /** The bucket the transfer locations of the test profile share. */
@@ -84,6 +89,8 @@ public class TestServices implements QuarkusTestResourceLifecycleManager {
                 String.valueOf(brokerProxy.port()),
                 "quarkus.datasource.reactive.url",
                 "postgresql://127.0.0.1:" + databaseProxy.port() + "/" + DATABASE,
+                "quarkus.datasource.jdbc.url",
+                "jdbc:postgresql://127.0.0.1:5432/" + DATABASE,
                 "quarkus.s3.endpoint-override",
                 "http://127.0.0.1:" + storageProxy.port(),
                 "quarkus.s3.aws.credentials.static-provider.access-key-id",
