@@ -27,10 +27,10 @@ import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 public class TestServices implements QuarkusTestResourceLifecycleManager {
 
     /**
-     * The test database, dropped and made again by each run; {@code -Dcaf.test.database=<name>} gives a run its own,
+     * The test database, dropped and made again by each run; {@code -Dcafstate.test.database=<name>} gives a run its own,
      * so that two checkouts on one machine can run tests at once.
      */
-    public static final String DATABASE = System.getProperty("caf.test.database", "caf_state_test");
+    public static final String DATABASE = System.getProperty("cafstate.test.database", "caf_state_test");
 
     public static final String S3_IDENTITY = "test-identity";
 
