@@ -148,7 +148,7 @@ public class CheckpointMaintenance {
      * their counts are of one run and replicas do not work the same checkpoints at once.
      */
     @Scheduled(
-            every = "${caf.checkpoints.maintenance-interval:15m}",
+            every = "${caf.checkpoints.maintenance-interval}",
             delayed = "1m",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> scheduled() {

@@ -42,7 +42,7 @@ public class TenantFilter {
             TenantContext context,
             CurrentIdentityAssociation identities,
             Roles roles,
-            @ConfigProperty(name = "mp.jwt.verify.clock.skew", defaultValue = "5") int clockSkewSeconds,
+            @ConfigProperty(name = "mp.jwt.verify.clock.skew") int clockSkewSeconds,
             Clock clock) {
         this.config = config;
         this.context = context;
