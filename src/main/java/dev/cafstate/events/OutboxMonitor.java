@@ -7,6 +7,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
 import dev.cafstate.common.config.CafConfig;
+import dev.cafstate.common.time.Clock;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.StartupEvent;
@@ -30,12 +31,14 @@ public class OutboxMonitor {
 
     private final OutboxRepository outbox;
     private final CafConfig config;
+    private final Clock clock;
     private volatile Reading last = Reading.UNKNOWN;
     private final AtomicLong polling = new AtomicLong();
 
-    public OutboxMonitor(OutboxRepository outbox, CafConfig config) {
+    public OutboxMonitor(OutboxRepository outbox, CafConfig config, Clock clock) {
         this.outbox = outbox;
         this.config = config;
+        this.clock = clock;
     }
 
     void start(@Observes StartupEvent event, Vertx vertx, MeterRegistry registry) {
@@ -59,7 +62,7 @@ public class OutboxMonitor {
             Reading r = new Reading(
                     b.events(),
                     b.events() == 0 || b.oldestAgeMs() == null ? 0 : Math.max(0, b.oldestAgeMs()),
-                    System.currentTimeMillis());
+                    clock.now());
             last = r;
             return r;
         });

@@ -10,6 +10,7 @@ import jakarta.enterprise.event.Observes;
 
 import dev.cafstate.common.config.CafConfig;
 import dev.cafstate.common.jobs.JobLeases;
+import dev.cafstate.common.time.Clock;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Multi;
@@ -38,11 +39,13 @@ public class OutboxPartitions {
     private final OutboxRepository outbox;
     private final JobLeases leases;
     private final CafConfig config;
+    private final Clock clock;
 
-    public OutboxPartitions(OutboxRepository outbox, JobLeases leases, CafConfig config) {
+    public OutboxPartitions(OutboxRepository outbox, JobLeases leases, CafConfig config, Clock clock) {
         this.outbox = outbox;
         this.leases = leases;
         this.config = config;
+        this.clock = clock;
     }
 
     /** A range partition {@code [from, to)} of {@code created_at}; {@code detaching} when a detach is pending. */
@@ -63,7 +66,7 @@ public class OutboxPartitions {
 
     /** One round: attach the partitions due, drop those past retention. */
     public Uni<Void> maintain() {
-        long now = System.currentTimeMillis();
+        long now = clock.now();
         long interval = config.events().partitionInterval().toMillis();
         long cutoff = now - config.events().retention().toMillis();
         return leases.acquire(JOB, 5 * 60 * 1000)

@@ -1,5 +1,7 @@
 package dev.cafstate.events;
 
+import java.time.Instant;
+import java.time.ZoneId;
 import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,6 +14,7 @@ import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Message;
 
 import dev.cafstate.common.config.CafConfig;
+import dev.cafstate.common.time.Clock;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Uni;
@@ -39,6 +42,7 @@ public class OutboxRelay {
     private final OutboxRepository outbox;
     private final MutinyEmitter<String> emitter;
     private final CafConfig config;
+    private final Clock clock;
     private final AtomicBoolean running = new AtomicBoolean();
     private volatile boolean again;
     private volatile long lastSuccessAt;
@@ -49,11 +53,13 @@ public class OutboxRelay {
             Pool pool,
             OutboxRepository outbox,
             @Channel("caf-events") MutinyEmitter<String> emitter,
-            CafConfig config) {
+            CafConfig config,
+            Clock clock) {
         this.pool = pool;
         this.outbox = outbox;
         this.emitter = emitter;
         this.config = config;
+        this.clock = clock;
     }
 
     /** Starts the relay loop: every {@code caf.events.relay-interval} (a Vert.x timer: Quarkus' scheduler does not go
@@ -77,7 +83,7 @@ public class OutboxRelay {
         round().subscribe()
                 .with(
                         published -> {
-                            lastSuccessAt = System.currentTimeMillis();
+                            lastSuccessAt = clock.now();
                             if (published >= config.events().relayBatchSize() || again) {
                                 again = false;
                                 drain();
@@ -89,7 +95,7 @@ public class OutboxRelay {
                             }
                         },
                         failure -> {
-                            lastFailureAt = System.currentTimeMillis();
+                            lastFailureAt = clock.now();
                             lastError = failure.getMessage();
                             Log.warnf("event relay round failed, will retry: %s", failure.toString());
                             running.set(false);
@@ -118,7 +124,7 @@ public class OutboxRelay {
                     .orElseThrow();
             Long[] seqs = events.stream().map(OutboxRepository.Pending::seq).toArray(Long[]::new);
             return publish(events)
-                    .flatMap(x -> outbox.markPublished(conn, seqs, from, to, System.currentTimeMillis()))
+                    .flatMap(x -> outbox.markPublished(conn, seqs, from, to, clock.now()))
                     .replaceWith(seqs.length);
         });
     }
@@ -132,7 +138,7 @@ public class OutboxRelay {
                     .withMessageId(event.eventId())
                     .withType(event.type())
                     .withDeliveryMode(2)
-                    .withTimestamp(ZonedDateTime.now())
+                    .withTimestamp(ZonedDateTime.ofInstant(Instant.ofEpochMilli(clock.now()), ZoneId.systemDefault()))
                     .build();
             sends.add(emitter.sendMessage(Message.of(event.payload()).addMetadata(metadata)));
         }

@@ -63,9 +63,9 @@ public class OutboxRepository {
 
     /** Takes the relay's lock for this transaction; false when another replica relays. */
     public Uni<Boolean> tryRelayLock(SqlConnection conn, long key) {
-        return conn.query("SELECT pg_try_advisory_xact_lock(" + key + ")")
+        return conn.query("SELECT pg_try_advisory_xact_lock(" + key + ") AS locked")
                 .execute()
-                .map(rows -> rows.iterator().next().getBoolean(0));
+                .map(rows -> rows.iterator().next().getBoolean("locked"));
     }
 
     /** The oldest unpublished events, in {@code seq} order. */
@@ -116,9 +116,9 @@ public class OutboxRepository {
 
     /** The highest sequence number so far (0 for none). */
     public Uni<Long> lastSeq() {
-        return pool.query("SELECT coalesce(max(seq), 0) FROM outbox_events")
+        return pool.query("SELECT coalesce(max(seq), 0) AS last_seq FROM outbox_events")
                 .execute()
-                .map(rows -> rows.iterator().next().getLong(0));
+                .map(rows -> rows.iterator().next().getLong("last_seq"));
     }
 
     /** An execution with events newer than a sequence number, and the newest of them. */
@@ -157,10 +157,11 @@ public class OutboxRepository {
     /** Every partition of the outbox. */
     public Uni<List<PartitionName>> partitions() {
         return pool.query("""
-                SELECT c.relname, i.inhdetachpending FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+                SELECT c.relname AS name, i.inhdetachpending AS detaching
+                FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
                 WHERE i.inhparent = 'outbox_events'::regclass""").execute().map(rows -> {
             List<PartitionName> list = new ArrayList<>();
-            rows.forEach(r -> list.add(new PartitionName(r.getString(0), r.getBoolean(1))));
+            rows.forEach(r -> list.add(new PartitionName(r.getString("name"), r.getBoolean("detaching"))));
             return list;
         });
     }

@@ -33,6 +33,7 @@ import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.BucketAlreadyOwnedByYouException;
 
 /**
  * The container entrypoint in miniature: the packaged app ({@code target/quarkus-app}, prod profile) started with
@@ -49,7 +50,7 @@ class PackagedAppIT {
         overrides = SERVICES.start();
         try (S3Client s3 = Storage.client()) {
             s3.createBucket(b -> b.bucket(TestServices.BUCKET));
-        } catch (software.amazon.awssdk.services.s3.model.BucketAlreadyOwnedByYouException e) {
+        } catch (BucketAlreadyOwnedByYouException e) {
             // S3Proxy's store under target/ survives from the unit tests
         }
     }

@@ -13,7 +13,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
-import java.nio.file.Path;
+import java.nio.file.Paths;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -21,6 +21,7 @@ import java.util.UUID;
 import java.util.stream.Stream;
 
 import jakarta.ws.rs.HttpMethod;
+import jakarta.ws.rs.Path;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.hamcrest.Matchers;
@@ -178,12 +179,13 @@ class RolesTest {
     /** Every route of every resource class, as "METHOD template". */
     static Set<String> routes() throws Exception {
         Set<String> routes = new TreeSet<>();
-        Path classes = Path.of("target/classes");
-        try (Stream<Path> files = Files.walk(classes)) {
-            for (Path f : files.filter(p -> p.toString().endsWith(".class")).toList()) {
+        // java.nio.file.Path by inference: Path is the JAX-RS annotation here
+        var classes = Paths.get("target/classes");
+        try (var files = Files.walk(classes)) {
+            for (var f : files.filter(p -> p.toString().endsWith(".class")).toList()) {
                 String name = classes.relativize(f).toString().replace('/', '.').replaceAll("\\.class$", "");
                 Class<?> type = Class.forName(name, false, RolesTest.class.getClassLoader());
-                jakarta.ws.rs.Path base = type.getAnnotation(jakarta.ws.rs.Path.class);
+                Path base = type.getAnnotation(Path.class);
                 if (base == null) {
                     continue;
                 }
@@ -191,7 +193,7 @@ class RolesTest {
                     for (Annotation a : m.getAnnotations()) {
                         HttpMethod verb = a.annotationType().getAnnotation(HttpMethod.class);
                         if (verb != null) {
-                            jakarta.ws.rs.Path sub = m.getAnnotation(jakarta.ws.rs.Path.class);
+                            Path sub = m.getAnnotation(Path.class);
                             routes.add(verb.value() + " " + base.value() + (sub == null ? "" : "/" + sub.value()));
                         }
                     }

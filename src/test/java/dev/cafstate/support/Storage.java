@@ -9,6 +9,7 @@ import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.S3Object;
 
 /** A plain AWS SDK S3 client straight on S3Proxy, independent of the app: what an operator's tool would see. */
 public final class Storage {
@@ -19,7 +20,7 @@ public final class Storage {
     public static List<String> keys(String prefix) {
         try (S3Client s3 = client()) {
             return s3.listObjectsV2(b -> b.bucket(TestServices.BUCKET).prefix(prefix)).contents().stream()
-                    .map(software.amazon.awssdk.services.s3.model.S3Object::key)
+                    .map(S3Object::key)
                     .filter(k -> !k.endsWith("/"))
                     .toList();
         }

@@ -33,6 +33,7 @@ import dev.cafstate.support.TestServices;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
+import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
@@ -361,7 +362,7 @@ class TransferTest {
                 String key = half + "h" + i + "/" + String.format("%064x", i) + ".json";
                 s3.putObject(
                         b -> b.bucket(TestServices.SHARED_BUCKET).key(key),
-                        software.amazon.awssdk.core.sync.RequestBody.fromString("{}", StandardCharsets.UTF_8));
+                        RequestBody.fromString("{}", StandardCharsets.UTF_8));
             }
         }
         List<Written> complete = new ArrayList<>();

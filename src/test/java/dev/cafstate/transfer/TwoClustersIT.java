@@ -28,6 +28,7 @@ import org.junit.jupiter.api.Test;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.rabbitmq.client.ConnectionFactory;
 
 import dev.cafstate.support.Api;
 import dev.cafstate.support.CafDocs;
@@ -35,6 +36,7 @@ import dev.cafstate.support.SharedBucket;
 import dev.cafstate.support.Storage;
 import dev.cafstate.support.TestServices;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.S3Exception;
 
 /**
  * Two clusters that share nothing but an S3 location: two packaged apps (prod profile, JWT on) with their own
@@ -255,7 +257,7 @@ class TwoClustersIT {
             for (String bucket : List.of(TestServices.SHARED_BUCKET)) {
                 try {
                     s3.createBucket(x -> x.bucket(bucket));
-                } catch (software.amazon.awssdk.services.s3.model.S3Exception exists) {
+                } catch (S3Exception exists) {
                     // kept from an earlier run of the same directory
                 }
             }
@@ -487,7 +489,7 @@ class TwoClustersIT {
     }
 
     static void publish(String exchange, String body) throws Exception {
-        var factory = new com.rabbitmq.client.ConnectionFactory();
+        var factory = new ConnectionFactory();
         factory.setHost("127.0.0.1");
         factory.setPort(5672);
         factory.setUsername("guest");

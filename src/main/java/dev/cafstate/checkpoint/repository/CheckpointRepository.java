@@ -429,7 +429,7 @@ public class CheckpointRepository {
                      k AS (DELETE FROM checkpoint_tool_calls WHERE tenant = $1 AND checkpoint_id = $2)
                 DELETE FROM checkpoints WHERE tenant = $1 AND id = $2 RETURNING object_key""")
                 .execute(Tuple.of(tenant.id(), id))
-                .map(rows -> rows.size() == 0 ? null : rows.iterator().next().getString(0));
+                .map(rows -> rows.size() == 0 ? null : rows.iterator().next().getString("object_key"));
     }
 
     /** A checkpoint by its tenant and id. */

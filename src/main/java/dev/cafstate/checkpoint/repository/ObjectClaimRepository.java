@@ -84,7 +84,7 @@ public class ObjectClaimRepository {
                         .execute(Tuple.of(keys)))
                 .map(rows -> {
                     Set<String> live = new HashSet<>();
-                    rows.forEach(r -> live.add(r.getString(0)));
+                    rows.forEach(r -> live.add(r.getString("object_key")));
                     return live;
                 });
     }

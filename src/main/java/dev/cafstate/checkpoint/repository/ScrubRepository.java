@@ -68,7 +68,7 @@ public class ScrubRepository {
                 .execute()
                 .map(rows -> {
                     List<String> scopes = new ArrayList<>();
-                    rows.forEach(r -> scopes.add(r.getString(0)));
+                    rows.forEach(r -> scopes.add(r.getString("scope")));
                     return scopes;
                 });
     }
@@ -145,21 +145,21 @@ public class ScrubRepository {
                 .map(rows -> {
                     List<Problem> list = new ArrayList<>();
                     rows.forEach(r -> list.add(new Problem(
-                            r.getString(0),
-                            r.getString(1),
-                            r.getString(2),
-                            r.getString(3),
-                            r.getLong(4),
-                            r.getLong(5))));
+                            r.getString("checkpoint_id"),
+                            r.getString("object_key"),
+                            r.getString("problem"),
+                            r.getString("detail"),
+                            r.getLong("detected_at"),
+                            r.getLong("repaired_at"))));
                     return list;
                 });
     }
 
     /** How many problems are open across tenants (the metric). */
     public Uni<Long> openProblems() {
-        return pool.query("SELECT count(*) FROM scrub_problems WHERE repaired_at IS NULL")
+        return pool.query("SELECT count(*) AS open_problems FROM scrub_problems WHERE repaired_at IS NULL")
                 .execute()
-                .map(rows -> rows.iterator().next().getLong(0));
+                .map(rows -> rows.iterator().next().getLong("open_problems"));
     }
 
     private static Pass pass(Row r) {

@@ -14,6 +14,7 @@ import dev.cafstate.common.config.CafConfig;
 import dev.cafstate.common.error.ResourceNotFound;
 import dev.cafstate.common.jobs.JobLeases;
 import dev.cafstate.common.security.Tenant;
+import dev.cafstate.common.time.Clock;
 import io.quarkus.logging.Log;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Multi;
@@ -34,6 +35,7 @@ public class CheckpointMaintenance {
     private final CafConfig config;
     private final ObjectDeletion deletion;
     private final JobLeases leases;
+    private final Clock clock;
 
     static final String JOB = "checkpoint-maintenance";
     static final int RETENTION_BATCH = 500;
@@ -44,8 +46,10 @@ public class CheckpointMaintenance {
             CheckpointStorage storage,
             CafConfig config,
             ObjectDeletion deletion,
-            JobLeases leases) {
+            JobLeases leases,
+            Clock clock) {
         this.leases = leases;
+        this.clock = clock;
         this.pool = pool;
         this.deletion = deletion;
         this.checkpoints = checkpoints;
@@ -78,7 +82,7 @@ public class CheckpointMaintenance {
         Integer keepLast = config.checkpoints().keepLast().orElse(null);
         Long olderThan = config.checkpoints()
                 .maxAge()
-                .map(a -> System.currentTimeMillis() - a.toMillis())
+                .map(a -> clock.now() - a.toMillis())
                 .orElse(null);
         if (keepLast == null && olderThan == null) {
             return Uni.createFrom().item(0);
@@ -123,7 +127,7 @@ public class CheckpointMaintenance {
     }
 
     private Uni<Reconciled> reconcile(String prefix, Duration grace) {
-        Instant cutoff = Instant.now().minus(grace);
+        Instant cutoff = Instant.ofEpochMilli(clock.now()).minus(grace);
         return storage.list(prefix).flatMap(objects -> {
             List<String> old = objects.stream()
                     .filter(o -> !o.lastModified().isAfter(cutoff))
@@ -144,7 +148,7 @@ public class CheckpointMaintenance {
      * their counts are of one run and replicas do not work the same checkpoints at once.
      */
     @Scheduled(
-            every = "${caf.checkpoints.maintenance-interval:15m}",
+            every = "${caf.checkpoints.maintenance-interval}",
             delayed = "1m",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> scheduled() {

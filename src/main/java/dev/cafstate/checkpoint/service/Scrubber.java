@@ -19,6 +19,7 @@ import dev.cafstate.checkpoint.storage.CheckpointStorage;
 import dev.cafstate.common.config.CafConfig;
 import dev.cafstate.common.error.ResourceNotFound;
 import dev.cafstate.common.security.Tenant;
+import dev.cafstate.common.time.Clock;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
@@ -56,6 +57,7 @@ public class Scrubber {
     private final CheckpointStorage storage;
     private final CafConfig config;
     private final MeterRegistry metrics;
+    private final Clock clock;
     private final String owner = UUID.randomUUID().toString();
     private final AtomicBoolean busy = new AtomicBoolean();
     private volatile long openProblems;
@@ -67,12 +69,14 @@ public class Scrubber {
             ScrubRepository scrubs,
             CheckpointStorage storage,
             CafConfig config,
-            MeterRegistry metrics) {
+            MeterRegistry metrics,
+            Clock clock) {
         this.checkpoints = checkpoints;
         this.scrubs = scrubs;
         this.storage = storage;
         this.config = config;
         this.metrics = metrics;
+        this.clock = clock;
     }
 
     void start(@Observes StartupEvent event, Vertx vertx) {
@@ -91,7 +95,7 @@ public class Scrubber {
 
     /** Starts (or starts over) a pass over one tenant's checkpoints. */
     public Uni<Pass> startPass(Tenant tenant) {
-        return scrubs.start(tenant.id(), System.currentTimeMillis());
+        return scrubs.start(tenant.id(), clock.now());
     }
 
     /** The state of the tenant's own pass; 404 when none was started. */
@@ -111,7 +115,7 @@ public class Scrubber {
 
     /** One batch of the first pass this replica may work on, after starting the scheduled pass when it is due. */
     Uni<Void> tick() {
-        long now = System.currentTimeMillis();
+        long now = clock.now();
         if (now < restUntil) {
             return Uni.createFrom().voidItem();
         }
@@ -150,7 +154,7 @@ public class Scrubber {
                         .after(tenant, pass.cursorTenant(), pass.cursorId(), BATCH)
                         .flatMap(rows -> {
                             if (rows.isEmpty()) {
-                                return scrubs.finish(scope, System.currentTimeMillis())
+                                return scrubs.finish(scope, clock.now())
                                         .invoke(() -> Log.infof(
                                                 "scrub pass of %s finished",
                                                 scope.equals("*") ? "all tenants" : "tenant " + scope));
@@ -164,7 +168,7 @@ public class Scrubber {
                                 n++;
                             }
                             List<Stored> taken = rows.subList(0, n);
-                            restUntil = System.currentTimeMillis()
+                            restUntil = clock.now()
                                     + bytes
                                             * 1000
                                             / Math.max(1, config.checkpoints().scrubBytesPerSecond());
@@ -202,7 +206,7 @@ public class Scrubber {
 
     /** Verifies one checkpoint. */
     Uni<Finding> verify(Stored row) {
-        long now = System.currentTimeMillis();
+        long now = clock.now();
         boolean inlineOk = row.inlineDocument() == null
                 || CanonicalJson.sha256(row.inlineDocument().getBytes(StandardCharsets.UTF_8))
                         .equals(row.sha256());

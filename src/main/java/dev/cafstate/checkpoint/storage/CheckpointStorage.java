@@ -23,6 +23,7 @@ import software.amazon.awssdk.http.ContentStreamProvider;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.ListObjectsV2Response;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+import software.amazon.awssdk.services.s3.model.S3Exception;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
 /**
@@ -89,7 +90,7 @@ public class CheckpointStorage {
                 return true;
             } catch (NoSuchKeyException e) {
                 return false;
-            } catch (software.amazon.awssdk.services.s3.model.S3Exception e) {
+            } catch (S3Exception e) {
                 if (e.statusCode() == 404) {
                     return false;
                 }

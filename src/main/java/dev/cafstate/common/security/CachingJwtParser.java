@@ -9,6 +9,7 @@ import jakarta.inject.Inject;
 import org.eclipse.microprofile.jwt.JsonWebToken;
 
 import dev.cafstate.common.config.CafConfig;
+import dev.cafstate.common.time.Clock;
 import io.smallrye.jwt.auth.principal.JWTParser;
 import io.smallrye.jwt.auth.principal.ParseException;
 
@@ -24,10 +25,12 @@ public abstract class CachingJwtParser implements JWTParser {
 
     private final JWTParser delegate;
     private final VerifiedTokens<JsonWebToken> verified;
+    private final Clock clock;
 
     @Inject
-    CachingJwtParser(@Delegate @Any JWTParser delegate, CafConfig config) {
+    CachingJwtParser(@Delegate @Any JWTParser delegate, CafConfig config, Clock clock) {
         this.delegate = delegate;
+        this.clock = clock;
         this.verified = new VerifiedTokens<>(
                 config.auth().tokenCacheSize(), config.auth().tokenCacheTtl().toMillis());
     }
@@ -37,7 +40,7 @@ public abstract class CachingJwtParser implements JWTParser {
         if (!verified.enabled()) {
             return delegate.parse(token);
         }
-        long now = System.currentTimeMillis();
+        long now = clock.now();
         JsonWebToken hit = verified.get(token, now);
         if (hit != null) {
             return hit;

@@ -16,6 +16,7 @@ import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 import dev.cafstate.common.config.CafConfig;
 import dev.cafstate.common.error.Problem;
 import dev.cafstate.common.json.JsonChecks;
+import dev.cafstate.common.time.Clock;
 import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.identity.CurrentIdentityAssociation;
 import io.quarkus.security.identity.SecurityIdentity;
@@ -34,18 +35,21 @@ public class TenantFilter {
     private final CurrentIdentityAssociation identities;
     private final Roles roles;
     private final int clockSkewSeconds;
+    private final Clock clock;
 
     public TenantFilter(
             CafConfig config,
             TenantContext context,
             CurrentIdentityAssociation identities,
             Roles roles,
-            @ConfigProperty(name = "mp.jwt.verify.clock.skew", defaultValue = "5") int clockSkewSeconds) {
+            @ConfigProperty(name = "mp.jwt.verify.clock.skew") int clockSkewSeconds,
+            Clock clock) {
         this.config = config;
         this.context = context;
         this.identities = identities;
         this.roles = roles;
         this.clockSkewSeconds = clockSkewSeconds;
+        this.clock = clock;
     }
 
     @ServerRequestFilter(priority = 100)
@@ -93,7 +97,7 @@ public class TenantFilter {
                     "the token's tenant claim '" + config.auth().tenantClaim() + "' " + problem);
         }
         JsonWebToken jwt = (JsonWebToken) identity.getPrincipal();
-        long now = System.currentTimeMillis() / 1000;
+        long now = clock.now() / 1000;
         if (jwt.getIssuedAtTime() > now + clockSkewSeconds) {
             return refuse(
                     401,

@@ -15,6 +15,7 @@ import java.util.Optional;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
 
@@ -154,5 +155,23 @@ public class ConfigurationDocTest {
             }
         }
         assertThat(unknown).isEmpty();
+    }
+
+    @Test
+    void theCodeRepeatsNoDefault() throws IOException {
+        // a default in an annotation would be a second one beside CafConfig's or application.properties'
+        Pattern repeated = Pattern.compile("defaultValue\\s*=|\\$\\{[a-z][\\w.-]*:");
+        List<String> found = new ArrayList<>();
+        try (Stream<Path> files = Files.walk(Path.of("src/main/java"))) {
+            for (Path file : files.filter(f -> f.toString().endsWith(".java")).toList()) {
+                List<String> lines = Files.readAllLines(file);
+                for (int i = 0; i < lines.size(); i++) {
+                    if (repeated.matcher(lines.get(i)).find()) {
+                        found.add(file + ":" + (i + 1) + ": " + lines.get(i).strip());
+                    }
+                }
+            }
+        }
+        assertThat(found).isEmpty();
     }
 }
