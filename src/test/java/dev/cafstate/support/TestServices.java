@@ -27,8 +27,8 @@ import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 public class TestServices implements QuarkusTestResourceLifecycleManager {
 
     /**
-     * The test database, dropped and made again by each run; {@code -Dcafstate.test.database=<name>} gives a run its own,
-     * so that two checkouts on one machine can run tests at once.
+     * The test database, dropped and made again by each run; {@code -Dcafstate.test.database=<name>} gives a run its
+     * own, so that two checkouts on one machine can run tests at once.
      */
     public static final String DATABASE = System.getProperty("cafstate.test.database", "caf_state_test");
 

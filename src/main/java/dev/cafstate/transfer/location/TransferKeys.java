@@ -43,14 +43,16 @@ public final class TransferKeys {
 
     /**
      * The prefix of every checkpoint object of the execution a checkpoint key belongs to ({@code
-     * .../executions/<execution>/checkpoints/}); segments are percent-encoded, so the last such part is the one.
+     * .../executions/<execution>/checkpoints/}): the key without its last two segments, the checkpoint's id and its
+     * {@code <sha256>.json} (an id may itself read "checkpoints").
      */
     public static String executionCheckpoints(String checkpointKey) {
-        int at = checkpointKey.lastIndexOf("/checkpoints/");
-        if (at < 0) {
+        int file = checkpointKey.lastIndexOf('/');
+        int id = file <= 0 ? -1 : checkpointKey.lastIndexOf('/', file - 1);
+        if (id < 0 || !checkpointKey.startsWith("/checkpoints/", id - "/checkpoints".length())) {
             throw new IllegalArgumentException("not a checkpoint key: " + checkpointKey);
         }
-        return checkpointKey.substring(0, at + "/checkpoints/".length());
+        return checkpointKey.substring(0, id + 1);
     }
 
     public static String manifest(Location l, String cluster, String tenant, String exportId) {

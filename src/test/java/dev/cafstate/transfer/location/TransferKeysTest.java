@@ -9,7 +9,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -258,8 +257,6 @@ class TransferKeysTest {
         }
     }
 
-    @Disabled("bug in TransferKeys.executionCheckpoints, reported: for a checkpoint id that is literally"
-            + " 'checkpoints' it returns .../checkpoints/checkpoints/ (lastIndexOf finds the id's own segment)")
     @Test
     void executionCheckpointsOfACheckpointNamedCheckpoints() {
         Location l = at("");
