@@ -373,4 +373,30 @@ class PushConformanceTest {
             assertThat(r.jsonPath().getList("errors.field", String.class)).containsExactly(name);
         }
     }
+
+    @Test
+    void aPushWithDuplicateMembersIs400AndOneNestedTooDeepIs422() {
+        ObjectNode doc = document(ok("name", "\"x\""));
+        String text = new String(JsonTrees.escaped(doc), StandardCharsets.UTF_8);
+        String twice = text.replace("\"name\":\"x\"", "\"name\":\"x\",\"name\":\"y\"");
+        assertThat(twice).isNotEqualTo(text);
+        Response r = as(TENANT).body(twice).post("/api/v1/checkpoints");
+        assertThat(r.statusCode()).as(r.asString()).isEqualTo(400);
+        assertThat(r.contentType()).startsWith("application/problem+json");
+        assertThat(r.asString()).contains("name");
+        as(TENANT)
+                .get("/api/v1/checkpoints/{id}", doc.get("id").textValue())
+                .then()
+                .statusCode(404);
+
+        // 200 levels of variables, past caf.limits.max-json-depth (128)
+        ObjectNode deep = document(ok("snapshot.context.variables", RuntimeConformanceTest.nested(200)));
+        Response d = as(TENANT).body(JsonTrees.escaped(deep)).post("/api/v1/checkpoints");
+        assertThat(d.statusCode()).as(d.asString()).isEqualTo(422);
+        assertThat(d.contentType()).startsWith("application/problem+json");
+        as(TENANT)
+                .get("/api/v1/checkpoints/{id}", deep.get("id").textValue())
+                .then()
+                .statusCode(404);
+    }
 }
