@@ -1,5 +1,5 @@
 -- CheckpointRepository.INSERT_PUSHED (dev.cafstate.checkpoint.repository)
--- parameters: $1 object_key, $2 claim, $3 tenant, $4 id, $5 execution, $6 agent_id, $7 agent_name, $8 ts, $9 reason, $10 step_number, $11 total_steps_estimate, $12 tokens_used, $13 duration_ms, $14 parent_checkpoint_id, $15 is_branch, $16 branch_reason, $17 name, $18 description, $19 sha256, $20 content_sha256, $21 size_bytes, $22 schema_version, $23 document, $24 step_count, $25 tool_call_count, $26 idempotency_key, $27 now, $28 idempotency_request, $29 origin_cluster, $30 guard_fence, $31 t_id, $32 t_seq, $33 t_type, $34 t_content, $35 t_reasoning, $36 t_confidence, $37 t_parent_id, $38 t_children, $39 t_alternatives, $40 t_metadata, $41 t_ts, $42 k_id, $43 k_seq, $44 k_tool_id, $45 k_status, $46 k_arguments, $47 k_result, $48 k_error, $49 k_duration_ms, $50 k_ts, $51 events, $52 auto_export
+-- parameters: $1 object_key, $2 claim, $3 tenant, $4 id, $5 execution, $6 agent_id, $7 agent_name, $8 ts, $9 reason, $10 step_number, $11 total_steps_estimate, $12 tokens_used, $13 duration_ms, $14 parent_checkpoint_id, $15 is_branch, $16 branch_reason, $17 name, $18 description, $19 sha256, $20 content_sha256, $21 size_bytes, $22 schema_version, $23 document, $24 step_count, $25 tool_call_count, $26 idempotency_key, $27 now, $28 idempotency_request, $29 origin_cluster, $30 cseq, $31 guard_fence, $32 t_close, $33 t_id, $34 t_seq, $35 t_hash, $36 t_type, $37 t_content, $38 t_reasoning, $39 t_confidence, $40 t_parent_id, $41 t_children, $42 t_alternatives, $43 t_metadata, $44 t_ts, $45 k_close, $46 k_id, $47 k_seq, $48 k_hash, $49 k_tool_id, $50 k_status, $51 k_arguments, $52 k_result, $53 k_error, $54 k_duration_ms, $55 k_ts, $56 events, $57 auto_export
 WITH r AS (
   DELETE FROM object_claims WHERE object_key = $1 AND claim_id = $2 RETURNING 1),
 c AS (
@@ -7,34 +7,43 @@ c AS (
     step_number, total_steps_estimate, tokens_used, duration_ms, parent_checkpoint_id, is_branch,
     branch_reason, name, description, object_key, sha256, content_sha256, size_bytes, schema_version,
     document, step_count, tool_call_count, idempotency_key, created_at, idempotency_request,
-    origin_cluster)
+    origin_cluster, cseq)
   SELECT $3, $4, $5, $6, $7, $8, $9, $10,
     $11, $12, $13, $14, $15, $16,
     $17, $18, $1, $19, $20, $21, $22, $23,
-    $24, $25, $26, $27, $28, $29
+    $24, $25, $26, $27, $28, $29, $30
   FROM r
-  WHERE NOT ($30 AND EXISTS (SELECT 1 FROM executions f WHERE f.tenant = $3 AND f.id = $5
+  WHERE NOT ($31 AND EXISTS (SELECT 1 FROM executions f WHERE f.tenant = $3 AND f.id = $5
   AND (f.owner_cluster IS NOT NULL OR f.handoff_id IS NOT NULL)))
   ON CONFLICT DO NOTHING
   RETURNING id),
+tc AS (
+  UPDATE catalog_thoughts SET to_cseq = $30 - 1
+  FROM c WHERE tenant = $3 AND execution_id = $5 AND to_cseq IS NULL
+    AND seq = ANY($32::int[])),
 t AS (
-  INSERT INTO checkpoint_thoughts (tenant, checkpoint_id, id, seq, type, content, reasoning, confidence,
-    parent_id, children_json, alternatives_json, metadata_json, created_at)
-  SELECT $3, c.id, u.id, u.seq, u.type, u.content, u.reasoning, u.confidence, u.parent_id,
-    u.children::jsonb, u.alternatives::json, u.metadata::json, u.ts
-  FROM c, unnest($31::text[], $32::int[], $33::text[], $34::text[],
-    $35::text[], $36::float8[], $37::text[], $38::text[],
-    $39::text[], $40::text[], $41::bigint[])
-    AS u(id, seq, type, content, reasoning, confidence, parent_id, children, alternatives, metadata, ts)),
+  INSERT INTO catalog_thoughts (tenant, execution_id, seq, from_cseq, hash, id, type, content, reasoning,
+    confidence, parent_id, children_json, alternatives_json, metadata_json, created_at)
+  SELECT $3, $5, u.seq, $30, u.hash, u.id, u.type, u.content, u.reasoning, u.confidence,
+    u.parent_id, u.children::jsonb, u.alternatives::json, u.metadata::json, u.ts
+  FROM c, unnest($33::text[], $34::int[], $35::bytea[], $36::text[], $37::text[],
+    $38::text[], $39::float8[], $40::text[], $41::text[],
+    $42::text[], $43::text[], $44::bigint[])
+    AS u(id, seq, hash, type, content, reasoning, confidence, parent_id, children, alternatives, metadata,
+      ts)),
+kc AS (
+  UPDATE catalog_tool_calls SET to_cseq = $30 - 1
+  FROM c WHERE tenant = $3 AND execution_id = $5 AND to_cseq IS NULL
+    AND seq = ANY($45::int[])),
 k AS (
-  INSERT INTO checkpoint_tool_calls (tenant, checkpoint_id, id, seq, tool_id, status, arguments_json,
-    result_json, error, duration_ms, ts, checkpoint_ts)
-  SELECT $3, c.id, u.id, u.seq, u.tool_id, u.status, u.arguments::json, u.result::json, u.error,
-    u.duration_ms, u.ts, $8
-  FROM c, unnest($42::text[], $43::int[], $44::text[], $45::text[],
-    $46::text[], $47::text[], $48::text[], $49::float8[],
-    $50::bigint[])
-    AS u(id, seq, tool_id, status, arguments, result, error, duration_ms, ts)),
+  INSERT INTO catalog_tool_calls (tenant, execution_id, seq, from_cseq, hash, id, tool_id, status,
+    arguments_json, result_json, error, duration_ms, ts)
+  SELECT $3, $5, u.seq, $30, u.hash, u.id, u.tool_id, u.status, u.arguments::json,
+    u.result::json, u.error, u.duration_ms, u.ts
+  FROM c, unnest($46::text[], $47::int[], $48::bytea[], $49::text[], $50::text[],
+    $51::text[], $52::text[], $53::text[], $54::float8[],
+    $55::bigint[])
+    AS u(id, seq, hash, tool_id, status, arguments, result, error, duration_ms, ts)),
 x AS (
   INSERT INTO executions (tenant, id, agent_id, agent_name, status, started_at, updated_at,
     current_checkpoint_id, owner_cluster)
@@ -48,12 +57,12 @@ x AS (
 o AS (
   INSERT INTO outbox_events (event_id, tenant, execution_id, type, payload, created_at)
   SELECT (ev.value ->> 'id')::uuid, $3, $5, ev.value ->> 'type', ev.value, $27
-  FROM c, json_array_elements($51::text::json) WITH ORDINALITY AS ev(value, ord)
+  FROM c, json_array_elements($56::text::json) WITH ORDINALITY AS ev(value, ord)
   ORDER BY ev.ord),
 q AS (
   INSERT INTO transfer_queue (location, tenant, checkpoint_id, created_at)
-  SELECT loc, $3, c.id, $27 FROM c, unnest($52::text[]) AS loc
+  SELECT loc, $3, c.id, $27 FROM c, unnest($57::text[]) AS loc
   ON CONFLICT DO NOTHING)
 SELECT (SELECT count(*) FROM r) AS held, (SELECT count(*) FROM c) AS inserted,
-  $30 AND EXISTS (SELECT 1 FROM executions f WHERE f.tenant = $3 AND f.id = $5
+  $31 AND EXISTS (SELECT 1 FROM executions f WHERE f.tenant = $3 AND f.id = $5
   AND (f.owner_cluster IS NOT NULL OR f.handoff_id IS NOT NULL)) AS fenced

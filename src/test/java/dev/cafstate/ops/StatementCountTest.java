@@ -14,11 +14,13 @@ import io.quarkus.test.junit.QuarkusTest;
 
 /**
  * What a request costs in round trips to PostgreSQL (caf_db_statements_total, a transaction counting its BEGIN and
- * COMMIT): an append is one statement; a checkpoint ten (the snapshot: a REPEATABLE READ transaction of six queries,
- * sent together; the object's write claim; the rows with the claim's release, the link and the event in one
- * statement); an in-place restore six (the checkpoint row, then a transaction of the execution
- * row, the parts' deletion and their insertion). Before the repositories owned their tables: 1, 16 and 13. Background
- * jobs send statements too, so each request is measured as the least over a few tries.
+ * COMMIT): an append is one statement; a checkpoint fourteen (the snapshot: a REPEATABLE READ transaction of six
+ * queries, sent together; the object's write claim; then a transaction that takes the execution's catalog lock, reads
+ * its open rows, and writes the rows that differ with the claim's release, the link and the event in one statement:
+ * four more than when every row was written again, for rows linear in the run); an in-place restore six (the
+ * checkpoint row, then a transaction of the execution row, the parts' deletion and their insertion). Before the
+ * repositories owned their tables: 1, 16 and 13. Background jobs send statements too, so each request is measured as
+ * the least over a few tries.
  */
 @QuarkusTest
 @WithTestResource(TestServices.class)
@@ -35,7 +37,8 @@ class StatementCountTest {
 
     static long cost(Call call) {
         long least = Long.MAX_VALUE;
-        for (int i = 0; i < 5; i++) {
+        // background jobs' statements land in some tries: the least of many is the request's own
+        for (int i = 0; i < 15; i++) {
             double before = sent();
             call.run();
             least = Math.min(least, Math.round(sent() - before));
@@ -76,6 +79,6 @@ class StatementCountTest {
         assertThat(restore).isLessThanOrEqualTo(RESTORE_BUDGET);
     }
 
-    static final long CHECKPOINT_BUDGET = 10;
+    static final long CHECKPOINT_BUDGET = 14;
     static final long RESTORE_BUDGET = 6;
 }

@@ -1,5 +1,9 @@
 package dev.cafstate.checkpoint.repository;
 
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -11,7 +15,9 @@ import dev.cafstate.common.json.JsonChecks;
 /**
  * The catalog rows of one checkpoint document, taken from its (checked) JSON tree: the columns of its
  * {@code checkpoints} row, one thought row per step and one tool-call row per finished call, in document order.
- * Free-form members are kept as the JSON text they were (member order included).
+ * Free-form members are kept as the JSON text they were (member order included). Each row carries the SHA-256 of its
+ * content ({@link #hash}): a row of the execution's previous checkpoint with the same position, id and hash is the
+ * same row, and is shared instead of written again.
  */
 public record CatalogRows(Header header, List<Thought> thoughts, List<ToolCall> toolCalls) {
 
@@ -45,7 +51,8 @@ public record CatalogRows(Header header, List<Thought> thoughts, List<ToolCall> 
             String children,
             String alternatives,
             String metadata,
-            long timestamp) {}
+            long timestamp,
+            byte[] hash) {}
 
     /** One completed or failed call. */
     public record ToolCall(
@@ -57,7 +64,8 @@ public record CatalogRows(Header header, List<Thought> thoughts, List<ToolCall> 
             String result,
             String error,
             Double durationMs,
-            long timestamp) {}
+            long timestamp,
+            byte[] hash) {}
 
     /** The rows of a document that passed {@code CafSchema.checkpoint}. */
     public static CatalogRows of(JsonNode doc) {
@@ -86,32 +94,70 @@ public record CatalogRows(Header header, List<Thought> thoughts, List<ToolCall> 
         List<Thought> thoughts = new ArrayList<>(steps.size());
         for (int i = 0; i < steps.size(); i++) {
             JsonNode s = steps.get(i);
+            String id = s.get("id").textValue();
+            String type = s.get("type").textValue();
+            String content = s.get("content").textValue();
+            String reasoning = text(s.get("reasoning"));
+            double confidence = JsonChecks.jsNumber(s.get("confidence"));
+            String parentId = text(s.get("parent_id"));
+            String children = json(s.get("children"));
+            String alternatives = json(s.get("alternatives"));
+            String metadata = json(s.get("metadata"));
+            long timestamp = JsonChecks.jsInteger(s.get("timestamp"));
             thoughts.add(new Thought(
-                    s.get("id").textValue(),
+                    id,
                     i + 1,
-                    s.get("type").textValue(),
-                    s.get("content").textValue(),
-                    text(s.get("reasoning")),
-                    JsonChecks.jsNumber(s.get("confidence")),
-                    text(s.get("parent_id")),
-                    json(s.get("children")),
-                    json(s.get("alternatives")),
-                    json(s.get("metadata")),
-                    JsonChecks.jsInteger(s.get("timestamp"))));
+                    type,
+                    content,
+                    reasoning,
+                    confidence,
+                    parentId,
+                    children,
+                    alternatives,
+                    metadata,
+                    timestamp,
+                    hash(
+                            id,
+                            type,
+                            content,
+                            reasoning,
+                            Double.toString(confidence),
+                            parentId,
+                            children,
+                            alternatives,
+                            metadata,
+                            Long.toString(timestamp))));
         }
         List<ToolCall> calls = new ArrayList<>();
         for (String list : new String[] {"completed", "failed"}) {
             for (JsonNode t : snapshot.get("tool_state").get(list)) {
+                String id = t.get("id").textValue();
+                String toolId = t.get("tool_id").textValue();
+                String status = t.get("status").textValue();
+                String arguments = json(t.get("arguments"));
+                String result = json(t.get("result"));
+                String error = text(t.get("error"));
+                Double durationMs = t.has("duration_ms") ? JsonChecks.jsNumber(t.get("duration_ms")) : null;
+                long timestamp = JsonChecks.jsInteger(t.get("timestamp"));
                 calls.add(new ToolCall(
-                        t.get("id").textValue(),
+                        id,
                         calls.size() + 1,
-                        t.get("tool_id").textValue(),
-                        t.get("status").textValue(),
-                        json(t.get("arguments")),
-                        json(t.get("result")),
-                        text(t.get("error")),
-                        t.has("duration_ms") ? JsonChecks.jsNumber(t.get("duration_ms")) : null,
-                        JsonChecks.jsInteger(t.get("timestamp"))));
+                        toolId,
+                        status,
+                        arguments,
+                        result,
+                        error,
+                        durationMs,
+                        timestamp,
+                        hash(
+                                id,
+                                toolId,
+                                status,
+                                arguments,
+                                result,
+                                error,
+                                durationMs == null ? null : durationMs.toString(),
+                                Long.toString(timestamp))));
             }
         }
         return new CatalogRows(header, thoughts, calls);
@@ -138,6 +184,33 @@ public record CatalogRows(Header header, List<Thought> thoughts, List<ToolCall> 
                 object.sizeBytes(),
                 h.schemaVersion(),
                 new CheckpointSummary.Counts(thoughts.size(), toolCalls.size()));
+    }
+
+    /**
+     * SHA-256 of a row's column values: each value is framed by its length (or marked as missing), so no two rows
+     * with different values share the bytes hashed.
+     */
+    static byte[] hash(String... values) {
+        MessageDigest digest;
+        try {
+            digest = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        ByteBuffer frame = ByteBuffer.allocate(Integer.BYTES);
+        for (String v : values) {
+            frame.clear();
+            if (v == null) {
+                frame.putInt(-1);
+                digest.update(frame.array());
+                continue;
+            }
+            byte[] bytes = v.getBytes(StandardCharsets.UTF_8);
+            frame.putInt(bytes.length);
+            digest.update(frame.array());
+            digest.update(bytes);
+        }
+        return digest.digest();
     }
 
     private static String text(JsonNode v) {

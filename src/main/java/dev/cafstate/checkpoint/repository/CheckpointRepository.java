@@ -1,8 +1,11 @@
 package dev.cafstate.checkpoint.repository;
 
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -24,8 +27,10 @@ import dev.cafstate.runtime.repository.ExecutionRepository;
 import dev.cafstate.runtime.repository.ThoughtRepository;
 import dev.cafstate.transfer.job.TransferQueueRepository;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.RowSet;
 import io.vertx.mutiny.sqlclient.SqlClient;
 import io.vertx.mutiny.sqlclient.Tuple;
 
@@ -39,13 +44,15 @@ public class CheckpointRepository {
             schema_version, step_count, tool_call_count, idempotency_key, idempotency_request""";
 
     /**
-     * One statement writes a stored checkpoint's rows, so it needs no transaction: the write claim on its object is
-     * released (CTE {@code r}; when the claim is gone, nothing else is written), the checkpoint row is inserted
-     * ({@code c}; nothing more when the id or the idempotency key is taken), with its thoughts ({@code t}) and
-     * finished tool calls ({@code k}) from arrays built by {@link CatalogRows} (one element per row), the execution
-     * points at it ({@code x}), its {@code agent.checkpoint} event goes to the outbox ({@code o}) and it is queued
-     * for the locations that export the tenant's new checkpoints ({@code q}). With {@code :guard_fence}, nothing is
-     * written for an execution another cluster owns or one being handed off ({@code fenced} says so).
+     * One statement writes a stored checkpoint's rows, inside the transaction that holds its execution's catalog lock
+     * ({@link #insert}): the write claim on its object is released (CTE {@code r}; when the claim is gone, nothing
+     * else is written), the checkpoint row is inserted at sequence {@code :cseq} of its execution ({@code c}; nothing
+     * more when the id or the idempotency key is taken); the execution's open thought and tool-call rows this
+     * checkpoint no longer contains are closed at the previous sequence ({@code tc}, {@code kc}), and only its new or
+     * changed rows are inserted ({@code t}, {@code k}: the arrays hold those rows alone); the execution points at it
+     * ({@code x}), its {@code agent.checkpoint} event goes to the outbox ({@code o}) and it is queued for the
+     * locations that export the tenant's new checkpoints ({@code q}). With {@code :guard_fence}, nothing is written
+     * for an execution another cluster owns or one being handed off ({@code fenced} says so).
      */
     private static final String INSERT = """
             WITH %s,
@@ -54,38 +61,95 @@ public class CheckpointRepository {
                 step_number, total_steps_estimate, tokens_used, duration_ms, parent_checkpoint_id, is_branch,
                 branch_reason, name, description, object_key, sha256, content_sha256, size_bytes, schema_version,
                 document, step_count, tool_call_count, idempotency_key, created_at, idempotency_request,
-                origin_cluster)
+                origin_cluster, cseq)
               SELECT :tenant, :id, :execution, :agent_id, :agent_name, :ts, :reason, :step_number,
                 :total_steps_estimate, :tokens_used, :duration_ms, :parent_checkpoint_id, :is_branch, :branch_reason,
                 :name, :description, :object_key, :sha256, :content_sha256, :size_bytes, :schema_version, :document,
-                :step_count, :tool_call_count, :idempotency_key, :now, :idempotency_request, :origin_cluster
+                :step_count, :tool_call_count, :idempotency_key, :now, :idempotency_request, :origin_cluster, :cseq
               FROM r
               WHERE NOT (:guard_fence AND %s)
               ON CONFLICT DO NOTHING
               RETURNING id),
+            tc AS (
+              UPDATE catalog_thoughts SET to_cseq = :cseq - 1
+              FROM c WHERE tenant = :tenant AND execution_id = :execution AND to_cseq IS NULL
+                AND seq = ANY(:t_close::int[])),
             t AS (
-              INSERT INTO checkpoint_thoughts (tenant, checkpoint_id, id, seq, type, content, reasoning, confidence,
-                parent_id, children_json, alternatives_json, metadata_json, created_at)
-              SELECT :tenant, c.id, u.id, u.seq, u.type, u.content, u.reasoning, u.confidence, u.parent_id,
-                u.children::jsonb, u.alternatives::json, u.metadata::json, u.ts
-              FROM c, unnest(:t_id::text[], :t_seq::int[], :t_type::text[], :t_content::text[],
+              INSERT INTO catalog_thoughts (tenant, execution_id, seq, from_cseq, hash, id, type, content, reasoning,
+                confidence, parent_id, children_json, alternatives_json, metadata_json, created_at)
+              SELECT :tenant, :execution, u.seq, :cseq, u.hash, u.id, u.type, u.content, u.reasoning, u.confidence,
+                u.parent_id, u.children::jsonb, u.alternatives::json, u.metadata::json, u.ts
+              FROM c, unnest(:t_id::text[], :t_seq::int[], :t_hash::bytea[], :t_type::text[], :t_content::text[],
                 :t_reasoning::text[], :t_confidence::float8[], :t_parent_id::text[], :t_children::text[],
                 :t_alternatives::text[], :t_metadata::text[], :t_ts::bigint[])
-                AS u(id, seq, type, content, reasoning, confidence, parent_id, children, alternatives, metadata, ts)),
+                AS u(id, seq, hash, type, content, reasoning, confidence, parent_id, children, alternatives, metadata,
+                  ts)),
+            kc AS (
+              UPDATE catalog_tool_calls SET to_cseq = :cseq - 1
+              FROM c WHERE tenant = :tenant AND execution_id = :execution AND to_cseq IS NULL
+                AND seq = ANY(:k_close::int[])),
             k AS (
-              INSERT INTO checkpoint_tool_calls (tenant, checkpoint_id, id, seq, tool_id, status, arguments_json,
-                result_json, error, duration_ms, ts, checkpoint_ts)
-              SELECT :tenant, c.id, u.id, u.seq, u.tool_id, u.status, u.arguments::json, u.result::json, u.error,
-                u.duration_ms, u.ts, :ts
-              FROM c, unnest(:k_id::text[], :k_seq::int[], :k_tool_id::text[], :k_status::text[],
+              INSERT INTO catalog_tool_calls (tenant, execution_id, seq, from_cseq, hash, id, tool_id, status,
+                arguments_json, result_json, error, duration_ms, ts)
+              SELECT :tenant, :execution, u.seq, :cseq, u.hash, u.id, u.tool_id, u.status, u.arguments::json,
+                u.result::json, u.error, u.duration_ms, u.ts
+              FROM c, unnest(:k_id::text[], :k_seq::int[], :k_hash::bytea[], :k_tool_id::text[], :k_status::text[],
                 :k_arguments::text[], :k_result::text[], :k_error::text[], :k_duration_ms::float8[],
                 :k_ts::bigint[])
-                AS u(id, seq, tool_id, status, arguments, result, error, duration_ms, ts)),
+                AS u(id, seq, hash, tool_id, status, arguments, result, error, duration_ms, ts)),
             %s,
             %s,
             %s
             SELECT (SELECT count(*) FROM r) AS held, (SELECT count(*) FROM c) AS inserted,
               :guard_fence AND %s AS fenced""";
+
+    /**
+     * The catalog lock of one execution: every change of its checkpoints' rows (a new checkpoint, a deletion) holds
+     * it to the end of its transaction, so that the open rows a new checkpoint shares are the ones that stay. The
+     * two-key form keeps these locks apart from the single-key ones of object claims.
+     */
+    static final Statement LOCK = Statement.of("""
+            SELECT pg_advisory_xact_lock(1129005908, hashtext(:tenant || '/' || :execution))""");
+
+    /**
+     * What a new checkpoint of the execution is compared with: its open rows (position, id and hash) and the last
+     * sequence number, read under {@link #LOCK}.
+     */
+    static final Statement OPEN_ROWS = Statement.of("""
+            SELECT 't' AS part, seq, id, hash FROM catalog_thoughts
+              WHERE tenant = :tenant AND execution_id = :execution AND to_cseq IS NULL
+            UNION ALL
+            SELECT 'k', seq, id, hash FROM catalog_tool_calls
+              WHERE tenant = :tenant AND execution_id = :execution AND to_cseq IS NULL
+            UNION ALL
+            SELECT 'n', COALESCE(max(cseq), 0), NULL, NULL FROM checkpoints
+              WHERE tenant = :tenant AND execution_id = :execution""");
+
+    /** Row {@code %1$s} of a catalog table belongs to checkpoint {@code %2$s} (same execution assumed). */
+    static final String CONTAINS =
+            "%1$s.from_cseq <= %2$s.cseq AND (%1$s.to_cseq IS NULL OR %1$s.to_cseq >= %2$s.cseq)";
+
+    /**
+     * A checkpoint with the rows of its execution that no other checkpoint contains (run under {@link #LOCK}): rows
+     * whose range holds it and no remaining checkpoint's sequence.
+     */
+    static final Statement DELETE = Statement.of("""
+            WITH d AS (
+              DELETE FROM checkpoints WHERE tenant = :tenant AND id = :id
+              RETURNING execution_id, cseq, object_key),
+            t AS (
+              DELETE FROM catalog_thoughts t USING d
+              WHERE t.tenant = :tenant AND t.execution_id = d.execution_id
+                AND t.from_cseq <= d.cseq AND (t.to_cseq IS NULL OR t.to_cseq >= d.cseq)
+                AND NOT EXISTS (SELECT 1 FROM checkpoints o WHERE o.tenant = :tenant AND o.execution_id = d.execution_id
+                  AND o.id <> :id AND o.cseq >= t.from_cseq AND (t.to_cseq IS NULL OR o.cseq <= t.to_cseq))),
+            k AS (
+              DELETE FROM catalog_tool_calls k USING d
+              WHERE k.tenant = :tenant AND k.execution_id = d.execution_id
+                AND k.from_cseq <= d.cseq AND (k.to_cseq IS NULL OR k.to_cseq >= d.cseq)
+                AND NOT EXISTS (SELECT 1 FROM checkpoints o WHERE o.tenant = :tenant AND o.execution_id = d.execution_id
+                  AND o.id <> :id AND o.cseq >= k.from_cseq AND (k.to_cseq IS NULL OR o.cseq <= k.to_cseq)))
+            SELECT object_key FROM d""");
 
     /** {@link #INSERT} of a checkpoint taken from the runtime: it consumes the execution's restore or fork parent. */
     static final Statement INSERT_RUNTIME = Statement.of(INSERT.formatted(
@@ -136,16 +200,89 @@ public class CheckpointRepository {
     public record Provenance(String originCluster, boolean guardFence, List<String> autoExportLocations) {}
 
     /**
-     * Writes a stored checkpoint's rows in one statement ({@link #INSERT_RUNTIME} or {@link #INSERT_PUSHED}) with its
-     * event (JSON array).
+     * Writes a stored checkpoint's rows ({@link #INSERT_RUNTIME} or {@link #INSERT_PUSHED}) with its event (JSON
+     * array), in a transaction that holds the execution's catalog lock: the execution's open rows are read, and only
+     * the rows that differ from them are written (O(rows added or changed), not O(rows)).
      */
     public Uni<Inserted> insert(
             Tenant tenant, NewCheckpoint n, Provenance from, boolean fromRuntime, String events, long now) {
+        Params key = Params.of()
+                .put("tenant", tenant.id())
+                .put("execution", n.rows().header().executionId());
+        return pool.withTransaction(conn -> LOCK.run(conn, key)
+                .flatMap(x -> OPEN_ROWS.run(
+                        conn,
+                        Params.of()
+                                .put("tenant", tenant.id())
+                                .put("execution", n.rows().header().executionId())))
+                .flatMap(open -> (fromRuntime ? INSERT_RUNTIME : INSERT_PUSHED)
+                        .run(conn, params(tenant, n, from, events, now, Delta.of(n.rows(), open)))
+                        .map(rows -> {
+                            Row r = rows.iterator().next();
+                            return new Inserted(
+                                    r.getLong("held") > 0, r.getLong("inserted") > 0, r.getBoolean("fenced"));
+                        })));
+    }
+
+    /**
+     * What a new checkpoint writes of its rows, against its execution's open rows: the sequence number it takes, the
+     * positions of open rows it no longer contains (closed), and the rows that are new or changed (inserted). A row
+     * at the same position with the same id and hash is shared.
+     */
+    record Delta(
+            long cseq,
+            List<Integer> thoughtsClosed,
+            List<CatalogRows.Thought> thoughts,
+            List<Integer> callsClosed,
+            List<CatalogRows.ToolCall> calls) {
+
+        static Delta of(CatalogRows rows, RowSet<Row> open) {
+            Map<Integer, Row> openThoughts = new HashMap<>();
+            Map<Integer, Row> openCalls = new HashMap<>();
+            long last = 0;
+            for (Row r : open) {
+                switch (r.getString("part")) {
+                    case "t" -> openThoughts.put(r.getInteger("seq"), r);
+                    case "k" -> openCalls.put(r.getInteger("seq"), r);
+                    default -> last = r.getLong("seq");
+                }
+            }
+            List<CatalogRows.Thought> thoughts = new ArrayList<>();
+            for (CatalogRows.Thought t : rows.thoughts()) {
+                if (same(openThoughts.get(t.seq()), t.id(), t.hash())) {
+                    openThoughts.remove(t.seq());
+                } else {
+                    thoughts.add(t);
+                }
+            }
+            List<CatalogRows.ToolCall> calls = new ArrayList<>();
+            for (CatalogRows.ToolCall k : rows.toolCalls()) {
+                if (same(openCalls.get(k.seq()), k.id(), k.hash())) {
+                    openCalls.remove(k.seq());
+                } else {
+                    calls.add(k);
+                }
+            }
+            return new Delta(
+                    last + 1, List.copyOf(openThoughts.keySet()), thoughts, List.copyOf(openCalls.keySet()), calls);
+        }
+
+        private static boolean same(Row open, String id, byte[] hash) {
+            if (open == null || !id.equals(open.getString("id"))) {
+                return false;
+            }
+            var stored = open.getBuffer("hash");
+            return stored != null && Arrays.equals(stored.getBytes(), hash);
+        }
+    }
+
+    private static Params params(
+            Tenant tenant, NewCheckpoint n, Provenance from, String events, long now, Delta delta) {
         CatalogRows.Header h = n.rows().header();
-        List<CatalogRows.Thought> t = n.rows().thoughts();
-        List<CatalogRows.ToolCall> k = n.rows().toolCalls();
+        List<CatalogRows.Thought> t = delta.thoughts();
+        List<CatalogRows.ToolCall> k = delta.calls();
         StoredObjectRef object = n.object();
-        Params p = Params.of()
+        return Params.of()
                 .put("tenant", tenant.id())
                 .put("id", n.id())
                 .put("execution", h.executionId())
@@ -168,8 +305,8 @@ public class CheckpointRepository {
                 .put("size_bytes", object.sizeBytes())
                 .put("schema_version", h.schemaVersion())
                 .put("document", object.inlineDocument())
-                .put("step_count", t.size())
-                .put("tool_call_count", k.size())
+                .put("step_count", n.rows().thoughts().size())
+                .put("tool_call_count", n.rows().toolCalls().size())
                 .put("idempotency_key", n.idempotencyKey())
                 .put("now", now)
                 .put("idempotency_request", n.idempotencyRequest())
@@ -178,8 +315,11 @@ public class CheckpointRepository {
                 .put("origin_cluster", from.originCluster())
                 .put("guard_fence", from.guardFence())
                 .put("auto_export", from.autoExportLocations().toArray(String[]::new))
+                .put("cseq", delta.cseq())
+                .put("t_close", delta.thoughtsClosed().toArray(Integer[]::new))
                 .put("t_id", t.stream().map(CatalogRows.Thought::id).toArray(String[]::new))
                 .put("t_seq", t.stream().map(CatalogRows.Thought::seq).toArray(Integer[]::new))
+                .put("t_hash", t.stream().map(x -> Buffer.buffer(x.hash())).toArray(Buffer[]::new))
                 .put("t_type", t.stream().map(CatalogRows.Thought::type).toArray(String[]::new))
                 .put("t_content", t.stream().map(CatalogRows.Thought::content).toArray(String[]::new))
                 .put(
@@ -197,8 +337,10 @@ public class CheckpointRepository {
                         t.stream().map(CatalogRows.Thought::alternatives).toArray(String[]::new))
                 .put("t_metadata", t.stream().map(CatalogRows.Thought::metadata).toArray(String[]::new))
                 .put("t_ts", t.stream().map(CatalogRows.Thought::timestamp).toArray(Long[]::new))
+                .put("k_close", delta.callsClosed().toArray(Integer[]::new))
                 .put("k_id", k.stream().map(CatalogRows.ToolCall::id).toArray(String[]::new))
                 .put("k_seq", k.stream().map(CatalogRows.ToolCall::seq).toArray(Integer[]::new))
+                .put("k_hash", k.stream().map(x -> Buffer.buffer(x.hash())).toArray(Buffer[]::new))
                 .put("k_tool_id", k.stream().map(CatalogRows.ToolCall::toolId).toArray(String[]::new))
                 .put("k_status", k.stream().map(CatalogRows.ToolCall::status).toArray(String[]::new))
                 .put(
@@ -210,10 +352,6 @@ public class CheckpointRepository {
                         "k_duration_ms",
                         k.stream().map(CatalogRows.ToolCall::durationMs).toArray(Double[]::new))
                 .put("k_ts", k.stream().map(CatalogRows.ToolCall::timestamp).toArray(Long[]::new));
-        return (fromRuntime ? INSERT_RUNTIME : INSERT_PUSHED).run(pool, p).map(rows -> {
-            Row r = rows.iterator().next();
-            return new Inserted(r.getLong("held") > 0, r.getLong("inserted") > 0, r.getBoolean("fenced"));
-        });
     }
 
     public Uni<CheckpointRow> find(Tenant tenant, String id) {
@@ -305,8 +443,8 @@ public class CheckpointRepository {
             where.append(" AND c.ts <= $").append(params.size());
         }
         if (q.thoughtType() != null || q.minConfidence() != null || q.maxConfidence() != null || q.text() != null) {
-            where.append(" AND EXISTS (SELECT 1 FROM checkpoint_thoughts t WHERE t.tenant = c.tenant"
-                    + " AND t.checkpoint_id = c.id");
+            where.append(" AND EXISTS (SELECT 1 FROM catalog_thoughts t WHERE t.tenant = c.tenant"
+                    + " AND t.execution_id = c.execution_id AND " + CONTAINS.formatted("t", "c"));
             if (q.thoughtType() != null) {
                 params.add(q.thoughtType());
                 where.append(" AND t.type = $").append(params.size());
@@ -327,29 +465,16 @@ public class CheckpointRepository {
             }
             where.append(')');
         }
-        String from = "checkpoints c";
-        String order = "c.ts DESC, c.id DESC";
         if (q.toolId() != null) {
-            // driven by the tool index, which yields the checkpoints that used the tool newest first: the scan stops
-            // after one page instead of probing every newer checkpoint
             params.add(q.toolId());
-            StringBuilder tools = new StringBuilder("SELECT DISTINCT ON (k.checkpoint_ts, k.checkpoint_id)"
-                            + " k.checkpoint_ts, k.checkpoint_id FROM checkpoint_tool_calls k"
-                            + " WHERE k.tenant = $1 AND k.tool_id = $")
-                    .append(params.size());
-            if (afterTs != null) {
-                params.add(afterTs);
-                params.add(afterId);
-                tools.append(" AND (k.checkpoint_ts, k.checkpoint_id) < ($")
-                        .append(params.size() - 1)
-                        .append(", $")
-                        .append(params.size())
-                        .append(')');
-            }
-            tools.append(" ORDER BY k.checkpoint_ts DESC, k.checkpoint_id DESC");
-            from = "(" + tools + ") m JOIN checkpoints c ON c.tenant = $1 AND c.id = m.checkpoint_id";
-            order = "m.checkpoint_ts DESC, m.checkpoint_id DESC";
-        } else if (afterTs != null) {
+            where.append(" AND EXISTS (SELECT 1 FROM catalog_tool_calls k WHERE k.tenant = c.tenant"
+                            + " AND k.execution_id = c.execution_id AND k.tool_id = $")
+                    .append(params.size())
+                    .append(" AND ")
+                    .append(CONTAINS.formatted("k", "c"))
+                    .append(')');
+        }
+        if (afterTs != null) {
             params.add(afterTs);
             params.add(afterId);
             where.append(" AND (c.ts, c.id) < ($")
@@ -360,7 +485,7 @@ public class CheckpointRepository {
         }
         params.add(limit);
         String sql = "SELECT " + SUMMARY_COLUMNS.replace("tenant, id,", "c.tenant, c.id,")
-                + ", NULL AS document FROM " + from + " WHERE " + where + " ORDER BY " + order + " LIMIT $"
+                + ", NULL AS document FROM checkpoints c WHERE " + where + " ORDER BY c.ts DESC, c.id DESC LIMIT $"
                 + params.size();
         return pool.preparedQuery(sql).execute(Tuple.from(params)).map(rows -> {
             List<CheckpointSummary> list = new ArrayList<>(rows.size());
@@ -373,12 +498,15 @@ public class CheckpointRepository {
     public Uni<List<Sequenced<ThoughtStep>>> thoughts(
             Tenant tenant, String checkpointId, ThoughtType type, Double min, Double max, long afterSeq, int limit) {
         return pool.preparedQuery("""
-                SELECT seq, id, type, content, reasoning, confidence, alternatives_json::text AS alternatives,
-                  parent_id, children_json::text AS children, metadata_json::text AS metadata, created_at AS ts
-                FROM checkpoint_thoughts WHERE tenant = $1 AND checkpoint_id = $2 AND seq > $3
-                  AND ($4::text IS NULL OR type = $4) AND ($5::float8 IS NULL OR confidence >= $5)
-                  AND ($6::float8 IS NULL OR confidence <= $6)
-                ORDER BY seq LIMIT $7""")
+                SELECT t.seq, t.id, t.type, t.content, t.reasoning, t.confidence,
+                  t.alternatives_json::text AS alternatives, t.parent_id, t.children_json::text AS children,
+                  t.metadata_json::text AS metadata, t.created_at AS ts
+                FROM checkpoints c JOIN catalog_thoughts t ON t.tenant = c.tenant AND t.execution_id = c.execution_id
+                  AND t.from_cseq <= c.cseq AND (t.to_cseq IS NULL OR t.to_cseq >= c.cseq)
+                WHERE c.tenant = $1 AND c.id = $2 AND t.seq > $3
+                  AND ($4::text IS NULL OR t.type = $4) AND ($5::float8 IS NULL OR t.confidence >= $5)
+                  AND ($6::float8 IS NULL OR t.confidence <= $6)
+                ORDER BY t.seq LIMIT $7""")
                 .execute(Tuple.from(new Object[] {
                     tenant.id(), checkpointId, afterSeq, type == null ? null : type.wire(), min, max, limit
                 }))
@@ -394,11 +522,13 @@ public class CheckpointRepository {
     public Uni<List<Sequenced<CheckpointToolCallView>>> toolCalls(
             Tenant tenant, String checkpointId, String toolId, String status, long afterSeq, int limit) {
         return pool.preparedQuery("""
-                SELECT seq, id, tool_id, status, arguments_json::text AS arguments, result_json::text AS result, error,
-                  duration_ms, ts
-                FROM checkpoint_tool_calls WHERE tenant = $1 AND checkpoint_id = $2 AND seq > $3
-                  AND ($4::text IS NULL OR tool_id = $4) AND ($5::text IS NULL OR status = $5)
-                ORDER BY seq LIMIT $6""")
+                SELECT k.seq, k.id, k.tool_id, k.status, k.arguments_json::text AS arguments,
+                  k.result_json::text AS result, k.error, k.duration_ms, k.ts
+                FROM checkpoints c JOIN catalog_tool_calls k ON k.tenant = c.tenant AND k.execution_id = c.execution_id
+                  AND k.from_cseq <= c.cseq AND (k.to_cseq IS NULL OR k.to_cseq >= c.cseq)
+                WHERE c.tenant = $1 AND c.id = $2 AND k.seq > $3
+                  AND ($4::text IS NULL OR k.tool_id = $4) AND ($5::text IS NULL OR k.status = $5)
+                ORDER BY k.seq LIMIT $6""")
                 .execute(Tuple.from(new Object[] {tenant.id(), checkpointId, afterSeq, toolId, status, limit}))
                 .map(rows -> {
                     List<Sequenced<CheckpointToolCallView>> list = new ArrayList<>(rows.size());
@@ -420,16 +550,28 @@ public class CheckpointRepository {
     }
 
     /**
-     * Deletes a checkpoint with its thought and tool-call rows in one statement (no foreign key does it: see
-     * migration V3); returns its object key, or null when there was none.
+     * Deletes a checkpoint, and the thought and tool-call rows of its execution that no remaining checkpoint contains;
+     * inside a transaction ({@code client}), under its execution's catalog lock. Returns its object key, or null when
+     * there was none.
      */
     public Uni<String> delete(SqlClient client, Tenant tenant, String id) {
-        return client.preparedQuery("""
-                WITH t AS (DELETE FROM checkpoint_thoughts WHERE tenant = $1 AND checkpoint_id = $2),
-                     k AS (DELETE FROM checkpoint_tool_calls WHERE tenant = $1 AND checkpoint_id = $2)
-                DELETE FROM checkpoints WHERE tenant = $1 AND id = $2 RETURNING object_key""")
+        return client.preparedQuery("SELECT execution_id FROM checkpoints WHERE tenant = $1 AND id = $2")
                 .execute(Tuple.of(tenant.id(), id))
-                .map(rows -> rows.size() == 0 ? null : rows.iterator().next().getString("object_key"));
+                .flatMap(rows -> {
+                    if (rows.size() == 0) {
+                        return Uni.createFrom().nullItem();
+                    }
+                    Params p = Params.of()
+                            .put("tenant", tenant.id())
+                            .put("execution", rows.iterator().next().getString("execution_id"));
+                    return LOCK.run(client, p)
+                            .flatMap(x -> DELETE.run(
+                                    client,
+                                    Params.of().put("tenant", tenant.id()).put("id", id)))
+                            .map(deleted -> deleted.size() == 0
+                                    ? null
+                                    : deleted.iterator().next().getString("object_key"));
+                });
     }
 
     /** A checkpoint by its tenant and id. */
