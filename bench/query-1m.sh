@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
-# Seeds N checkpoints (default 1,000,000: 10,000 executions x 100; 3 thoughts and 1 tool call each) into database
-# caf_state_bench in bulk, then measures GET /checkpoints filters through the packaged service (p50/p95 over RUNS
-# requests) and records the PostgreSQL plan of each query with EXPLAIN (ANALYZE, BUFFERS).
+# Seeds N checkpoints (default 1,000,000) shaped the way runs look in the catalog's second version: executions of 100
+# checkpoints each (N / 100 executions), every checkpoint adding 3 thoughts and 1 finished tool call to its execution's
+# chain, so checkpoint k of an execution holds 3k thoughts and k tool calls, stored once each as rows shared by the
+# checkpoints that contain them (3N/100 x 100 thought rows, N tool-call rows). It seeds database caf_state_bench in
+# bulk, then measures GET /checkpoints filters through the packaged service (p50/p95 over RUNS requests) and records
+# the PostgreSQL plan of each query with EXPLAIN (ANALYZE, BUFFERS).
 # Output: bench/results/query-<N>.txt. Needs bin/run-local's prerequisites; the service runs on port 8081.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,42 +17,52 @@ start=$(date +%s)
 if [ -z "${SKIP_SEED:-}" ]; then
 psql -h 127.0.0.1 -U postgres -d postgres -qc "DROP DATABASE IF EXISTS $DB" -qc "CREATE DATABASE $DB"
 # the schema exactly as Flyway would create it (the service then runs with migrate-at-start off)
-for f in src/main/resources/db/migration/V*.sql; do psql -h 127.0.0.1 -U postgres -d $DB -q -v ON_ERROR_STOP=1 -f "$f"; done
+for f in $(ls src/main/resources/db/migration/V*.sql | sort -V); do psql -h 127.0.0.1 -U postgres -d $DB -q -v ON_ERROR_STOP=1 -f "$f"; done
 psql -h 127.0.0.1 -U postgres -d $DB -q -v ON_ERROR_STOP=1 <<SQL
 SET maintenance_work_mem = '512MB';
-DROP INDEX checkpoint_thoughts_by_type, checkpoint_thoughts_by_confidence, checkpoint_thoughts_search,
-  checkpoint_tool_calls_by_tool, checkpoints_by_time, checkpoints_by_execution, checkpoints_by_agent,
-  checkpoints_by_reason, checkpoints_by_object;
+DROP INDEX catalog_thoughts_by_type, catalog_thoughts_by_confidence, catalog_thoughts_search,
+  catalog_tool_calls_by_tool, catalog_tool_calls_by_execution_tool, checkpoints_by_time, checkpoints_by_execution,
+  checkpoints_by_agent, checkpoints_by_reason, checkpoints_by_object, checkpoints_by_cseq;
+ALTER TABLE catalog_thoughts DROP CONSTRAINT catalog_thoughts_pk;
+ALTER TABLE catalog_tool_calls DROP CONSTRAINT catalog_tool_calls_pk;
+-- checkpoint n of execution e; times interleave the executions, as concurrent agents' checkpoints do
 INSERT INTO checkpoints (tenant, id, execution_id, agent_id, ts, checkpoint_reason, step_number, tokens_used,
-  duration_ms, object_key, sha256, content_sha256, size_bytes, schema_version, step_count, tool_call_count, created_at)
-SELECT 'local', 'c' || g, 'e' || (g % $EXECS), 'agent-' || (g % 50),
-  1700000000000 + g * 1000, (ARRAY['step_complete','manual','low_confidence','tool_error','auto','decision','branch'])[1 + g % 7],
-  g % 100, g % 100 * 130, g % 100 * 900.0, 'tenants/local/executions/e' || (g % $EXECS) || '/checkpoints/c' || g || '/x.json',
-  md5(g::text), md5(g::text), 4000, '0.0.1', 3, 1, 1700000000000 + g * 1000
-FROM generate_series(1, $N) g;
-INSERT INTO checkpoint_thoughts (tenant, checkpoint_id, id, seq, type, content, reasoning, confidence, children_json,
-  created_at)
-SELECT 'local', 'c' || g, 's' || k, k,
-  (ARRAY['planning','reasoning','tool_selection','tool_execution','reflection','decision','observation','correction'])[1 + (g + k) % 8],
+  duration_ms, object_key, sha256, content_sha256, size_bytes, schema_version, step_count, tool_call_count, created_at,
+  cseq)
+SELECT 'local', 'c' || e || '-' || n, 'e' || e, 'agent-' || (e % 50), 1700000000000 + (n * $EXECS + e) * 10,
+  (ARRAY['step_complete','manual','low_confidence','tool_error','auto','decision','branch'])[1 + (n + e) % 7],
+  n, n * 130, n * 900.0, 'tenants/local/executions/e' || e || '/checkpoints/c' || e || '-' || n || '/x.json',
+  md5(e || '-' || n), md5(e || '-' || n), 4000, '0.0.1', 3 * n, n, 1700000000000 + (n * $EXECS + e) * 10, n
+FROM generate_series(0, $EXECS - 1) e, generate_series(1, 100) n;
+-- step s of execution e joins at checkpoint ceil(s / 3) and stays in every later one
+INSERT INTO catalog_thoughts (tenant, execution_id, seq, from_cseq, to_cseq, id, type, content, reasoning, confidence,
+  children_json, created_at)
+SELECT 'local', 'e' || e, s, (s + 2) / 3, NULL, 's' || s,
+  (ARRAY['planning','reasoning','tool_selection','tool_execution','reflection','decision','observation','correction'])[1 + (e + s) % 8],
   (ARRAY['read the package manifest','compare the candidate plans','run the failing test again','summarise the dependencies',
-         'inspect the build log','choose the cheaper option','ask for the missing credentials','refactor the parser module'])[1 + (g * 3 + k) % 8]
-    || ' step ' || k || ' of ' || g,
-  CASE WHEN k = 2 THEN 'because the lockfile changed' END,
-  ((g * 7 + k * 13) % 100) / 100.0, '[]'::jsonb, 1700000000000 + g * 1000
-FROM generate_series(1, $N) g, generate_series(1, 3) k;
-INSERT INTO checkpoint_tool_calls (tenant, checkpoint_id, id, seq, tool_id, status, arguments_json, ts, checkpoint_ts)
-SELECT 'local', 'c' || g, 't1', 1, 'tool-' || (g % 200), CASE WHEN g % 10 = 0 THEN 'failed' ELSE 'completed' END,
-  '{}'::json, 1700000000000 + g * 1000, 1700000000000 + g * 1000
-FROM generate_series(1, $N) g;
+         'inspect the build log','choose the cheaper option','ask for the missing credentials','refactor the parser module'])[1 + (e * 3 + s) % 8]
+    || ' step ' || s || ' of ' || e,
+  CASE WHEN s % 3 = 2 THEN 'because the lockfile changed' END,
+  ((e * 7 + s * 13) % 100) / 100.0, '[]'::jsonb, 1700000000000 + e
+FROM generate_series(0, $EXECS - 1) e, generate_series(1, 300) s;
+-- call n of execution e finishes before checkpoint n; tools are spread over 200 names
+INSERT INTO catalog_tool_calls (tenant, execution_id, seq, from_cseq, to_cseq, id, tool_id, status, arguments_json, ts)
+SELECT 'local', 'e' || e, n, n, NULL, 't' || n, 'tool-' || ((e * 100 + n) % 200),
+  CASE WHEN n % 10 = 0 THEN 'failed' ELSE 'completed' END, '{}'::json, 1700000000000 + e
+FROM generate_series(0, $EXECS - 1) e, generate_series(1, 100) n;
+ALTER TABLE catalog_thoughts ADD CONSTRAINT catalog_thoughts_pk PRIMARY KEY (tenant, execution_id, seq, from_cseq);
+ALTER TABLE catalog_tool_calls ADD CONSTRAINT catalog_tool_calls_pk PRIMARY KEY (tenant, execution_id, seq, from_cseq);
 CREATE INDEX checkpoints_by_time ON checkpoints (tenant, ts DESC, id DESC);
 CREATE INDEX checkpoints_by_execution ON checkpoints (tenant, execution_id, ts DESC, id DESC);
 CREATE INDEX checkpoints_by_agent ON checkpoints (tenant, agent_id, ts DESC, id DESC);
 CREATE INDEX checkpoints_by_reason ON checkpoints (tenant, checkpoint_reason, ts DESC, id DESC);
 CREATE INDEX checkpoints_by_object ON checkpoints (object_key);
-CREATE INDEX checkpoint_thoughts_by_type ON checkpoint_thoughts (tenant, type, confidence, checkpoint_id);
-CREATE INDEX checkpoint_thoughts_by_confidence ON checkpoint_thoughts (tenant, confidence, checkpoint_id);
-CREATE INDEX checkpoint_thoughts_search ON checkpoint_thoughts USING gin (search);
-CREATE INDEX checkpoint_tool_calls_by_tool ON checkpoint_tool_calls (tenant, tool_id, checkpoint_ts DESC, checkpoint_id DESC);
+CREATE UNIQUE INDEX checkpoints_by_cseq ON checkpoints (tenant, execution_id, cseq);
+CREATE INDEX catalog_thoughts_by_type ON catalog_thoughts (tenant, execution_id, type, confidence);
+CREATE INDEX catalog_thoughts_by_confidence ON catalog_thoughts (tenant, execution_id, confidence);
+CREATE INDEX catalog_thoughts_search ON catalog_thoughts USING gin (search);
+CREATE INDEX catalog_tool_calls_by_tool ON catalog_tool_calls (tenant, tool_id, execution_id, from_cseq);
+CREATE INDEX catalog_tool_calls_by_execution_tool ON catalog_tool_calls (tenant, execution_id, tool_id, from_cseq);
 VACUUM ANALYZE;
 SQL
 fi
@@ -64,7 +77,7 @@ trap 'kill $APP 2>/dev/null || true' EXIT
 for _ in $(seq 1 90); do curl -sf localhost:$PORT/q/health/ready >/dev/null && break; sleep 1; done
 
 {
-  echo "# GET /checkpoints at $N checkpoints ($((N * 3)) thoughts, $N tool calls); seed took ${seeded}s"
+  echo "# GET /checkpoints at $N checkpoints of $EXECS executions ($((EXECS * 300)) thought rows and $N tool-call rows shared by them); seed took ${seeded}s; database $(psql -h 127.0.0.1 -U postgres -tAc "select pg_size_pretty(pg_database_size('$DB'))")"
   echo "# machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB; $(psql -h 127.0.0.1 -U postgres -tAc 'select version()' | cut -d, -f1); $(java -version 2>&1 | head -1)"
   echo
 } > "$OUT"
@@ -78,7 +91,7 @@ measure newest "limit=50"
 measure tool_id "tool_id=tool-17&limit=50"
 measure thought_type_confidence "thought_type=reflection&min_confidence=0.9&limit=50"
 measure q_text "q=lockfile%20manifest&limit=50"
-measure q_rare "q=credentials%20step%203%20of%20777777&limit=50"
+measure q_rare "q=credentials%20step%203%20of%207777&limit=50"
 measure execution "execution_id=e42&limit=50"
 measure reason_agent "reason=tool_error&agent_id=agent-7&limit=50"
 
@@ -86,9 +99,10 @@ explain() { # name, WHERE clause as the service builds it
   echo; echo "## EXPLAIN ANALYZE: $1"
   psql -h 127.0.0.1 -U postgres -d $DB -tA -c "EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) SELECT id FROM checkpoints c WHERE c.tenant = 'local' AND $2 ORDER BY c.ts DESC, c.id DESC LIMIT 51"
 } >> "$OUT"
-echo >> "$OUT"; echo "## EXPLAIN ANALYZE: tool_id (driven by the tool index, as the service queries it)" >> "$OUT"
-psql -h 127.0.0.1 -U postgres -d $DB -tA -c "EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) SELECT c.id FROM (SELECT DISTINCT ON (k.checkpoint_ts, k.checkpoint_id) k.checkpoint_ts, k.checkpoint_id FROM checkpoint_tool_calls k WHERE k.tenant = 'local' AND k.tool_id = 'tool-17' ORDER BY k.checkpoint_ts DESC, k.checkpoint_id DESC) m JOIN checkpoints c ON c.tenant = 'local' AND c.id = m.checkpoint_id WHERE c.tenant = 'local' ORDER BY m.checkpoint_ts DESC, m.checkpoint_id DESC LIMIT 51" >> "$OUT"
-explain thought_type_confidence "EXISTS (SELECT 1 FROM checkpoint_thoughts t WHERE t.tenant = c.tenant AND t.checkpoint_id = c.id AND t.type = 'reflection' AND t.confidence >= 0.9)"
-explain q_text "EXISTS (SELECT 1 FROM checkpoint_thoughts t WHERE t.tenant = c.tenant AND t.checkpoint_id = c.id AND t.search @@ plainto_tsquery('simple', 'lockfile manifest'))"
-explain q_rare "EXISTS (SELECT 1 FROM checkpoint_thoughts t WHERE t.tenant = c.tenant AND t.checkpoint_id = c.id AND t.search @@ plainto_tsquery('simple', 'credentials step 3 of 777777'))"
+R="c.cseq BETWEEN t.from_cseq AND COALESCE(t.to_cseq, 9223372036854775807)"
+explain tool_id "EXISTS (SELECT 1 FROM catalog_tool_calls t WHERE t.tenant = c.tenant AND t.execution_id = c.execution_id AND t.tool_id = 'tool-17' AND $R)"
+explain thought_type_confidence "EXISTS (SELECT 1 FROM catalog_thoughts t WHERE t.tenant = c.tenant AND t.execution_id = c.execution_id AND $R AND t.type = 'reflection' AND t.confidence >= 0.9)"
+explain q_text "EXISTS (SELECT 1 FROM catalog_thoughts t WHERE t.tenant = c.tenant AND t.execution_id = c.execution_id AND $R AND t.search @@ plainto_tsquery('simple', 'lockfile manifest'))"
+echo >> "$OUT"; echo "## EXPLAIN ANALYZE: q_rare (one matching row: driven by it, as the service queries it)" >> "$OUT"
+psql -h 127.0.0.1 -U postgres -d $DB -tA -c "EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) SELECT DISTINCT ON (c.ts, c.id) c.id FROM catalog_thoughts t JOIN checkpoints c ON c.tenant = t.tenant AND c.execution_id = t.execution_id AND $R WHERE t.tenant = 'local' AND t.search @@ plainto_tsquery('simple', 'credentials step 3 of 7777') ORDER BY c.ts DESC, c.id DESC LIMIT 51" >> "$OUT"
 echo "results in $OUT"

@@ -305,4 +305,46 @@ class CatalogSharingTest {
         assertThat(thoughtRows(tenant, "raced"))
                 .isBetween((long) distinct.size(), (long) distinct.size() + kept.size());
     }
+
+    /** Every page of GET /checkpoints with these filters, 2 at a time. */
+    static List<String> found(String tenant, String query) {
+        List<String> ids = new ArrayList<>();
+        String cursor = null;
+        do {
+            JsonPath page = as(tenant)
+                    .get("/api/v1/checkpoints?limit=2&" + query + (cursor == null ? "" : "&cursor=" + cursor))
+                    .then()
+                    .statusCode(200)
+                    .extract()
+                    .jsonPath();
+            ids.addAll(page.getList("items.id", String.class));
+            cursor = page.getString("next_cursor");
+        } while (cursor != null);
+        return ids;
+    }
+
+    @Test
+    void filtersMatchingFewRowsAndFiltersMatchingManyFindTheSameCheckpoints() {
+        // more than 500 matching rows: the query scans the checkpoints; a handful: the rows drive it (CheckpointSearch)
+        String tenant = newTenant();
+        for (int i = 0; i < 5; i++) {
+            CafDocs doc = CafDocs.checkpoint("many-" + i, "many");
+            for (int s = 0; s < 120 * (i + 1); s++) {
+                doc.step("s" + s, "observation", "an ordinary line " + s, 0.5);
+            }
+            doc.step("odd", "decision", i % 2 == 0 ? "a needle in the haystack" : "nothing to see", 0.9);
+            ObjectNode tree = doc.build();
+            tree.put("timestamp", 1_700_000_000_000L + i);
+            as(tenant).body(tree.toString()).post("/api/v1/checkpoints").then().statusCode(201);
+        }
+        // 120 + 240 + ... rows shared: 600 observation rows in all, so the type filter scans
+        assertThat(found(tenant, "thought_type=observation"))
+                .containsExactly("many-4", "many-3", "many-2", "many-1", "many-0");
+        assertThat(found(tenant, "q=needle")).containsExactly("many-4", "many-2", "many-0");
+        // the thought filters apply to one thought: a decision that mentions the needle, not an observation that does
+        assertThat(found(tenant, "q=needle&thought_type=decision")).containsExactly("many-4", "many-2", "many-0");
+        assertThat(found(tenant, "q=needle&thought_type=observation")).isEmpty();
+        assertThat(found(tenant, "thought_type=decision&min_confidence=0.8")).hasSize(5);
+        assertThat(found(tenant, "q=haystack&reason=auto")).isEmpty();
+    }
 }

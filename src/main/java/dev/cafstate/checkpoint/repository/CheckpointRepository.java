@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.stream.Collectors;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -416,82 +417,47 @@ public class CheckpointRepository {
                 .map(rows -> rows.size() == 0 ? null : row(rows.iterator().next()));
     }
 
-    /** Newest first, keyset-paged after {@code (afterTs, afterId)}. */
+    /**
+     * Newest first, keyset-paged after {@code (afterTs, afterId)} ({@link CheckpointSearch}): a query with a text or
+     * a tool filter is tried driven by its matching rows, and scans the checkpoints when they are too many.
+     */
     public Uni<List<CheckpointSummary>> query(
             Tenant tenant, CheckpointQuery q, Long afterTs, String afterId, int limit) {
-        List<Object> params = new ArrayList<>();
-        params.add(tenant.id());
-        StringBuilder where = new StringBuilder("c.tenant = $1");
-        if (q.executionId() != null) {
-            params.add(q.executionId());
-            where.append(" AND c.execution_id = $").append(params.size());
+        String columns = Arrays.stream(SUMMARY_COLUMNS.split(","))
+                        .map(column -> "c." + column.strip())
+                        .collect(Collectors.joining(", "))
+                + ", NULL AS document";
+        Uni<List<CheckpointSummary>> found = Uni.createFrom().nullItem();
+        for (CheckpointSearch.Rows rows : CheckpointSearch.drivers(q)) {
+            found = found.flatMap(page -> page != null
+                    ? Uni.createFrom().item(page)
+                    : run(CheckpointSearch.query(columns, tenant.id(), q, rows, afterTs, afterId, limit))
+                            .map(result -> {
+                                Row first = result.iterator().next();
+                                if (first.getLong("matched") > CheckpointSearch.DRIVEN_ROWS) {
+                                    return null; // too many rows to drive: scan
+                                }
+                                List<CheckpointSummary> list = new ArrayList<>(result.size());
+                                result.forEach(r -> {
+                                    if (r.getString("id") != null) {
+                                        list.add(row(r).summary());
+                                    }
+                                });
+                                return list;
+                            }));
         }
-        if (q.agentId() != null) {
-            params.add(q.agentId());
-            where.append(" AND c.agent_id = $").append(params.size());
-        }
-        if (q.reason() != null) {
-            params.add(q.reason());
-            where.append(" AND c.checkpoint_reason = $").append(params.size());
-        }
-        if (q.from() != null) {
-            params.add(q.from());
-            where.append(" AND c.ts >= $").append(params.size());
-        }
-        if (q.to() != null) {
-            params.add(q.to());
-            where.append(" AND c.ts <= $").append(params.size());
-        }
-        if (q.thoughtType() != null || q.minConfidence() != null || q.maxConfidence() != null || q.text() != null) {
-            where.append(" AND EXISTS (SELECT 1 FROM catalog_thoughts t WHERE t.tenant = c.tenant"
-                    + " AND t.execution_id = c.execution_id AND " + CONTAINS.formatted("t", "c"));
-            if (q.thoughtType() != null) {
-                params.add(q.thoughtType());
-                where.append(" AND t.type = $").append(params.size());
-            }
-            if (q.minConfidence() != null) {
-                params.add(q.minConfidence());
-                where.append(" AND t.confidence >= $").append(params.size());
-            }
-            if (q.maxConfidence() != null) {
-                params.add(q.maxConfidence());
-                where.append(" AND t.confidence <= $").append(params.size());
-            }
-            if (q.text() != null) {
-                params.add(q.text());
-                where.append(" AND t.search @@ plainto_tsquery('simple', $")
-                        .append(params.size())
-                        .append(')');
-            }
-            where.append(')');
-        }
-        if (q.toolId() != null) {
-            params.add(q.toolId());
-            where.append(" AND EXISTS (SELECT 1 FROM catalog_tool_calls k WHERE k.tenant = c.tenant"
-                            + " AND k.execution_id = c.execution_id AND k.tool_id = $")
-                    .append(params.size())
-                    .append(" AND ")
-                    .append(CONTAINS.formatted("k", "c"))
-                    .append(')');
-        }
-        if (afterTs != null) {
-            params.add(afterTs);
-            params.add(afterId);
-            where.append(" AND (c.ts, c.id) < ($")
-                    .append(params.size() - 1)
-                    .append(", $")
-                    .append(params.size())
-                    .append(')');
-        }
-        params.add(limit);
-        String sql = "SELECT " + SUMMARY_COLUMNS.replace("tenant, id,", "c.tenant, c.id,")
-                + ", NULL AS document FROM checkpoints c WHERE " + where + " ORDER BY c.ts DESC, c.id DESC LIMIT $"
-                + params.size();
-        return pool.preparedQuery(sql).execute(Tuple.from(params)).map(rows -> {
-            List<CheckpointSummary> list = new ArrayList<>(rows.size());
-            rows.forEach(r -> list.add(row(r).summary()));
-            return list;
-        });
+        return found.flatMap(page -> page != null
+                ? Uni.createFrom().item(page)
+                : run(CheckpointSearch.query(columns, tenant.id(), q, null, afterTs, afterId, limit))
+                        .map(result -> {
+                            List<CheckpointSummary> list = new ArrayList<>(result.size());
+                            result.forEach(r -> list.add(row(r).summary()));
+                            return list;
+                        }));
+    }
+
+    private Uni<RowSet<Row>> run(CheckpointSearch.Sql sql) {
+        return pool.preparedQuery(sql.text.toString()).execute(Tuple.from(sql.params));
     }
 
     /** A page of a checkpoint's thoughts in chain order, each with its position. */
