@@ -20,7 +20,8 @@ psql -h 127.0.0.1 -U postgres -d postgres -qc "DROP DATABASE IF EXISTS $DB" -qc 
 for f in $(ls src/main/resources/db/migration/V*.sql | sort -V); do psql -h 127.0.0.1 -U postgres -d $DB -q -v ON_ERROR_STOP=1 -f "$f"; done
 psql -h 127.0.0.1 -U postgres -d $DB -q -v ON_ERROR_STOP=1 <<SQL
 SET maintenance_work_mem = '512MB';
-DROP INDEX catalog_thoughts_by_type, catalog_thoughts_by_confidence, catalog_thoughts_search,
+DROP INDEX catalog_thoughts_by_type, catalog_thoughts_by_confidence, catalog_thoughts_search, catalog_thoughts_open,
+  catalog_tool_calls_open,
   catalog_tool_calls_by_tool, catalog_tool_calls_by_execution_tool, checkpoints_by_time, checkpoints_by_execution,
   checkpoints_by_agent, checkpoints_by_reason, checkpoints_by_object, checkpoints_by_cseq;
 ALTER TABLE catalog_thoughts DROP CONSTRAINT catalog_thoughts_pk;
@@ -61,6 +62,8 @@ CREATE UNIQUE INDEX checkpoints_by_cseq ON checkpoints (tenant, execution_id, cs
 CREATE INDEX catalog_thoughts_by_type ON catalog_thoughts (tenant, execution_id, type, confidence);
 CREATE INDEX catalog_thoughts_by_confidence ON catalog_thoughts (tenant, execution_id, confidence);
 CREATE INDEX catalog_thoughts_search ON catalog_thoughts USING gin (search);
+CREATE INDEX catalog_thoughts_open ON catalog_thoughts (tenant, execution_id) INCLUDE (seq, id, hash) WHERE to_cseq IS NULL;
+CREATE INDEX catalog_tool_calls_open ON catalog_tool_calls (tenant, execution_id) INCLUDE (seq, id, hash) WHERE to_cseq IS NULL;
 CREATE INDEX catalog_tool_calls_by_tool ON catalog_tool_calls (tenant, tool_id, execution_id, from_cseq);
 CREATE INDEX catalog_tool_calls_by_execution_tool ON catalog_tool_calls (tenant, execution_id, tool_id, from_cseq);
 VACUUM ANALYZE;

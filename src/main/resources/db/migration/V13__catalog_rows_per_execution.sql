@@ -41,6 +41,9 @@ CREATE TABLE catalog_thoughts (
 CREATE INDEX catalog_thoughts_by_type ON catalog_thoughts (tenant, execution_id, type, confidence);
 CREATE INDEX catalog_thoughts_by_confidence ON catalog_thoughts (tenant, execution_id, confidence);
 CREATE INDEX catalog_thoughts_search ON catalog_thoughts USING gin (search);
+-- what a new checkpoint is compared with, read by an index-only scan: the open rows' position, id and hash
+CREATE INDEX catalog_thoughts_open ON catalog_thoughts (tenant, execution_id) INCLUDE (seq, id, hash)
+    WHERE to_cseq IS NULL;
 
 CREATE TABLE catalog_tool_calls (
     tenant         text             NOT NULL,
@@ -61,6 +64,8 @@ CREATE TABLE catalog_tool_calls (
 );
 CREATE INDEX catalog_tool_calls_by_tool ON catalog_tool_calls (tenant, tool_id, execution_id, from_cseq);
 CREATE INDEX catalog_tool_calls_by_execution_tool ON catalog_tool_calls (tenant, execution_id, tool_id, from_cseq);
+CREATE INDEX catalog_tool_calls_open ON catalog_tool_calls (tenant, execution_id) INCLUDE (seq, id, hash)
+    WHERE to_cseq IS NULL;
 
 -- the old rows, one per checkpoint, become ranges: the same content at the same position in consecutive checkpoints
 -- of an execution is one row (gaps and islands: cseq minus the rank within equal content is constant on an island)

@@ -347,4 +347,52 @@ class CatalogSharingTest {
         assertThat(found(tenant, "thought_type=decision&min_confidence=0.8")).hasSize(5);
         assertThat(found(tenant, "q=haystack&reason=auto")).isEmpty();
     }
+
+    @Test
+    void aRestoreInPlaceRewritesOnlyTheStepsThatDiffer() throws Exception {
+        String tenant = newTenant();
+        String e = as(tenant)
+                .body("{\"agent_id\":\"a\"}")
+                .post("/api/v1/executions")
+                .then()
+                .statusCode(201)
+                .extract()
+                .path("id");
+        for (int i = 0; i < 30; i++) {
+            thought(tenant, e, "s" + i, "step " + i);
+        }
+        String before = checkpoint(tenant, e);
+        for (int i = 30; i < 35; i++) {
+            thought(tenant, e, "s" + i, "step " + i);
+        }
+        as(tenant)
+                .body("{\"content\":\"step 7, revised\"}")
+                .patch("/api/v1/executions/{id}/thoughts/s7", e)
+                .then()
+                .statusCode(200);
+        // s7 and the 5 later steps differ from the checkpoint: rewritten or gone; the 29 others stay as they were
+        as(tenant)
+                .body("{}")
+                .post("/api/v1/checkpoints/{id}/restore", before)
+                .then()
+                .statusCode(200);
+        assertThat(count("SELECT count(*) FROM runtime_thoughts WHERE tenant = ? AND execution_id = ?", tenant, e))
+                .isEqualTo(30);
+        JsonNode state = JsonTrees.read(as(tenant)
+                .get("/api/v1/executions/{id}/state", e)
+                .then()
+                .statusCode(200)
+                .extract()
+                .asByteArray());
+        assertThat(state.at("/thought_chain/steps/7/content").asText()).isEqualTo("step 7");
+        assertThat(state.at("/thought_chain/steps").size()).isEqualTo(30);
+        // the kept steps were written by the appends long before; only s7 was written by the restore
+        assertThat(count(
+                        "SELECT count(*) FROM runtime_thoughts t WHERE tenant = ? AND execution_id = ? AND xmin = "
+                                + "(SELECT xmin FROM runtime_thoughts WHERE tenant = t.tenant AND execution_id = "
+                                + "t.execution_id AND id = 's7')",
+                        tenant,
+                        e))
+                .isEqualTo(1);
+    }
 }
