@@ -8,14 +8,12 @@ WITH a AS (
   COALESCE((s.value -> 'children')::jsonb, '[]'::jsonb), s.value -> 'metadata',
   (s.value ->> 'timestamp')::numeric::bigint
   FROM json_array_elements($3::text::json) WITH ORDINALITY AS s(value, ord)
-  ON CONFLICT DO NOTHING
 ),
 b AS (
   INSERT INTO runtime_messages (tenant, execution_id, seq, role, content, tool_calls, tool_results, ts)
   SELECT $1, $2, m.ord, m.value ->> 'role', m.value ->> 'content', m.value -> 'tool_calls', m.value -> 'tool_results',
   (m.value ->> 'timestamp')::numeric::bigint
   FROM json_array_elements($4::text::json) WITH ORDINALITY AS m(value, ord)
-  ON CONFLICT DO NOTHING
 ),
 c AS (
   INSERT INTO runtime_memory (tenant, execution_id, seq, key, value, importance, ts)

@@ -111,7 +111,7 @@ public class RestoreService {
                                 null,
                                 event,
                                 now)
-                        .call(view -> writer.deleteParts(conn, tenant, id, whole))
+                        .call(view -> writer.deleteParts(conn, tenant, id))
                         .call(view -> writer.insertParts(conn, tenant, id, whole))));
     }
 
@@ -150,9 +150,8 @@ public class RestoreService {
                                     epoch,
                                     events,
                                     now)
-                            .call(view -> view == null
-                                    ? Uni.createFrom().voidItem()
-                                    : writer.deleteParts(conn, tenant, id, whole))
+                            .call(view ->
+                                    view == null ? Uni.createFrom().voidItem() : writer.deleteParts(conn, tenant, id))
                             .call(view -> view == null
                                     ? Uni.createFrom().voidItem()
                                     : writer.insertParts(conn, tenant, id, whole)));

@@ -49,21 +49,7 @@ public class ContextRepository {
             INSERT INTO runtime_messages (tenant, execution_id, seq, role, content, tool_calls, tool_results, ts)
               SELECT :tenant, :execution, m.ord, %s
               FROM json_array_elements(:messages::text::json) WITH ORDINALITY AS m(value, ord)
-              ON CONFLICT DO NOTHING
             """.formatted(MESSAGE_VALUES);
-
-    /**
-     * Deletes the messages that differ from {@code :messages} at their position, so that a restore writes only what
-     * differs ({@link #INSERT_MESSAGES} skips the kept ones).
-     */
-    static final String DELETE_CHANGED_MESSAGES = """
-            DELETE FROM runtime_messages r
-            WHERE r.tenant = :tenant AND r.execution_id = :execution AND NOT EXISTS (
-              SELECT 1 FROM json_array_elements(:messages::text::json) WITH ORDINALITY AS m(value, ord)
-              WHERE m.ord = r.seq AND m.value ->> 'content' = r.content AND m.value ->> 'role' = r.role
-                AND (m.value -> 'tool_calls')::text IS NOT DISTINCT FROM r.tool_calls::text
-                AND (m.value -> 'tool_results')::text IS NOT DISTINCT FROM r.tool_results::text
-                AND (m.value ->> 'timestamp')::numeric::bigint = r.ts)""";
 
     /**
      * Inserts all memory entries {@code :memory} (JSON array, in order) with negative order keys
@@ -75,6 +61,9 @@ public class ContextRepository {
               SELECT :tenant, :execution, m.ord - :memory_count - 1, m.value ->> 'key', m.value -> 'value',
                 (m.value ->> 'importance')::float8, (m.value ->> 'timestamp')::numeric::bigint
               FROM json_array_elements(:memory::text::json) WITH ORDINALITY AS m(value, ord)""";
+
+    static final String DELETE_MESSAGES = """
+            DELETE FROM runtime_messages WHERE tenant = :tenant AND execution_id = :execution""";
 
     static final String DELETE_MEMORY_ALL = """
             DELETE FROM runtime_memory WHERE tenant = :tenant AND execution_id = :execution""";

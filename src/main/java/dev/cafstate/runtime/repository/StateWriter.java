@@ -32,18 +32,13 @@ import io.vertx.mutiny.sqlclient.SqlConnection;
 @ApplicationScoped
 public class StateWriter {
 
-    /**
-     * Before a restore's {@link #INSERT_PARTS}: the steps and messages that differ from the restored ones, and every
-     * memory entry and tool call (their order keys are renumbered). A long chain restored to a checkpoint it differs
-     * from by a few steps rewrites those few.
-     */
     static final Statement DELETE_PARTS = Statement.of("""
             WITH a AS (%s),
             b AS (%s),
             c AS (%s)
             %s""".formatted(
-                    ThoughtRepository.DELETE_CHANGED,
-                    ContextRepository.DELETE_CHANGED_MESSAGES,
+                    ThoughtRepository.DELETE_ALL,
+                    ContextRepository.DELETE_MESSAGES,
                     ContextRepository.DELETE_MEMORY_ALL,
                     ToolCallRepository.DELETE_ALL));
 
@@ -109,19 +104,10 @@ public class StateWriter {
                 calls.size());
     }
 
-    /**
-     * Deletes the rows of the four parts that {@code whole} does not keep as they are (the execution row stays);
-     * {@link #insertParts} then writes the rest.
-     */
-    public Uni<Void> deleteParts(SqlConnection conn, Tenant tenant, String executionId, Whole whole) {
+    /** Deletes every row of the four parts (the execution row stays). */
+    public Uni<Void> deleteParts(SqlConnection conn, Tenant tenant, String executionId) {
         return DELETE_PARTS
-                .run(
-                        conn,
-                        Params.of()
-                                .put("tenant", tenant.id())
-                                .put("execution", executionId)
-                                .put("steps", whole.steps())
-                                .put("messages", whole.messages()))
+                .run(conn, Params.of().put("tenant", tenant.id()).put("execution", executionId))
                 .replaceWithVoid();
     }
 

@@ -59,26 +59,11 @@ public class ThoughtRepository {
             INSERT INTO runtime_thoughts (%s)
               SELECT :tenant, :execution, s.ord, %s
               FROM json_array_elements(:steps::text::json) WITH ORDINALITY AS s(value, ord)
-              ON CONFLICT DO NOTHING
             """.formatted(INSERT_COLUMNS, STEP_VALUES);
 
-    /**
-     * Deletes the steps of the chain that differ from {@code :steps} (position, id or any value), so that a restore
-     * writes only what differs: {@link #INSERT_ALL} then inserts the steps not kept (a kept one is the same row, and
-     * is skipped as a conflict).
-     */
-    static final String DELETE_CHANGED = """
-            DELETE FROM runtime_thoughts r
-            WHERE r.tenant = :tenant AND r.execution_id = :execution AND NOT EXISTS (
-              SELECT 1 FROM json_array_elements(:steps::text::json) WITH ORDINALITY AS s(value, ord)
-              WHERE s.ord = r.seq AND s.value ->> 'id' = r.id AND s.value ->> 'content' = r.content
-                AND s.value ->> 'type' = r.type AND (s.value ->> 'reasoning') IS NOT DISTINCT FROM r.reasoning
-                AND (s.value ->> 'confidence')::float8 = r.confidence
-                AND (s.value -> 'alternatives')::text IS NOT DISTINCT FROM r.alternatives::text
-                AND (s.value ->> 'parent_id') IS NOT DISTINCT FROM r.parent_id
-                AND COALESCE((s.value -> 'children')::jsonb, '[]'::jsonb) = r.children
-                AND (s.value -> 'metadata')::text IS NOT DISTINCT FROM r.metadata::text
-                AND (s.value ->> 'timestamp')::numeric::bigint = r.ts)""";
+    /** Deletes the whole chain. */
+    static final String DELETE_ALL =
+            "DELETE FROM runtime_thoughts WHERE tenant = :tenant AND execution_id = :execution";
 
     /**
      * The append: one statement bumps the version and step counter, adds the new ids to the {@code children} of
