@@ -13,19 +13,13 @@ import java.util.stream.Collectors;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import dev.cafstate.caf.ThoughtStep;
-import dev.cafstate.caf.ThoughtType;
 import dev.cafstate.checkpoint.api.CheckpointSummary;
-import dev.cafstate.checkpoint.api.CheckpointToolCallView;
-import dev.cafstate.common.db.Columns;
 import dev.cafstate.common.db.Params;
 import dev.cafstate.common.db.Statement;
 import dev.cafstate.common.json.Json;
-import dev.cafstate.common.paging.Sequenced;
 import dev.cafstate.common.security.Tenant;
 import dev.cafstate.events.OutboxRepository;
 import dev.cafstate.runtime.repository.ExecutionRepository;
-import dev.cafstate.runtime.repository.ThoughtRepository;
 import dev.cafstate.transfer.job.TransferQueueRepository;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.buffer.Buffer;
@@ -458,61 +452,6 @@ public class CheckpointRepository {
 
     private Uni<RowSet<Row>> run(CheckpointSearch.Sql sql) {
         return pool.preparedQuery(sql.text.toString()).execute(Tuple.from(sql.params));
-    }
-
-    /** A page of a checkpoint's thoughts in chain order, each with its position. */
-    public Uni<List<Sequenced<ThoughtStep>>> thoughts(
-            Tenant tenant, String checkpointId, ThoughtType type, Double min, Double max, long afterSeq, int limit) {
-        return pool.preparedQuery("""
-                SELECT t.seq, t.id, t.type, t.content, t.reasoning, t.confidence,
-                  t.alternatives_json::text AS alternatives, t.parent_id, t.children_json::text AS children,
-                  t.metadata_json::text AS metadata, t.created_at AS ts
-                FROM checkpoints c JOIN catalog_thoughts t ON t.tenant = c.tenant AND t.execution_id = c.execution_id
-                  AND t.from_cseq <= c.cseq AND (t.to_cseq IS NULL OR t.to_cseq >= c.cseq)
-                WHERE c.tenant = $1 AND c.id = $2 AND t.seq > $3
-                  AND ($4::text IS NULL OR t.type = $4) AND ($5::float8 IS NULL OR t.confidence >= $5)
-                  AND ($6::float8 IS NULL OR t.confidence <= $6)
-                ORDER BY t.seq LIMIT $7""")
-                .execute(Tuple.from(new Object[] {
-                    tenant.id(), checkpointId, afterSeq, type == null ? null : type.wire(), min, max, limit
-                }))
-                .map(rows -> {
-                    List<Sequenced<ThoughtStep>> list = new ArrayList<>(rows.size());
-                    rows.forEach(r ->
-                            list.add(new Sequenced<>(r.getLong("seq"), ThoughtRepository.step(Columns.of(r), json))));
-                    return list;
-                });
-    }
-
-    /** A page of a checkpoint's finished tool calls, each with its position. */
-    public Uni<List<Sequenced<CheckpointToolCallView>>> toolCalls(
-            Tenant tenant, String checkpointId, String toolId, String status, long afterSeq, int limit) {
-        return pool.preparedQuery("""
-                SELECT k.seq, k.id, k.tool_id, k.status, k.arguments_json::text AS arguments,
-                  k.result_json::text AS result, k.error, k.duration_ms, k.ts
-                FROM checkpoints c JOIN catalog_tool_calls k ON k.tenant = c.tenant AND k.execution_id = c.execution_id
-                  AND k.from_cseq <= c.cseq AND (k.to_cseq IS NULL OR k.to_cseq >= c.cseq)
-                WHERE c.tenant = $1 AND c.id = $2 AND k.seq > $3
-                  AND ($4::text IS NULL OR k.tool_id = $4) AND ($5::text IS NULL OR k.status = $5)
-                ORDER BY k.seq LIMIT $6""")
-                .execute(Tuple.from(new Object[] {tenant.id(), checkpointId, afterSeq, toolId, status, limit}))
-                .map(rows -> {
-                    List<Sequenced<CheckpointToolCallView>> list = new ArrayList<>(rows.size());
-                    for (Row r : rows) {
-                        list.add(new Sequenced<>(
-                                r.getLong("seq"),
-                                new CheckpointToolCallView(
-                                        r.getString("id"),
-                                        r.getString("tool_id"),
-                                        r.getString("status"),
-                                        json.read(r.getString("arguments")),
-                                        json.read(r.getString("result")),
-                                        r.getString("error"),
-                                        r.getDouble("duration_ms"),
-                                        r.getLong("ts"))));
-                    }
-                    return list;
-                });
     }
 
     /**

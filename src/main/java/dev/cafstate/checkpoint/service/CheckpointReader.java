@@ -13,6 +13,8 @@ import dev.cafstate.caf.ThoughtType;
 import dev.cafstate.checkpoint.api.CheckpointDiffView;
 import dev.cafstate.checkpoint.api.CheckpointSummary;
 import dev.cafstate.checkpoint.api.CheckpointToolCallView;
+import dev.cafstate.checkpoint.catalog.CatalogRowEntities;
+import dev.cafstate.checkpoint.catalog.CheckpointEntities;
 import dev.cafstate.checkpoint.repository.CheckpointQuery;
 import dev.cafstate.checkpoint.repository.CheckpointRepository;
 import dev.cafstate.checkpoint.repository.CheckpointRow;
@@ -20,8 +22,10 @@ import dev.cafstate.checkpoint.storage.CanonicalJson;
 import dev.cafstate.checkpoint.storage.CheckpointStorage;
 import dev.cafstate.common.error.IntegrityFailure;
 import dev.cafstate.common.error.ResourceNotFound;
+import dev.cafstate.common.json.Json;
 import dev.cafstate.common.paging.Cursors;
 import dev.cafstate.common.paging.Page;
+import dev.cafstate.common.paging.Sequenced;
 import dev.cafstate.common.security.Tenant;
 import io.smallrye.mutiny.Uni;
 
@@ -30,22 +34,37 @@ import io.smallrye.mutiny.Uni;
 public class CheckpointReader {
 
     private final CheckpointRepository checkpoints;
+    private final CheckpointEntities entities;
+    private final CatalogRowEntities.Thoughts thoughts;
+    private final CatalogRowEntities.ToolCalls toolCalls;
+    private final Json json;
     private final CheckpointStorage storage;
     private final ObjectMapper mapper;
 
-    public CheckpointReader(CheckpointRepository checkpoints, CheckpointStorage storage, ObjectMapper mapper) {
+    public CheckpointReader(
+            CheckpointRepository checkpoints,
+            CheckpointEntities entities,
+            CatalogRowEntities.Thoughts thoughts,
+            CatalogRowEntities.ToolCalls toolCalls,
+            CheckpointStorage storage,
+            ObjectMapper mapper,
+            Json json) {
         this.checkpoints = checkpoints;
+        this.entities = entities;
+        this.thoughts = thoughts;
+        this.toolCalls = toolCalls;
+        this.json = json;
         this.storage = storage;
         this.mapper = mapper;
     }
 
-    /** The row, or 404 (also for another tenant's). */
+    /** The row, read as its entity, or 404 (also for another tenant's). */
     public Uni<CheckpointRow> row(Tenant tenant, String id) {
-        return checkpoints.find(tenant, id).map(row -> {
-            if (row == null) {
+        return entities.find(tenant, id).map(entity -> {
+            if (entity == null) {
                 throw new ResourceNotFound("checkpoint '" + id + "' does not exist");
             }
-            return row;
+            return entity.toRow();
         });
     }
 
@@ -100,16 +119,25 @@ public class CheckpointReader {
             Tenant tenant, String id, ThoughtType type, Double min, Double max, String cursor, int limit) {
         long after = Cursors.number(cursor);
         return row(tenant, id)
-                .flatMap(r -> checkpoints.thoughts(tenant, id, type, min, max, after, limit + 1))
-                .map(rows -> Cursors.bySeq(rows, limit));
+                .flatMap(r -> thoughts.ofCheckpoint(
+                        tenant, id, type == null ? null : type.wire(), min, max, after, limit + 1))
+                .map(rows -> Cursors.bySeq(
+                        rows.stream()
+                                .map(t -> new Sequenced<>(t.seq, t.toStep(json)))
+                                .toList(),
+                        limit));
     }
 
     public Uni<Page<CheckpointToolCallView>> toolCalls(
             Tenant tenant, String id, String toolId, String status, String cursor, int limit) {
         long after = Cursors.number(cursor);
         return row(tenant, id)
-                .flatMap(r -> checkpoints.toolCalls(tenant, id, toolId, status, after, limit + 1))
-                .map(rows -> Cursors.bySeq(rows, limit));
+                .flatMap(r -> toolCalls.ofCheckpoint(tenant, id, toolId, status, after, limit + 1))
+                .map(rows -> Cursors.bySeq(
+                        rows.stream()
+                                .map(k -> new Sequenced<>(k.seq, k.toView(json)))
+                                .toList(),
+                        limit));
     }
 
     /**
