@@ -60,14 +60,6 @@ public class HandoffRepository {
                 .map(rows -> rows.size() == 0 ? null : handoff(rows.iterator().next()));
     }
 
-    /** The latest handoff of an execution, or null. */
-    public Uni<Handoff> latest(Tenant tenant, String executionId) {
-        return pool.preparedQuery("SELECT " + COLUMNS
-                        + " FROM handoffs WHERE tenant = $1 AND execution_id = $2 ORDER BY created_at DESC LIMIT 1")
-                .execute(Tuple.of(tenant.id(), executionId))
-                .map(rows -> rows.size() == 0 ? null : handoff(rows.iterator().next()));
-    }
-
     /**
      * Handoffs the worker advances: requested, exporting, awaiting an acknowledgement, failed after its manifest may
      * have been written (the target may still acknowledge), and decisions whose outcome is not yet published.

@@ -65,6 +65,7 @@ import io.vertx.mutiny.sqlclient.Pool;
 public class HandoffService {
 
     private final HandoffRepository handoffs;
+    private final HandoffEntities entities;
     private final ExecutionRepository executions;
     private final CheckpointRepository checkpoints;
     private final CheckpointService checkpointService;
@@ -82,6 +83,7 @@ public class HandoffService {
 
     public HandoffService(
             HandoffRepository handoffs,
+            HandoffEntities entities,
             ExecutionRepository executions,
             CheckpointRepository checkpoints,
             CheckpointService checkpointService,
@@ -97,6 +99,7 @@ public class HandoffService {
             Clock clock,
             CafConfig config) {
         this.handoffs = handoffs;
+        this.entities = entities;
         this.executions = executions;
         this.checkpoints = checkpoints;
         this.checkpointService = checkpointService;
@@ -159,7 +162,7 @@ public class HandoffService {
 
     /** The latest handoff of an execution, or 404. */
     public Uni<HandoffView> view(Tenant tenant, String executionId) {
-        return handoffs.latest(tenant, executionId).map(h -> {
+        return entities.latest(tenant, executionId).map(h -> {
             if (h == null) {
                 throw new ResourceNotFound("execution '" + executionId + "' has no handoff");
             }
@@ -432,7 +435,7 @@ public class HandoffService {
      * the export runs or before the expiry, with {@code Retry-After}.
      */
     public Uni<HandoffView> abort(Tenant tenant, String executionId) {
-        return handoffs.latest(tenant, executionId).flatMap(h -> {
+        return entities.latest(tenant, executionId).flatMap(h -> {
             if (h == null || h.state().equals(Handoff.COMPLETED) || h.state().equals(Handoff.ABORTED)) {
                 throw new StateConflict("execution '" + executionId + "' has no handoff under way");
             }

@@ -311,15 +311,6 @@ public class TransferJobRepository {
                 .replaceWithVoid();
     }
 
-    /** The job of a tenant, or null. */
-    public Uni<TransferJob> find(Tenant tenant, UUID id, String kind) {
-        return pool.preparedQuery(
-                        "SELECT " + JOB_COLUMNS + " FROM transfer_jobs WHERE tenant = $1 AND id = $2 AND kind = $3")
-                .execute(Tuple.of(tenant.id(), id, kind))
-                .map(rows ->
-                        rows.size() == 0 ? null : job(Columns.of(rows.iterator().next())));
-    }
-
     public Uni<TransferJob> find(UUID id) {
         return pool.preparedQuery("SELECT " + JOB_COLUMNS + " FROM transfer_jobs WHERE id = $1")
                 .execute(Tuple.of(id))

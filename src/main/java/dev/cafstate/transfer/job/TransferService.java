@@ -41,6 +41,7 @@ public class TransferService {
     static final int MAX_EXPORT = 100_000;
 
     private final TransferJobRepository jobs;
+    private final TransferJobEntities jobEntities;
     private final CheckpointRepository checkpoints;
     private final Locations locations;
     private final Json json;
@@ -50,6 +51,7 @@ public class TransferService {
 
     public TransferService(
             TransferJobRepository jobs,
+            TransferJobEntities jobEntities,
             CheckpointRepository checkpoints,
             Locations locations,
             Json json,
@@ -57,6 +59,7 @@ public class TransferService {
             CafConfig config,
             Pool pool) {
         this.jobs = jobs;
+        this.jobEntities = jobEntities;
         this.checkpoints = checkpoints;
         this.locations = locations;
         this.json = json;
@@ -288,7 +291,7 @@ public class TransferService {
 
     /** The job of the caller's tenant, or 404. */
     public Uni<JobView> view(Tenant tenant, String kind, UUID id) {
-        return jobs.find(tenant, id, kind).flatMap(job -> {
+        return jobEntities.find(tenant, id, kind).flatMap(job -> {
             if (job == null) {
                 throw new ResourceNotFound(kind + " '" + id + "' does not exist");
             }

@@ -1,7 +1,5 @@
 package dev.cafstate.transfer.location;
 
-import java.util.HashMap;
-import java.util.Map;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -24,14 +22,6 @@ public class LocationStatusRepository {
 
     public LocationStatusRepository(Pool pool) {
         this.pool = pool;
-    }
-
-    public Uni<Map<String, Status>> all() {
-        return pool.query("SELECT * FROM location_status").execute().map(rows -> {
-            Map<String, Status> map = new HashMap<>();
-            rows.forEach(r -> map.put(r.getString("location"), status(r)));
-            return map;
-        });
     }
 
     public Uni<Status> find(String location) {

@@ -29,6 +29,7 @@ public class LocationSync {
     private final Locations locations;
     private final LocationStore store;
     private final LocationStatusRepository status;
+    private final LocationStatusEntities statuses;
     private final TransferService transfers;
     private final JobLeases leases;
     private final Pool pool;
@@ -39,6 +40,7 @@ public class LocationSync {
             Locations locations,
             LocationStore store,
             LocationStatusRepository status,
+            LocationStatusEntities statuses,
             TransferService transfers,
             JobLeases leases,
             Pool pool,
@@ -47,6 +49,7 @@ public class LocationSync {
         this.locations = locations;
         this.store = store;
         this.status = status;
+        this.statuses = statuses;
         this.transfers = transfers;
         this.leases = leases;
         this.pool = pool;
@@ -62,7 +65,7 @@ public class LocationSync {
         if (syncing.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
-        return status.all().flatMap(last -> {
+        return statuses.byLocation().flatMap(last -> {
             long now = clock.now();
             Uni<Void> chain = Uni.createFrom().voidItem();
             for (Location l : syncing) {

@@ -35,7 +35,7 @@ import dev.cafstate.transfer.api.ImportRequest;
 import dev.cafstate.transfer.job.JobView;
 import dev.cafstate.transfer.job.TransferJob;
 import dev.cafstate.transfer.job.TransferService;
-import dev.cafstate.transfer.location.LocationStatusRepository;
+import dev.cafstate.transfer.location.LocationStatusEntities;
 import dev.cafstate.transfer.location.LocationStore;
 import dev.cafstate.transfer.location.Locations;
 import io.smallrye.mutiny.Multi;
@@ -51,7 +51,7 @@ public class TransferResource {
     private final TransferService transfers;
     private final Locations locations;
     private final LocationStore store;
-    private final LocationStatusRepository status;
+    private final LocationStatusEntities status;
     private final TenantContext tenant;
     private final JsonBodies bodies;
 
@@ -59,7 +59,7 @@ public class TransferResource {
             TransferService transfers,
             Locations locations,
             LocationStore store,
-            LocationStatusRepository status,
+            LocationStatusEntities status,
             TenantContext tenant,
             JsonBodies bodies) {
         this.transfers = transfers;
@@ -74,7 +74,7 @@ public class TransferResource {
     @Path("locations")
     @Operation(summary = "The configured locations with their status (never their credentials)")
     public Uni<Map<String, Object>> locations() {
-        return status.all()
+        return status.byLocation()
                 .flatMap(last -> Multi.createFrom()
                         .iterable(locations.all())
                         .onItem()
