@@ -111,8 +111,13 @@ public class RestoreService {
                                 null,
                                 event,
                                 now)
-                        .call(view -> writer.deleteParts(conn, tenant, id))
-                        .call(view -> writer.insertParts(conn, tenant, id, whole))));
+                        .call(view -> writer.replaceParts(
+                                conn,
+                                tenant,
+                                id,
+                                doc.snapshot().thoughtChain(),
+                                doc.snapshot().context(),
+                                whole))));
     }
 
     /**
@@ -150,11 +155,15 @@ public class RestoreService {
                                     epoch,
                                     events,
                                     now)
-                            .call(view ->
-                                    view == null ? Uni.createFrom().voidItem() : writer.deleteParts(conn, tenant, id))
                             .call(view -> view == null
                                     ? Uni.createFrom().voidItem()
-                                    : writer.insertParts(conn, tenant, id, whole)));
+                                    : writer.replaceParts(
+                                            conn,
+                                            tenant,
+                                            id,
+                                            doc.snapshot().thoughtChain(),
+                                            doc.snapshot().context(),
+                                            whole)));
                 });
     }
 

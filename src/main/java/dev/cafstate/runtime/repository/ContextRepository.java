@@ -62,11 +62,21 @@ public class ContextRepository {
                 (m.value ->> 'importance')::float8, (m.value ->> 'timestamp')::numeric::bigint
               FROM json_array_elements(:memory::text::json) WITH ORDINALITY AS m(value, ord)""";
 
-    static final String DELETE_MESSAGES = """
-            DELETE FROM runtime_messages WHERE tenant = :tenant AND execution_id = :execution""";
-
     static final String DELETE_MEMORY_ALL = """
             DELETE FROM runtime_memory WHERE tenant = :tenant AND execution_id = :execution""";
+
+    /** Inserts messages {@code :messages} at positions {@code :message_seqs} (one per message, in order). */
+    static final String INSERT_MESSAGES_AT = """
+            INSERT INTO runtime_messages (tenant, execution_id, seq, role, content, tool_calls, tool_results, ts)
+              SELECT :tenant, :execution, q.seq, %s
+              FROM json_array_elements(:messages::text::json) WITH ORDINALITY AS m(value, ord)
+              JOIN unnest(:message_seqs::bigint[]) WITH ORDINALITY AS q(seq, ord) ON q.ord = m.ord
+            """.formatted(MESSAGE_VALUES);
+
+    /** Deletes the messages at positions {@code :gone_messages}. */
+    static final String DELETE_MESSAGES_AT = """
+            DELETE FROM runtime_messages WHERE tenant = :tenant AND execution_id = :execution
+              AND seq = ANY(:gone_messages::bigint[])""";
 
     static final Statement APPEND_MESSAGES = Statement.of("""
             WITH %s,

@@ -61,9 +61,18 @@ public class ThoughtRepository {
               FROM json_array_elements(:steps::text::json) WITH ORDINALITY AS s(value, ord)
             """.formatted(INSERT_COLUMNS, STEP_VALUES);
 
-    /** Deletes the whole chain. */
-    static final String DELETE_ALL =
-            "DELETE FROM runtime_thoughts WHERE tenant = :tenant AND execution_id = :execution";
+    /** Inserts steps {@code :steps} (a JSON array) at positions {@code :seqs} (one per step, in the same order). */
+    static final String INSERT_AT = """
+            INSERT INTO runtime_thoughts (%s)
+              SELECT :tenant, :execution, q.seq, %s
+              FROM json_array_elements(:steps::text::json) WITH ORDINALITY AS s(value, ord)
+              JOIN unnest(:step_seqs::bigint[]) WITH ORDINALITY AS q(seq, ord) ON q.ord = s.ord
+            """.formatted(INSERT_COLUMNS, STEP_VALUES);
+
+    /** Deletes the steps at positions {@code :gone_steps}. */
+    static final String DELETE_AT = """
+            DELETE FROM runtime_thoughts WHERE tenant = :tenant AND execution_id = :execution
+              AND seq = ANY(:gone_steps::bigint[])""";
 
     /**
      * The append: one statement bumps the version and step counter, adds the new ids to the {@code children} of
