@@ -24,8 +24,8 @@ import io.vertx.mutiny.sqlclient.SqlConnection;
 /**
  * Writes whole runtime parts in bulk, each part's rows from one JSON array, all parts in one statement
  * ({@link #INSERT_PARTS}) after the execution row was written (seeding a new execution, a fork), or replaces them
- * writing only what differs ({@link #replaceParts}, a restore in place). Each part's SQL is its repository's; this class only
- * composes them. Runs inside the caller's transaction.
+ * writing only what differs ({@link #replaceParts}, a restore in place). Each part's SQL is its repository's; this
+ * class only composes them. Runs inside the caller's transaction.
  * <p>
  * Order is kept exactly: steps and messages by their position; memory entries and tool calls get negative order
  * keys ({@code -n..-1}), below every key a later change takes (the execution's version, always positive), so a
