@@ -90,4 +90,62 @@ class ConcurrentAppendTest {
         assertThat(as(tenant).get("/api/v1/executions/{id}", id).header("ETag"))
                 .isEqualTo("\"" + (2 + 2 * writers * each) + "\"");
     }
+
+    /**
+     * Progress patches are a compare-and-set on the version (read, merge, write if unchanged): writers of different
+     * counters racing on one execution lose none of each other's values, and a counter ends at the largest value any
+     * accepted patch gave it.
+     */
+    @Test
+    void concurrentProgressPatchesLoseNoCounter() throws Exception {
+        String tenant = newTenant();
+        String id = newExecution(tenant);
+        String[] counters = {"tokens_used", "duration_ms", "iterations_completed", "step_number"};
+        int writers = 16;
+        int each = 10;
+        CountDownLatch start = new CountDownLatch(1);
+        ExecutorService pool = Executors.newFixedThreadPool(writers);
+        List<Future<List<long[]>>> results = new ArrayList<>();
+        for (int w = 0; w < writers; w++) {
+            int writer = w;
+            results.add(pool.submit(() -> {
+                start.await();
+                List<long[]> accepted = new ArrayList<>(); // {counter, value}
+                for (int i = 1; i <= each; i++) {
+                    long value = (long) i * writers + writer;
+                    int counter = writer % counters.length;
+                    int status = as(tenant)
+                            .body("{\"" + counters[counter] + "\":" + value + "}")
+                            .patch("/api/v1/executions/{id}/progress", id)
+                            .statusCode();
+                    assertThat(status)
+                            .as("a patch is applied or goes backwards")
+                            .isIn(200, 409);
+                    if (status == 200) {
+                        accepted.add(new long[] {counter, value});
+                    }
+                }
+                return accepted;
+            }));
+        }
+        start.countDown();
+        long[] max = new long[counters.length];
+        int applied = 0;
+        for (Future<List<long[]>> f : results) {
+            for (long[] a : f.get()) {
+                max[(int) a[0]] = Math.max(max[(int) a[0]], a[1]);
+                applied++;
+            }
+        }
+        pool.shutdown();
+        JsonNode execution = new ObjectMapper()
+                .readTree(as(tenant).get("/api/v1/executions/{id}", id).asString());
+        for (int c = 0; c < counters.length; c++) {
+            assertThat(execution.get("progress").get(counters[c]).asLong())
+                    .as(counters[c])
+                    .isEqualTo(max[c]);
+        }
+        // version = 1 (create) + every applied patch: none was applied twice or lost
+        assertThat(as(tenant).get("/api/v1/executions/{id}", id).header("ETag")).isEqualTo("\"" + (1 + applied) + "\"");
+    }
 }

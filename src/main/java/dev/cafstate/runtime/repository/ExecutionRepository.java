@@ -330,6 +330,56 @@ public class ExecutionRepository {
             %s
             SELECT %s FROM e""".formatted(OutboxRepository.insertCte("e"), VIEW_COLUMNS));
 
+    /**
+     * The progress change in one statement, as a compare-and-set: the counters (already merged and checked against
+     * what was read at {@code :expected}, the version they were read at) are written with the version bump and the
+     * change's events. No row when the execution moved on or is no longer writable.
+     */
+    static final Statement SET_PROGRESS = Statement.of("""
+            WITH %s,
+            %s
+            SELECT e.version FROM e""".formatted(
+                    bumpCte("step_number = :step_number, total_steps_estimate = :total_steps_estimate,"
+                            + " iterations_completed = :iterations_completed, tokens_used = :tokens_used,"
+                            + " duration_ms = :duration_ms"),
+                    OutboxRepository.insertCte("e")));
+
+    /** The progress counters of an execution and the version they are at, read without a lock. */
+    public record ProgressAt(long version, ExecutionProgress progress) {}
+
+    /** The execution's progress as it is now (no lock); null when the execution does not exist. */
+    public Uni<ProgressAt> progress(Tenant tenant, String id) {
+        return pool.preparedQuery("""
+                        SELECT version, step_number, total_steps_estimate, iterations_completed, tokens_used, duration_ms
+                        FROM executions WHERE tenant = $1 AND id = $2""")
+                .execute(Tuple.of(tenant.id(), id))
+                .map(rows -> rows.size() == 0
+                        ? null
+                        : progressAt(Columns.of(rows.iterator().next())));
+    }
+
+    /**
+     * Writes progress {@code p}, computed from the counters read at version {@code readVersion}, with its events, if
+     * the execution is still at that version and writable; the new version, or null when it is not.
+     */
+    public Uni<Long> setProgress(
+            Tenant tenant, String id, long readVersion, ExecutionProgress p, String events, long now) {
+        Params params = Params.of()
+                .put("tenant", tenant.id())
+                .put("execution", id)
+                .put("now", now)
+                .put("expected", new Long[] {readVersion})
+                .put("events", events)
+                .put("step_number", p.stepNumber())
+                .put("total_steps_estimate", p.totalStepsEstimate())
+                .put("iterations_completed", p.iterationsCompleted())
+                .put("tokens_used", p.tokensUsed())
+                .put("duration_ms", p.durationMs());
+        return SET_PROGRESS
+                .run(pool, params)
+                .map(rows -> rows.size() == 0 ? null : rows.iterator().next().getLong("version"));
+    }
+
     /** Writes progress counters of a locked execution (the bump already happened in this change). */
     public Uni<Void> updateProgress(SqlConnection conn, Tenant tenant, String id, ExecutionProgress p) {
         return conn.preparedQuery("""
@@ -487,6 +537,10 @@ public class ExecutionRepository {
                     }
                     return Columns.each(rows).iterator().next();
                 });
+    }
+
+    private static ProgressAt progressAt(Columns c) {
+        return new ProgressAt(c.int64("version"), progress(c));
     }
 
     /** Progress counters by column name. */
