@@ -1,5 +1,6 @@
 package dev.cafstate.events;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZonedDateTime;
@@ -16,6 +17,7 @@ import org.eclipse.microprofile.reactive.messaging.Message;
 import dev.cafstate.common.config.CafConfig;
 import dev.cafstate.common.time.Clock;
 import io.quarkus.logging.Log;
+import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.MutinyEmitter;
@@ -31,12 +33,21 @@ import io.vertx.mutiny.sqlclient.SqlConnection;
  * transaction-scoped PostgreSQL advisory lock; a replica that does not get it skips the round. One relay keeps
  * events of an execution in order. A round that fails (broker down, no confirm in time) marks nothing, so the same
  * rows are published again later: delivery is at-least-once, consumers de-duplicate by CloudEvents {@code id}.
+ * <p>
+ * A holder that stops in the middle of a round (frozen, cut off from the database) would keep the lock for as long as
+ * PostgreSQL keeps its session. The round's transaction is therefore bounded: idle in it longer than
+ * {@link #ROUND_IDLE_BOUND} past the publish timeout, the session is ended and another replica relays from the first
+ * unmarked event. Should the old holder wake with messages still in its client, they are copies of events the new
+ * holder publishes again from the same point, so each event's first delivery stays in order.
  */
 @ApplicationScoped
 public class OutboxRelay {
 
     /** Advisory lock key of the relay ("CAFRELAY"). */
     static final long LOCK_KEY = 0x434146_52454C4159L;
+
+    /** How much longer than the publish timeout a round's transaction may sit idle before PostgreSQL ends it. */
+    static final Duration ROUND_IDLE_BOUND = Duration.ofSeconds(2);
 
     private final Pool pool;
     private final OutboxRepository outbox;
@@ -45,6 +56,7 @@ public class OutboxRelay {
     private final Clock clock;
     private final AtomicBoolean running = new AtomicBoolean();
     private volatile boolean again;
+    private volatile boolean stopping;
     private volatile long lastSuccessAt;
     private volatile long lastFailureAt;
     private volatile String lastError;
@@ -69,8 +81,16 @@ public class OutboxRelay {
         vertx.setTimer(2000, first -> vertx.setPeriodic(interval, id -> wake()));
     }
 
+    /** No round starts once the application stops; one under way ends without a warning (its rows stay unmarked). */
+    void stop(@Observes ShutdownEvent event) {
+        stopping = true;
+    }
+
     /** Starts a drain unless one is running; a running drain is asked to go round once more. */
     public void wake() {
+        if (stopping) {
+            return;
+        }
         if (!running.compareAndSet(false, true)) {
             again = true;
             return;
@@ -84,7 +104,7 @@ public class OutboxRelay {
                 .with(
                         published -> {
                             lastSuccessAt = clock.now();
-                            if (published >= config.events().relayBatchSize() || again) {
+                            if (!stopping && (published >= config.events().relayBatchSize() || again)) {
                                 again = false;
                                 drain();
                             } else {
@@ -95,16 +115,21 @@ public class OutboxRelay {
                             }
                         },
                         failure -> {
+                            running.set(false);
+                            if (stopping) { // the pool closes under it: its events are published after a restart
+                                Log.debugf("event relay round ended by the shutdown: %s", failure);
+                                return;
+                            }
                             lastFailureAt = clock.now();
                             lastError = failure.getMessage();
                             Log.warnf("event relay round failed, will retry: %s", failure.toString());
-                            running.set(false);
                         });
     }
 
     /** One round: the number of events published, or -1 when another replica holds the relay lock. */
     Uni<Integer> round() {
-        return pool.withTransaction(conn -> outbox.tryRelayLock(conn, LOCK_KEY)
+        Duration idleBound = config.events().publishTimeout().plus(ROUND_IDLE_BOUND);
+        return pool.withTransaction(conn -> outbox.tryRelayLock(conn, LOCK_KEY, idleBound)
                 .flatMap(
                         locked -> locked ? publishBatch(conn) : Uni.createFrom().item(-1)));
     }

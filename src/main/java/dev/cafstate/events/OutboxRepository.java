@@ -1,5 +1,6 @@
 package dev.cafstate.events;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -61,10 +62,16 @@ public class OutboxRepository {
     public record Pending(
             long seq, String eventId, String tenant, String executionId, String type, String payload, long createdAt) {}
 
-    /** Takes the relay's lock for this transaction; false when another replica relays. */
-    public Uni<Boolean> tryRelayLock(SqlConnection conn, long key) {
-        return conn.query("SELECT pg_try_advisory_xact_lock(" + key + ") AS locked")
-                .execute()
+    /**
+     * Takes the relay's lock for this transaction; false when another replica relays. The transaction is bounded: once
+     * it sits idle longer than {@code idleBound} (its holder frozen, cut off from the database, or stopped between two
+     * statements), PostgreSQL ends the session, and with it the lock.
+     */
+    public Uni<Boolean> tryRelayLock(SqlConnection conn, long key, Duration idleBound) {
+        return conn.preparedQuery("""
+                        SELECT set_config('idle_in_transaction_session_timeout', $1, true),
+                          pg_try_advisory_xact_lock($2) AS locked""")
+                .execute(Tuple.of(String.valueOf(idleBound.toMillis()), key))
                 .map(rows -> rows.iterator().next().getBoolean("locked"));
     }
 

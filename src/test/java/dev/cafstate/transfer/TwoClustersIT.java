@@ -4,11 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
-import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -26,12 +21,12 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.rabbitmq.client.ConnectionFactory;
 
-import dev.cafstate.support.Api;
 import dev.cafstate.support.CafDocs;
+import dev.cafstate.support.PackagedApp;
+import dev.cafstate.support.PackagedApp.Response;
 import dev.cafstate.support.SharedBucket;
 import dev.cafstate.support.Storage;
 import dev.cafstate.support.TestServices;
@@ -48,31 +43,19 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
  */
 class TwoClustersIT {
 
-    static final ObjectMapper JSON = new ObjectMapper();
     static final TestServices SERVICES = new TestServices();
     static final String RUN = UUID.randomUUID().toString().substring(0, 8);
     static final String TENANT = "it-" + RUN;
-    static final HttpClient HTTP =
-            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     static Cluster a;
     static Cluster b;
 
     /** One cluster: the packaged app as a process, restartable, with its environment. */
-    static final class Cluster {
-        final String name;
-        final Map<String, String> env = new HashMap<>();
-        final int port;
-        Process process;
-        int starts;
+    static final class Cluster extends PackagedApp {
 
         Cluster(String name, String s3Endpoint) throws IOException {
-            this.name = name;
-            try (ServerSocket probe = new ServerSocket(0)) {
-                port = probe.getLocalPort();
-            }
+            super(name, "two-clusters-it-" + name + ".log");
             String db = "caf_state_it_" + name;
-            env.put("PORT", String.valueOf(port));
             env.put("DB_REACTIVE_URL", "postgresql://127.0.0.1:5432/" + db);
             env.put("DB_JDBC_URL", "jdbc:postgresql://127.0.0.1:5432/" + db);
             env.put("DB_USER", "postgres");
@@ -117,72 +100,8 @@ class TwoClustersIT {
             }
         }
 
-        void start() throws Exception {
-            ProcessBuilder builder = new ProcessBuilder(
-                    Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-Xmx384m",
-                    "-jar",
-                    "target/quarkus-app/quarkus-run.jar");
-            builder.environment().clear();
-            builder.environment().putAll(env);
-            builder.redirectErrorStream(true)
-                    .redirectOutput(
-                            ProcessBuilder.Redirect.appendTo(Path.of("target", "two-clusters-it-" + name + ".log")
-                                    .toFile()));
-            process = builder.start();
-            starts++;
-            await().atMost(Duration.ofSeconds(90))
-                    .pollInterval(Duration.ofMillis(300))
-                    .until(() -> {
-                        if (!process.isAlive()) {
-                            throw new IllegalStateException(
-                                    "cluster " + name + " exited; see target/two-clusters-it-" + name + ".log");
-                        }
-                        try {
-                            return HTTP.send(
-                                                    HttpRequest.newBuilder(uri("/q/health/ready"))
-                                                            .build(),
-                                                    HttpResponse.BodyHandlers.discarding())
-                                            .statusCode()
-                                    == 200;
-                        } catch (IOException notYet) {
-                            return false;
-                        }
-                    });
-        }
-
-        /** kill -9: no shutdown hook runs, nothing is flushed. */
-        void kill() throws Exception {
-            process.destroyForcibly();
-            process.waitFor();
-        }
-
-        void stop() throws Exception {
-            if (process != null && process.isAlive()) {
-                process.destroy();
-                process.waitFor();
-            }
-        }
-
-        URI uri(String path) {
-            return URI.create("http://127.0.0.1:" + port + path);
-        }
-
         Response call(String method, String path, String body) throws Exception {
-            long now = System.currentTimeMillis() / 1000;
-            String token = Api.signed("{\"iss\":\"https://caf-state.test/issuer\",\"aud\":\"caf-state\","
-                    + "\"sub\":\"it\",\"tenant\":\"" + TENANT + "\",\"groups\":[\"agent\",\"operator\"],\"iat\":"
-                    + now + ",\"exp\":" + (now + 3600) + "}");
-            HttpRequest.Builder r = HttpRequest.newBuilder(uri(path))
-                    .header("Authorization", "Bearer " + token)
-                    .header("Content-Type", "application/json")
-                    .method(
-                            method,
-                            body == null
-                                    ? HttpRequest.BodyPublishers.noBody()
-                                    : HttpRequest.BodyPublishers.ofString(body));
-            HttpResponse<byte[]> response = HTTP.send(r.build(), HttpResponse.BodyHandlers.ofByteArray());
-            return new Response(response.statusCode(), response.body());
+            return call(TENANT, method, path, body);
         }
 
         JsonNode ok(String method, String path, String body) throws Exception {
@@ -231,16 +150,6 @@ class TwoClustersIT {
                         return last[0].get("state").asText().equals(state);
                     });
             return last[0];
-        }
-    }
-
-    record Response(int status, byte[] body) {
-        String text() {
-            return new String(body, StandardCharsets.UTF_8);
-        }
-
-        JsonNode json() throws IOException {
-            return body.length == 0 ? JSON.nullNode() : JSON.readTree(body);
         }
     }
 

@@ -324,8 +324,12 @@ public interface CafConfig {
         @WithDefault("200ms")
         Duration relayInterval();
 
-        /** How long the relay waits for the broker's publisher confirms before retrying a round. */
-        @WithDefault("10s")
+        /**
+         * How long the relay waits for the broker's publisher confirms before retrying a round. It also bounds the
+         * relay's transaction: idle in it for this plus 2 s (a holder frozen, cut off or stopped mid-round), the
+         * database ends the session, which frees the relay for another replica.
+         */
+        @WithDefault("5s")
         Duration publishTimeout();
 
         /** How long published events stay in the outbox for SSE resumption ({@code Last-Event-ID}). */

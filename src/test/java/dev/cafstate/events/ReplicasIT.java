@@ -1,0 +1,303 @@
+package dev.cafstate.events;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import dev.cafstate.support.BrokerTap;
+import dev.cafstate.support.PackagedApp;
+import dev.cafstate.support.TestServices;
+
+/**
+ * Replicas of the packaged app on one database, one broker and one bucket, as a Deployment runs them. The relay's
+ * holder is frozen (SIGSTOP) in the middle of a round, holding the relay's lock in an open transaction: the other
+ * replica must take the relay over within seconds while the holder stays frozen, and once the holder thaws every event
+ * of every execution must have reached the broker, its first delivery in the order the events were written.
+ */
+class ReplicasIT {
+
+    static final TestServices SERVICES = new TestServices();
+    static final String RUN = UUID.randomUUID().toString().substring(0, 8);
+    static final String TENANT = "replicas-" + RUN;
+    static final String DB = "caf_state_it_replicas";
+    static final String EXCHANGE = "caf.events.it-replicas-" + RUN;
+    /** The relay's publish timeout here; its transaction may sit idle for this plus 2 s. */
+    static final Duration PUBLISH_TIMEOUT = Duration.ofSeconds(1);
+
+    static PackagedApp a;
+    static PackagedApp b;
+
+    static PackagedApp replica(String name) throws IOException {
+        PackagedApp app = new PackagedApp(name, "replicas-it-" + name + ".log");
+        app.env.put("DB_REACTIVE_URL", "postgresql://127.0.0.1:5432/" + DB);
+        app.env.put("DB_JDBC_URL", "jdbc:postgresql://127.0.0.1:5432/" + DB);
+        app.env.put("DB_USER", "postgres");
+        app.env.put("DB_PASSWORD", "postgres");
+        app.env.put("DB_POOL_SIZE", "6");
+        app.env.put("RABBITMQ_HOST", "127.0.0.1");
+        app.env.put("RABBITMQ_PORT", "5672");
+        app.env.put("RABBITMQ_USER", "guest");
+        app.env.put("RABBITMQ_PASSWORD", "guest");
+        app.env.put("S3_ENDPOINT", TestServices.s3Endpoint());
+        app.env.put("S3_PATH_STYLE", "true");
+        app.env.put("S3_CREDENTIALS_TYPE", "static");
+        app.env.put("QUARKUS_S3_AWS_CREDENTIALS_STATIC_PROVIDER_ACCESS_KEY_ID", TestServices.S3_IDENTITY);
+        app.env.put("QUARKUS_S3_AWS_CREDENTIALS_STATIC_PROVIDER_SECRET_ACCESS_KEY", TestServices.S3_CREDENTIAL);
+        app.env.put("QUARKUS_S3_CHUNKED_ENCODING", "false");
+        app.env.put("CAF_S3_BUCKET", "caf-it-replicas");
+        app.env.put("CAF_S3_CREATE_BUCKET", "true");
+        app.env.put("JWT_ISSUER", "https://caf-state.test/issuer");
+        app.env.put(
+                "JWT_JWKS_URL",
+                Path.of("src/test/resources/test-keys/publicKey.pem")
+                        .toAbsolutePath()
+                        .toString());
+        app.env.put("JWT_AUDIENCE", "caf-state");
+        app.env.put("CAF_EVENTS_EXCHANGE", EXCHANGE);
+        app.env.put("CAF_EVENTS_PUBLISH_TIMEOUT", PUBLISH_TIMEOUT.toMillis() + "ms");
+        app.env.put("CAF_TRANSFER_NOTIFICATIONS_QUEUE", "caf.bucket-notifications.it-replicas-" + RUN);
+        app.env.put("CAF_TRANSFER_NOTIFICATIONS_EXCHANGE", "caf.bucket-notifications.it-replicas-" + RUN);
+        return app;
+    }
+
+    @BeforeAll
+    static void replicas() throws Exception {
+        SERVICES.start();
+        try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/postgres", credentials())) {
+            c.createStatement().execute("DROP DATABASE IF EXISTS " + DB + " WITH (FORCE)");
+            c.createStatement().execute("CREATE DATABASE " + DB);
+        }
+        a = replica("a");
+        b = replica("b");
+        a.start();
+        b.start();
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        for (PackagedApp app : new PackagedApp[] {a, b}) {
+            if (app != null) {
+                app.stop();
+            }
+        }
+        SERVICES.stop();
+    }
+
+    static Properties credentials() {
+        Properties p = new Properties();
+        p.setProperty("user", "postgres");
+        p.setProperty("password", "postgres");
+        return p;
+    }
+
+    static Connection db() throws Exception {
+        return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/" + DB, credentials());
+    }
+
+    /** Appends thoughts through one replica, round the executions, until told to stop; failures are collected. */
+    static Thread writer(
+            PackagedApp app, List<String> executions, AtomicBoolean go, AtomicInteger written, List<String> failures) {
+        Thread t = new Thread(() -> {
+            int i = 0;
+            while (go.get()) {
+                String e = executions.get(i++ % executions.size());
+                try {
+                    PackagedApp.Response r = app.call(
+                            TENANT,
+                            "POST",
+                            "/api/v1/executions/" + e + "/thoughts",
+                            "{\"type\":\"reasoning\",\"content\":\"" + app.name + i + "\",\"confidence\":0.5}");
+                    if (r.status() == 201) {
+                        written.incrementAndGet();
+                    } else {
+                        failures.add(app.name + ": " + r.status() + " " + r.text());
+                    }
+                } catch (Exception e2) {
+                    failures.add(app.name + ": " + e2);
+                }
+            }
+        });
+        t.start();
+        return t;
+    }
+
+    /** The backend holding the relay's lock in an open transaction, and its client's local port; null when none. */
+    static long[] relayHolder(Connection c) throws Exception {
+        long key = OutboxRelay.LOCK_KEY;
+        try (PreparedStatement s = c.prepareStatement("""
+                SELECT a.pid, a.client_port FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+                WHERE l.locktype = 'advisory' AND l.granted AND l.classid::text::bigint = ?
+                  AND l.objid::text::bigint = ? AND l.objsubid = 1 AND a.state = 'idle in transaction'""")) {
+            s.setLong(1, key >>> 32);
+            s.setLong(2, key & 0xffffffffL);
+            try (ResultSet r = s.executeQuery()) {
+                return r.next() ? new long[] {r.getLong(1), r.getLong(2)} : null;
+            }
+        }
+    }
+
+    /** The process that holds the local end {@code port} of a connection to PostgreSQL ({@code ss}). */
+    static long processOfPort(long port) throws Exception {
+        Process ss = new ProcessBuilder("ss", "-Htnp", "state", "established", "( sport = :" + port + " )").start();
+        String out = new String(ss.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        ss.waitFor();
+        Matcher m = Pattern.compile("pid=(\\d+)").matcher(out);
+        return m.find() ? Long.parseLong(m.group(1)) : -1;
+    }
+
+    static boolean sessionAlive(Connection c, long pid) throws Exception {
+        try (PreparedStatement s = c.prepareStatement("SELECT 1 FROM pg_stat_activity WHERE pid = ?")) {
+            s.setLong(1, pid);
+            try (ResultSet r = s.executeQuery()) {
+                return r.next();
+            }
+        }
+    }
+
+    static long unpublished(Connection c) throws Exception {
+        try (ResultSet r =
+                c.createStatement().executeQuery("SELECT count(*) FROM outbox_events WHERE published_at IS NULL")) {
+            r.next();
+            return r.getLong(1);
+        }
+    }
+
+    @Test
+    void aRelayHolderFrozenMidRoundIsTakenOverAndEveryEventArrivesInOrder() throws Exception {
+        try (BrokerTap tap = new BrokerTap(EXCHANGE, "#");
+                Connection c = db()) {
+            List<String> executions = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                String e = "relay-" + RUN + "-" + i;
+                assertThat(a.call(TENANT, "POST", "/api/v1/executions", "{\"id\":\"" + e + "\",\"agent_id\":\"x\"}")
+                                .status())
+                        .isEqualTo(201);
+                executions.add(e);
+            }
+            AtomicBoolean goA = new AtomicBoolean(true);
+            AtomicBoolean goB = new AtomicBoolean(true);
+            AtomicInteger written = new AtomicInteger();
+            List<String> failures = new CopyOnWriteArrayList<>();
+            Thread writerA = writer(a, executions, goA, written, failures);
+            Thread writerB = writer(b, executions, goB, written, failures);
+
+            // freeze the replica whose relay holds the lock in an open transaction, caught in the middle of a round
+            PackagedApp frozen = null;
+            long frozenSession = -1;
+            for (int attempt = 0; attempt < 200 && frozen == null; attempt++) {
+                long[] holder = relayHolder(c);
+                if (holder == null) {
+                    Thread.sleep(5);
+                    continue;
+                }
+                long pid = processOfPort(holder[1]);
+                PackagedApp app = pid == a.pid() ? a : pid == b.pid() ? b : null;
+                if (app == null) {
+                    continue;
+                }
+                app.signal("STOP");
+                long[] still = relayHolder(c);
+                if (still != null && still[0] == holder[0]) {
+                    frozen = app;
+                    frozenSession = holder[0];
+                } else {
+                    app.signal("CONT"); // its round had ended: try again
+                }
+            }
+            assertThat(frozen)
+                    .as("a relay holder caught in the middle of a round")
+                    .isNotNull();
+            long frozenAt = System.nanoTime();
+            PackagedApp live = frozen == a ? b : a;
+            AtomicBoolean liveGo = live == a ? goA : goB;
+            try {
+                // the live replica takes the relay over while the holder stays frozen: its session is ended by the
+                // database once idle past the bound, and every event written meanwhile is published
+                Thread.sleep(1500);
+                liveGo.set(false);
+                (live == a ? writerA : writerB).join();
+                long session = frozenSession;
+                await().atMost(PUBLISH_TIMEOUT.plusSeconds(2 + 10))
+                        .pollInterval(Duration.ofMillis(50))
+                        .until(() -> !sessionAlive(c, session));
+                long takeoverMs = (System.nanoTime() - frozenAt) / 1_000_000;
+                await().atMost(Duration.ofSeconds(10))
+                        .pollInterval(Duration.ofMillis(100))
+                        .until(() -> unpublished(c) == 0);
+                System.out.printf(
+                        "ReplicasIT: relay holder %s frozen; its session ended after %d ms, backlog published after"
+                                + " %d ms, %d appends so far%n",
+                        frozen.name, takeoverMs, (System.nanoTime() - frozenAt) / 1_000_000, written.get());
+            } finally {
+                frozen.signal("CONT");
+            }
+            // the thawed replica writes and relays again; then both stop and everything is published
+            Thread.sleep(2000);
+            goA.set(false);
+            goB.set(false);
+            writerA.join();
+            writerB.join();
+            await().atMost(Duration.ofSeconds(20)).until(() -> unpublished(c) == 0);
+            assertThat(failures)
+                    .as("every append answered 201, the frozen replica's after it thawed")
+                    .isEmpty();
+
+            Map<String, List<String>> order = new LinkedHashMap<>();
+            Map<String, String> executionOf = new LinkedHashMap<>();
+            try (ResultSet r = c.createStatement()
+                    .executeQuery("SELECT execution_id, event_id::text FROM outbox_events WHERE tenant = '" + TENANT
+                            + "' ORDER BY seq")) {
+                while (r.next()) {
+                    order.computeIfAbsent(r.getString(1), k -> new ArrayList<>())
+                            .add(r.getString(2));
+                    executionOf.put(r.getString(2), r.getString(1));
+                }
+            }
+            await().atMost(Duration.ofSeconds(20))
+                    .until(() -> tap.received().stream()
+                            .map(BrokerTap.Received::messageId)
+                            .collect(Collectors.toSet())
+                            .containsAll(executionOf.keySet()));
+            Map<String, Set<String>> firstDeliveries = new LinkedHashMap<>();
+            for (BrokerTap.Received m : tap.received()) {
+                String execution = executionOf.get(m.messageId());
+                if (execution != null) {
+                    firstDeliveries
+                            .computeIfAbsent(execution, k -> new LinkedHashSet<>())
+                            .add(m.messageId());
+                }
+            }
+            for (String e : order.keySet()) {
+                assertThat(new ArrayList<>(firstDeliveries.get(e)))
+                        .as("events of " + e + ", first deliveries in the order they were written")
+                        .containsExactlyElementsOf(order.get(e));
+            }
+        }
+    }
+}

@@ -1,0 +1,145 @@
+package dev.cafstate.support;
+
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+/**
+ * The packaged app ({@code target/quarkus-app}) as a process of its own, for the ITs that run several instances: a
+ * free port, the environment the test gives it (nothing inherited), its log under {@code target/}, and ways to start
+ * it (until ready), stop it (SIGTERM), kill it (SIGKILL) or freeze and thaw it (SIGSTOP, SIGCONT).
+ */
+public class PackagedApp {
+
+    static final ObjectMapper JSON = new ObjectMapper();
+    static final HttpClient HTTP =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    public final String name;
+    public final Map<String, String> env = new HashMap<>();
+    public final int port;
+    private final String log;
+    private Process process;
+    private int starts;
+
+    /** An app named {@code name}, logging to {@code target/<log>}, on a free port ({@code PORT} set in its env). */
+    public PackagedApp(String name, String log) throws IOException {
+        this.name = name;
+        this.log = log;
+        try (ServerSocket probe = new ServerSocket(0)) {
+            port = probe.getLocalPort();
+        }
+        env.put("PORT", String.valueOf(port));
+    }
+
+    /** Starts the app and waits until its readiness answers 200 (fails if it exits first). */
+    public void start() throws Exception {
+        ProcessBuilder builder = new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx384m",
+                "-jar",
+                "target/quarkus-app/quarkus-run.jar");
+        builder.environment().clear();
+        builder.environment().putAll(env);
+        builder.redirectErrorStream(true)
+                .redirectOutput(
+                        ProcessBuilder.Redirect.appendTo(Path.of("target", log).toFile()));
+        process = builder.start();
+        starts++;
+        await().atMost(Duration.ofSeconds(90))
+                .pollInterval(Duration.ofMillis(300))
+                .until(() -> {
+                    if (!process.isAlive()) {
+                        throw new IllegalStateException(name + " exited; see target/" + log);
+                    }
+                    try {
+                        return HTTP.send(
+                                                HttpRequest.newBuilder(uri("/q/health/ready"))
+                                                        .build(),
+                                                HttpResponse.BodyHandlers.discarding())
+                                        .statusCode()
+                                == 200;
+                    } catch (IOException notYet) {
+                        return false;
+                    }
+                });
+    }
+
+    /** How many times it was started. */
+    public int starts() {
+        return starts;
+    }
+
+    /** Its process id (the JVM). */
+    public long pid() {
+        return process.pid();
+    }
+
+    /** kill -9: no shutdown hook runs, nothing is flushed. */
+    public void kill() throws Exception {
+        process.destroyForcibly();
+        process.waitFor();
+    }
+
+    /** SIGTERM, then waits for the exit. */
+    public void stop() throws Exception {
+        if (process != null && process.isAlive()) {
+            signal("CONT"); // a frozen app cannot act on SIGTERM
+            process.destroy();
+            process.waitFor();
+        }
+    }
+
+    /** Sends a signal by name ({@code STOP} freezes every thread, {@code CONT} resumes them). */
+    public void signal(String name) throws Exception {
+        Process kill = new ProcessBuilder("kill", "-" + name, String.valueOf(process.pid())).start();
+        if (kill.waitFor() != 0) {
+            throw new IllegalStateException("kill -" + name + " " + process.pid() + " failed");
+        }
+    }
+
+    public URI uri(String path) {
+        return URI.create("http://127.0.0.1:" + port + path);
+    }
+
+    /** A call with a token of {@code tenant} (roles agent and operator), signed with the test key. */
+    public Response call(String tenant, String method, String path, String body) throws Exception {
+        long now = System.currentTimeMillis() / 1000;
+        String token = Api.signed("{\"iss\":\"https://caf-state.test/issuer\",\"aud\":\"caf-state\","
+                + "\"sub\":\"it\",\"tenant\":\"" + tenant + "\",\"groups\":[\"agent\",\"operator\"],\"iat\":"
+                + now + ",\"exp\":" + (now + 3600) + "}");
+        HttpRequest.Builder r = HttpRequest.newBuilder(uri(path))
+                .timeout(Duration.ofSeconds(30))
+                .header("Authorization", "Bearer " + token)
+                .header("Content-Type", "application/json")
+                .method(
+                        method,
+                        body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        HttpResponse<byte[]> response = HTTP.send(r.build(), HttpResponse.BodyHandlers.ofByteArray());
+        return new Response(response.statusCode(), response.body());
+    }
+
+    /** An answer: its status and body. */
+    public record Response(int status, byte[] body) {
+        public String text() {
+            return new String(body, StandardCharsets.UTF_8);
+        }
+
+        public JsonNode json() throws IOException {
+            return body.length == 0 ? JSON.nullNode() : JSON.readTree(body);
+        }
+    }
+}
