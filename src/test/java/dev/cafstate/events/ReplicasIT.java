@@ -38,7 +38,8 @@ import dev.cafstate.support.TestServices;
  * Replicas of the packaged app on one database, one broker and one bucket, as a Deployment runs them. The relay's
  * holder is frozen (SIGSTOP) in the middle of a round, holding the relay's lock in an open transaction: the other
  * replica must take the relay over within seconds while the holder stays frozen, and once the holder thaws every event
- * of every execution must have reached the broker, its first delivery in the order the events were written.
+ * of every execution must have reached the broker, its first delivery in the order the events were written. And the
+ * replicas' pools give back the connections they stop using.
  */
 class ReplicasIT {
 
@@ -60,6 +61,7 @@ class ReplicasIT {
         app.env.put("DB_USER", "postgres");
         app.env.put("DB_PASSWORD", "postgres");
         app.env.put("DB_POOL_SIZE", "6");
+        app.env.put("DB_POOL_IDLE_TIMEOUT", "2s");
         app.env.put("RABBITMQ_HOST", "127.0.0.1");
         app.env.put("RABBITMQ_PORT", "5672");
         app.env.put("RABBITMQ_USER", "guest");
@@ -164,7 +166,10 @@ class ReplicasIT {
 
     /** The process that holds the local end {@code port} of a connection to PostgreSQL ({@code ss}). */
     static long processOfPort(long port) throws Exception {
-        Process ss = new ProcessBuilder("ss", "-Htnp", "state", "established", "( sport = :" + port + " )").start();
+        // the destination too: an ephemeral port number is reused for connections to other destinations
+        Process ss = new ProcessBuilder(
+                        "ss", "-Htnp", "state", "established", "( sport = :" + port + " and dport = :5432 )")
+                .start();
         String out = new String(ss.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         ss.waitFor();
         Matcher m = Pattern.compile("pid=(\\d+)").matcher(out);
@@ -177,6 +182,66 @@ class ReplicasIT {
             try (ResultSet r = s.executeQuery()) {
                 return r.next();
             }
+        }
+    }
+
+    /** Connections of the replicas to their database (the test's own excluded). */
+    static long connections(Connection c) throws Exception {
+        try (ResultSet r = c.createStatement()
+                .executeQuery("SELECT count(*) FROM pg_stat_activity WHERE datname = '" + DB
+                        + "' AND pid <> pg_backend_pid()")) {
+            r.next();
+            return r.getLong(1);
+        }
+    }
+
+    @Test
+    void poolsCloseTheConnectionsTheyStopUsing() throws Exception {
+        List<String> executions = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            String e = "pool-" + RUN + "-" + i;
+            assertThat(a.call(TENANT, "POST", "/api/v1/executions", "{\"id\":\"" + e + "\",\"agent_id\":\"x\"}")
+                            .status())
+                    .isEqualTo(201);
+            executions.add(e);
+        }
+        try (Connection c = db()) {
+            AtomicBoolean go = new AtomicBoolean(true);
+            AtomicInteger written = new AtomicInteger();
+            List<String> failures = new CopyOnWriteArrayList<>();
+            List<Thread> writers = new ArrayList<>();
+            for (int w = 0; w < 6; w++) { // each replica's pool (6) in use
+                List<String> one = List.of(executions.get(w));
+                writers.add(writer(a, one, go, written, failures));
+                writers.add(writer(b, one, go, written, failures));
+            }
+            long peak = 0;
+            for (int i = 0; i < 30; i++) {
+                peak = Math.max(peak, connections(c));
+                Thread.sleep(100);
+            }
+            go.set(false);
+            for (Thread t : writers) {
+                t.join();
+            }
+            assertThat(failures).isEmpty();
+            long busy = peak;
+            long[] idle = new long[1];
+            await().atMost(Duration.ofSeconds(15))
+                    .pollInterval(Duration.ofMillis(250))
+                    .until(() -> (idle[0] = connections(c)) <= busy / 2);
+            StringBuilder held = new StringBuilder();
+            try (ResultSet r = c.createStatement()
+                    .executeQuery("SELECT application_name, count(*) FROM pg_stat_activity WHERE datname = '" + DB
+                            + "' AND pid <> pg_backend_pid() GROUP BY 1 ORDER BY 1")) {
+                while (r.next()) {
+                    held.append(' ').append(r.getString(1)).append('=').append(r.getLong(2));
+                }
+            }
+            System.out.printf(
+                    "ReplicasIT: two replicas held %d connections under load (pools of 6), %d once idle:%s%n",
+                    busy, idle[0], held);
+            assertThat(busy).as("connections under load").isGreaterThanOrEqualTo(8);
         }
     }
 
@@ -210,7 +275,9 @@ class ReplicasIT {
             // freeze the replica whose relay holds the lock in an open transaction, caught in the middle of a round
             PackagedApp frozen = null;
             long frozenSession = -1;
-            for (int attempt = 0; attempt < 200 && frozen == null; attempt++) {
+            long frozenAt = 0;
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (frozen == null && System.nanoTime() < deadline) {
                 long[] holder = relayHolder(c);
                 if (holder == null) {
                     Thread.sleep(5);
@@ -222,6 +289,8 @@ class ReplicasIT {
                     continue;
                 }
                 app.signal("STOP");
+                frozenAt = System.nanoTime();
+                Thread.sleep(300); // a holder that is not frozen ends its round long before this
                 long[] still = relayHolder(c);
                 if (still != null && still[0] == holder[0]) {
                     frozen = app;
@@ -233,7 +302,6 @@ class ReplicasIT {
             assertThat(frozen)
                     .as("a relay holder caught in the middle of a round")
                     .isNotNull();
-            long frozenAt = System.nanoTime();
             PackagedApp live = frozen == a ? b : a;
             AtomicBoolean liveGo = live == a ? goA : goB;
             try {
@@ -272,7 +340,7 @@ class ReplicasIT {
             Map<String, String> executionOf = new LinkedHashMap<>();
             try (ResultSet r = c.createStatement()
                     .executeQuery("SELECT execution_id, event_id::text FROM outbox_events WHERE tenant = '" + TENANT
-                            + "' ORDER BY seq")) {
+                            + "' AND execution_id LIKE 'relay-%' ORDER BY seq")) {
                 while (r.next()) {
                     order.computeIfAbsent(r.getString(1), k -> new ArrayList<>())
                             .add(r.getString(2));
