@@ -7,12 +7,12 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
 import dev.cafstate.common.config.CafConfig;
+import dev.cafstate.common.jobs.BackgroundTimers;
 import dev.cafstate.common.time.Clock;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.core.Vertx;
 
 /**
  * How event delivery is doing, read from the outbox every replica shares (not from this replica's relay, which may
@@ -41,7 +41,7 @@ public class OutboxMonitor {
         this.clock = clock;
     }
 
-    void start(@Observes StartupEvent event, Vertx vertx, MeterRegistry registry) {
+    void start(@Observes StartupEvent event, BackgroundTimers timers, MeterRegistry registry) {
         Gauge.builder("caf.outbox.backlog", this, m -> m.last.backlog())
                 .description("Events in the outbox not yet published to the broker (-1: unknown)")
                 .register(registry);
@@ -49,7 +49,9 @@ public class OutboxMonitor {
                 .description("Age of the oldest unpublished event, seconds (0 without a backlog)")
                 .baseUnit("seconds")
                 .register(registry);
-        vertx.setPeriodic(Math.max(500, config.events().monitorInterval().toMillis()), id -> {
+        Duration every = Duration.ofMillis(
+                Math.max(500, config.events().monitorInterval().toMillis()));
+        timers.every(every, every, () -> {
             if (polling.compareAndSet(0, 1)) {
                 read().subscribe().with(r -> polling.set(0), e -> polling.set(0));
             }

@@ -1,5 +1,6 @@
 package dev.cafstate.events;
 
+import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -10,11 +11,11 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
 import dev.cafstate.common.config.CafConfig;
+import dev.cafstate.common.jobs.BackgroundTimers;
 import dev.cafstate.common.security.Tenant;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.core.Vertx;
 
 /**
  * Wakes this replica's SSE streams when events of their execution were committed, through any replica. While at
@@ -36,8 +37,10 @@ public class OutboxNotifications {
     }
 
     /** Polls every {@code caf.events.sse-poll-interval} on a Vert.x timer (Quarkus' scheduler stops at one second). */
-    void start(@Observes StartupEvent event, Vertx vertx, CafConfig config) {
-        vertx.setPeriodic(Math.max(10, config.events().ssePollInterval().toMillis()), id -> {
+    void start(@Observes StartupEvent event, BackgroundTimers timers, CafConfig config) {
+        Duration every =
+                Duration.ofMillis(Math.max(10, config.events().ssePollInterval().toMillis()));
+        timers.every(every, every, () -> {
             if (polling.compareAndSet(false, true)) {
                 poll().subscribe().with(x -> polling.set(false), e -> polling.set(false));
             }

@@ -1,5 +1,6 @@
 package dev.cafstate.events;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
@@ -9,13 +10,13 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
 import dev.cafstate.common.config.CafConfig;
+import dev.cafstate.common.jobs.BackgroundTimers;
 import dev.cafstate.common.jobs.JobLeases;
 import dev.cafstate.common.time.Clock;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.core.Vertx;
 
 /**
  * Keeps the time-partitioned outbox (migration V8). Range partitions of {@code caf.events.partition-interval} are
@@ -51,13 +52,14 @@ public class OutboxPartitions {
     /** A range partition {@code [from, to)} of {@code created_at}; {@code detaching} when a detach is pending. */
     record Partition(String name, long from, long to, boolean detaching) {}
 
-    void start(@Observes StartupEvent event, Vertx vertx) {
+    void start(@Observes StartupEvent event, BackgroundTimers timers) {
         long every = Math.max(
                 1000, Math.min(60_000, config.events().partitionInterval().toMillis() / 4));
         maintain().subscribe().with(x -> {}, e -> Log.warnf("outbox partitions not maintained yet: %s", e));
-        vertx.setPeriodic(
-                every,
-                id -> maintain()
+        timers.every(
+                Duration.ofMillis(every),
+                Duration.ofMillis(every),
+                () -> maintain()
                         .subscribe()
                         .with(
                                 x -> {},

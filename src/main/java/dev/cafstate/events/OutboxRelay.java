@@ -15,6 +15,7 @@ import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Message;
 
 import dev.cafstate.common.config.CafConfig;
+import dev.cafstate.common.jobs.BackgroundTimers;
 import dev.cafstate.common.time.Clock;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownEvent;
@@ -22,7 +23,6 @@ import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 import io.smallrye.reactive.messaging.rabbitmq.OutgoingRabbitMQMetadata;
-import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 
@@ -76,9 +76,9 @@ public class OutboxRelay {
 
     /** Starts the relay loop: every {@code caf.events.relay-interval} (a Vert.x timer: Quarkus' scheduler does not go
      * below one second). */
-    void start(@Observes StartupEvent event, Vertx vertx) {
+    void start(@Observes StartupEvent event, BackgroundTimers timers) {
         long interval = Math.max(10, config.events().relayInterval().toMillis());
-        vertx.setTimer(2000, first -> vertx.setPeriodic(interval, id -> wake()));
+        timers.every(Duration.ofSeconds(2), Duration.ofMillis(interval), this::wake);
     }
 
     /** No round starts once the application stops; one under way ends without a warning (its rows stay unmarked). */

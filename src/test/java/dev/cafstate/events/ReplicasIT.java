@@ -4,7 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -22,9 +26,11 @@ import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -60,7 +66,7 @@ class ReplicasIT {
         app.env.put("DB_JDBC_URL", "jdbc:postgresql://127.0.0.1:5432/" + DB);
         app.env.put("DB_USER", "postgres");
         app.env.put("DB_PASSWORD", "postgres");
-        app.env.put("DB_POOL_SIZE", "6");
+        app.env.put("DB_POOL_SIZE", "10");
         app.env.put("DB_POOL_IDLE_TIMEOUT", "2s");
         app.env.put("RABBITMQ_HOST", "127.0.0.1");
         app.env.put("RABBITMQ_PORT", "5672");
@@ -195,10 +201,23 @@ class ReplicasIT {
         }
     }
 
+    /** The replicas' connections by client (application_name). */
+    static Map<String, Long> held(Connection c) throws Exception {
+        Map<String, Long> held = new LinkedHashMap<>();
+        try (ResultSet r = c.createStatement()
+                .executeQuery("SELECT application_name, count(*) FROM pg_stat_activity WHERE datname = '" + DB
+                        + "' AND pid <> pg_backend_pid() GROUP BY 1 ORDER BY 1")) {
+            while (r.next()) {
+                held.put(r.getString(1), r.getLong(2));
+            }
+        }
+        return held;
+    }
+
     @Test
     void poolsCloseTheConnectionsTheyStopUsing() throws Exception {
         List<String> executions = new ArrayList<>();
-        for (int i = 0; i < 6; i++) {
+        for (int i = 0; i < 10; i++) {
             String e = "pool-" + RUN + "-" + i;
             assertThat(a.call(TENANT, "POST", "/api/v1/executions", "{\"id\":\"" + e + "\",\"agent_id\":\"x\"}")
                             .status())
@@ -210,7 +229,7 @@ class ReplicasIT {
             AtomicInteger written = new AtomicInteger();
             List<String> failures = new CopyOnWriteArrayList<>();
             List<Thread> writers = new ArrayList<>();
-            for (int w = 0; w < 6; w++) { // each replica's pool (6) in use
+            for (int w = 0; w < 10; w++) { // each replica's pool (10) in use
                 List<String> one = List.of(executions.get(w));
                 writers.add(writer(a, one, go, written, failures));
                 writers.add(writer(b, one, go, written, failures));
@@ -226,24 +245,15 @@ class ReplicasIT {
             }
             assertThat(failures).isEmpty();
             long busy = peak;
-            long[] idle = new long[1];
-            // without the idle timeout no connection is ever given back; with it, those the replicas' periodic work
-            // (relay, monitor, job polls) does not keep busy go within seconds
+            // the JDBC pool (Flyway's, at start) gives its connections back once unused for the idle timeout; the
+            // reactive pools keep those their periodic work (relay, monitor, job polls) still touches
             await().atMost(Duration.ofSeconds(20))
                     .pollInterval(Duration.ofMillis(250))
-                    .until(() -> (idle[0] = connections(c)) <= busy - 4);
-            StringBuilder held = new StringBuilder();
-            try (ResultSet r = c.createStatement()
-                    .executeQuery("SELECT application_name, count(*) FROM pg_stat_activity WHERE datname = '" + DB
-                            + "' AND pid <> pg_backend_pid() GROUP BY 1 ORDER BY 1")) {
-                while (r.next()) {
-                    held.append(' ').append(r.getString(1)).append('=').append(r.getLong(2));
-                }
-            }
+                    .until(() -> held(c).getOrDefault("PostgreSQL JDBC Driver", 0L) == 0);
             System.out.printf(
-                    "ReplicasIT: two replicas held %d connections under load (pools of 6), %d once idle:%s%n",
-                    busy, idle[0], held);
-            assertThat(busy).as("connections under load").isGreaterThanOrEqualTo(8);
+                    "ReplicasIT: two replicas held %d connections under load (pools of 10), %d once idle: %s%n",
+                    busy, connections(c), held(c));
+            assertThat(busy).as("connections under load").isGreaterThanOrEqualTo(12);
         }
     }
 
@@ -368,6 +378,67 @@ class ReplicasIT {
                         .as("events of " + e + ", first deliveries in the order they were written")
                         .containsExactlyElementsOf(order.get(e));
             }
+        }
+    }
+
+    /**
+     * A replica that gets SIGTERM: readiness goes down at once while it still answers for the shutdown delay, its open
+     * event stream ends at the start of the delay (the client resumes elsewhere), it exits once the delay and the
+     * drain are over, and it logs no error on the way.
+     */
+    @Test
+    void aStoppingReplicaSaysSoEndsItsStreamsAndStillAnswers() throws Exception {
+        PackagedApp c = replica("c");
+        c.env.put("SHUTDOWN_DELAY", "3s");
+        c.start();
+        try {
+            String e = "stop-" + RUN;
+            assertThat(c.call(TENANT, "POST", "/api/v1/executions", "{\"id\":\"" + e + "\",\"agent_id\":\"x\"}")
+                            .status())
+                    .isEqualTo(201);
+            HttpResponse<Stream<String>> stream = HttpClient.newHttpClient()
+                    .send(
+                            HttpRequest.newBuilder(c.uri("/api/v1/executions/" + e + "/events"))
+                                    .header("Authorization", "Bearer " + PackagedApp.token(TENANT))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofLines());
+            assertThat(stream.statusCode()).isEqualTo(200);
+            AtomicLong streamEnded = new AtomicLong();
+            Thread reader = new Thread(() -> {
+                stream.body().forEach(line -> {});
+                streamEnded.set(System.nanoTime());
+            });
+            reader.start();
+
+            long term = System.nanoTime();
+            c.signal("TERM");
+            await().atMost(Duration.ofSeconds(2))
+                    .pollInterval(Duration.ofMillis(50))
+                    .until(() -> c.call(TENANT, "GET", "/q/health/ready", null).status() == 503);
+            long readinessDownMs = (System.nanoTime() - term) / 1_000_000;
+            // still answering while the delay runs, though its readiness is down
+            assertThat(c.call(
+                                    TENANT,
+                                    "POST",
+                                    "/api/v1/executions/" + e + "/thoughts",
+                                    "{\"type\":\"reasoning\",\"content\":\"late\",\"confidence\":0.5}")
+                            .status())
+                    .isEqualTo(201);
+            reader.join(Duration.ofSeconds(2).toMillis());
+            assertThat(streamEnded.get())
+                    .as("the event stream ended at the start of the delay")
+                    .isNotZero();
+            await().atMost(Duration.ofSeconds(20)).until(() -> !c.alive());
+            System.out.printf(
+                    "ReplicasIT: after SIGTERM readiness down in %d ms, event stream ended after %d ms, exit after %d"
+                            + " ms%n",
+                    readinessDownMs, (streamEnded.get() - term) / 1_000_000, (System.nanoTime() - term) / 1_000_000);
+            List<String> errors = Files.readAllLines(Path.of("target", "replicas-it-c.log")).stream()
+                    .filter(line -> line.contains(" ERROR "))
+                    .toList();
+            assertThat(errors).as("errors logged by a clean stop").isEmpty();
+        } finally {
+            c.stop();
         }
     }
 }

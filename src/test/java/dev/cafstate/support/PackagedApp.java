@@ -2,6 +2,7 @@ package dev.cafstate.support;
 
 import static org.awaitility.Awaitility.await;
 
+import java.io.File;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -54,9 +55,11 @@ public class PackagedApp {
                 "target/quarkus-app/quarkus-run.jar");
         builder.environment().clear();
         builder.environment().putAll(env);
+        // a new log for this instance, then appended to by its restarts
+        File file = Path.of("target", log).toFile();
         builder.redirectErrorStream(true)
                 .redirectOutput(
-                        ProcessBuilder.Redirect.appendTo(Path.of("target", log).toFile()));
+                        starts == 0 ? ProcessBuilder.Redirect.to(file) : ProcessBuilder.Redirect.appendTo(file));
         process = builder.start();
         starts++;
         await().atMost(Duration.ofSeconds(90))
@@ -76,6 +79,11 @@ public class PackagedApp {
                         return false;
                     }
                 });
+    }
+
+    /** Whether its process still runs. */
+    public boolean alive() {
+        return process != null && process.isAlive();
     }
 
     /** How many times it was started. */
@@ -115,15 +123,19 @@ public class PackagedApp {
         return URI.create("http://127.0.0.1:" + port + path);
     }
 
-    /** A call with a token of {@code tenant} (roles agent and operator), signed with the test key. */
-    public Response call(String tenant, String method, String path, String body) throws Exception {
+    /** A token of {@code tenant} (roles agent and operator) for an hour, signed with the test key. */
+    public static String token(String tenant) {
         long now = System.currentTimeMillis() / 1000;
-        String token = Api.signed("{\"iss\":\"https://caf-state.test/issuer\",\"aud\":\"caf-state\","
+        return Api.signed("{\"iss\":\"https://caf-state.test/issuer\",\"aud\":\"caf-state\","
                 + "\"sub\":\"it\",\"tenant\":\"" + tenant + "\",\"groups\":[\"agent\",\"operator\"],\"iat\":"
                 + now + ",\"exp\":" + (now + 3600) + "}");
+    }
+
+    /** A call with a token of {@code tenant} (roles agent and operator), signed with the test key. */
+    public Response call(String tenant, String method, String path, String body) throws Exception {
         HttpRequest.Builder r = HttpRequest.newBuilder(uri(path))
                 .timeout(Duration.ofSeconds(30))
-                .header("Authorization", "Bearer " + token)
+                .header("Authorization", "Bearer " + token(tenant))
                 .header("Content-Type", "application/json")
                 .method(
                         method,

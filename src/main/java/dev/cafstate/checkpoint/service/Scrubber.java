@@ -1,6 +1,7 @@
 package dev.cafstate.checkpoint.service;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -18,6 +19,7 @@ import dev.cafstate.checkpoint.storage.CanonicalJson;
 import dev.cafstate.checkpoint.storage.CheckpointStorage;
 import dev.cafstate.common.config.CafConfig;
 import dev.cafstate.common.error.ResourceNotFound;
+import dev.cafstate.common.jobs.BackgroundTimers;
 import dev.cafstate.common.security.Tenant;
 import dev.cafstate.common.time.Clock;
 import io.micrometer.core.instrument.Gauge;
@@ -26,7 +28,6 @@ import io.quarkus.logging.Log;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.core.Vertx;
 
 /**
  * Verifies stored checkpoints: every object is read back and its SHA-256 checked against its row,
@@ -79,11 +80,11 @@ public class Scrubber {
         this.clock = clock;
     }
 
-    void start(@Observes StartupEvent event, Vertx vertx) {
+    void start(@Observes StartupEvent event, BackgroundTimers timers) {
         Gauge.builder("caf.scrub.open.problems", this, s -> s.openProblems)
                 .description("Checkpoints whose object or inline copy failed the scrub and is not repaired")
                 .register(metrics);
-        vertx.setPeriodic(5000, TICK_MS, id -> {
+        timers.every(Duration.ofSeconds(5), Duration.ofMillis(TICK_MS), () -> {
             if (busy.compareAndSet(false, true)) {
                 tick().subscribe().with(x -> busy.set(false), e -> {
                     busy.set(false);

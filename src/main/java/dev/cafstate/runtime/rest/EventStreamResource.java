@@ -19,7 +19,6 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 import org.jboss.resteasy.reactive.server.SimpleResourceInfo;
 
-import dev.cafstate.common.config.CafConfig;
 import dev.cafstate.common.error.ApiException;
 import dev.cafstate.common.error.BadRequest;
 import dev.cafstate.common.error.ProblemMappers;
@@ -40,14 +39,11 @@ public class EventStreamResource {
     private final ExecutionService executions;
     private final ExecutionEventFeed feed;
     private final TenantContext tenant;
-    private final CafConfig config;
 
-    public EventStreamResource(
-            ExecutionService executions, ExecutionEventFeed feed, TenantContext tenant, CafConfig config) {
+    public EventStreamResource(ExecutionService executions, ExecutionEventFeed feed, TenantContext tenant) {
         this.executions = executions;
         this.feed = feed;
         this.tenant = tenant;
-        this.config = config;
     }
 
     @GET
@@ -62,19 +58,17 @@ public class EventStreamResource {
         Tenant tenantId = tenant.tenant();
         String executionId = Ids.path("id", id);
         long after = lastEventId(lastEventId);
-        Multi<OutboundSseEvent> events = feed.follow(tenantId, executionId, after)
-                .map(event -> sse.newEventBuilder()
-                        .id(String.valueOf(event.seq()))
-                        .name(event.type())
-                        .mediaType(MediaType.APPLICATION_JSON_TYPE)
-                        .data(event.json())
-                        .build());
-        // a comment now and then keeps a quiet stream from being closed as idle (quarkus.http.idle-timeout)
-        Multi<OutboundSseEvent> keepalive = Multi.createFrom()
-                .ticks()
-                .every(config.events().sseKeepalive())
-                .map(tick -> sse.newEventBuilder().comment("keepalive").build());
-        return Multi.createBy().merging().streams(events, keepalive);
+        // the feed's keepalive becomes a comment, which keeps a quiet stream from being closed as idle
+        // (quarkus.http.idle-timeout); the stream ends when the feed ends (this replica shutting down)
+        return feed.follow(tenantId, executionId, after)
+                .map(event -> event == ExecutionEventFeed.KEEPALIVE
+                        ? sse.newEventBuilder().comment("keepalive").build()
+                        : sse.newEventBuilder()
+                                .id(String.valueOf(event.seq()))
+                                .name(event.type())
+                                .mediaType(MediaType.APPLICATION_JSON_TYPE)
+                                .data(event.json())
+                                .build());
     }
 
     /**

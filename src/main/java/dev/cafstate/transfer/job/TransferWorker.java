@@ -1,5 +1,6 @@
 package dev.cafstate.transfer.job;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -13,6 +14,7 @@ import dev.cafstate.checkpoint.api.CheckpointSummary;
 import dev.cafstate.checkpoint.repository.CheckpointRepository;
 import dev.cafstate.common.config.CafConfig;
 import dev.cafstate.common.error.DependencyUnavailable;
+import dev.cafstate.common.jobs.BackgroundTimers;
 import dev.cafstate.common.jobs.JobLeases;
 import dev.cafstate.common.security.Tenant;
 import dev.cafstate.transfer.handoff.HandoffService;
@@ -24,7 +26,6 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.sqlclient.Pool;
 
 /**
@@ -78,12 +79,12 @@ public class TransferWorker {
         this.config = config;
     }
 
-    void start(@Observes StartupEvent event, Vertx vertx) {
+    void start(@Observes StartupEvent event, BackgroundTimers timers) {
         if (!config.transfer().enabled()) {
             return;
         }
         long interval = Math.max(50, config.transfer().pollInterval().toMillis());
-        vertx.setTimer(1000, first -> vertx.setPeriodic(interval, id -> wake()));
+        timers.every(Duration.ofSeconds(1), Duration.ofMillis(interval), this::wake);
     }
 
     void stop(@Observes ShutdownEvent event) {
