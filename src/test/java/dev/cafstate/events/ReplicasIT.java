@@ -11,7 +11,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Duration;
@@ -20,7 +19,6 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -61,32 +59,9 @@ class ReplicasIT {
     static PackagedApp b;
 
     static PackagedApp replica(String name) throws IOException {
-        PackagedApp app = new PackagedApp(name, "replicas-it-" + name + ".log");
-        app.env.put("DB_REACTIVE_URL", "postgresql://127.0.0.1:5432/" + DB);
-        app.env.put("DB_JDBC_URL", "jdbc:postgresql://127.0.0.1:5432/" + DB);
-        app.env.put("DB_USER", "postgres");
-        app.env.put("DB_PASSWORD", "postgres");
-        app.env.put("DB_POOL_SIZE", "10");
+        PackagedApp app =
+                new PackagedApp(name, "replicas-it-" + name + ".log").onLocalServices(DB, 10, "caf-it-replicas");
         app.env.put("DB_POOL_IDLE_TIMEOUT", "2s");
-        app.env.put("RABBITMQ_HOST", "127.0.0.1");
-        app.env.put("RABBITMQ_PORT", "5672");
-        app.env.put("RABBITMQ_USER", "guest");
-        app.env.put("RABBITMQ_PASSWORD", "guest");
-        app.env.put("S3_ENDPOINT", TestServices.s3Endpoint());
-        app.env.put("S3_PATH_STYLE", "true");
-        app.env.put("S3_CREDENTIALS_TYPE", "static");
-        app.env.put("QUARKUS_S3_AWS_CREDENTIALS_STATIC_PROVIDER_ACCESS_KEY_ID", TestServices.S3_IDENTITY);
-        app.env.put("QUARKUS_S3_AWS_CREDENTIALS_STATIC_PROVIDER_SECRET_ACCESS_KEY", TestServices.S3_CREDENTIAL);
-        app.env.put("QUARKUS_S3_CHUNKED_ENCODING", "false");
-        app.env.put("CAF_S3_BUCKET", "caf-it-replicas");
-        app.env.put("CAF_S3_CREATE_BUCKET", "true");
-        app.env.put("JWT_ISSUER", "https://caf-state.test/issuer");
-        app.env.put(
-                "JWT_JWKS_URL",
-                Path.of("src/test/resources/test-keys/publicKey.pem")
-                        .toAbsolutePath()
-                        .toString());
-        app.env.put("JWT_AUDIENCE", "caf-state");
         app.env.put("CAF_EVENTS_EXCHANGE", EXCHANGE);
         app.env.put("CAF_EVENTS_PUBLISH_TIMEOUT", PUBLISH_TIMEOUT.toMillis() + "ms");
         app.env.put("CAF_TRANSFER_NOTIFICATIONS_QUEUE", "caf.bucket-notifications.it-replicas-" + RUN);
@@ -97,10 +72,7 @@ class ReplicasIT {
     @BeforeAll
     static void replicas() throws Exception {
         SERVICES.start();
-        try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/postgres", credentials())) {
-            c.createStatement().execute("DROP DATABASE IF EXISTS " + DB + " WITH (FORCE)");
-            c.createStatement().execute("CREATE DATABASE " + DB);
-        }
+        PackagedApp.recreateDatabase(DB);
         a = replica("a");
         b = replica("b");
         a.start();
@@ -117,15 +89,21 @@ class ReplicasIT {
         SERVICES.stop();
     }
 
-    static Properties credentials() {
-        Properties p = new Properties();
-        p.setProperty("user", "postgres");
-        p.setProperty("password", "postgres");
-        return p;
+    static Connection db() throws Exception {
+        return PackagedApp.database(DB);
     }
 
-    static Connection db() throws Exception {
-        return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/" + DB, credentials());
+    /** {@code n} new executions named {@code <prefix>-<run>-<i>}, made through replica a. */
+    static List<String> executions(String prefix, int n) throws Exception {
+        List<String> executions = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            String e = prefix + "-" + RUN + "-" + i;
+            assertThat(a.call(TENANT, "POST", "/api/v1/executions", "{\"id\":\"" + e + "\",\"agent_id\":\"x\"}")
+                            .status())
+                    .isEqualTo(201);
+            executions.add(e);
+        }
+        return executions;
     }
 
     /** Appends thoughts through one replica, round the executions, until told to stop; failures are collected. */
@@ -216,14 +194,7 @@ class ReplicasIT {
 
     @Test
     void poolsCloseTheConnectionsTheyStopUsing() throws Exception {
-        List<String> executions = new ArrayList<>();
-        for (int i = 0; i < 10; i++) {
-            String e = "pool-" + RUN + "-" + i;
-            assertThat(a.call(TENANT, "POST", "/api/v1/executions", "{\"id\":\"" + e + "\",\"agent_id\":\"x\"}")
-                            .status())
-                    .isEqualTo(201);
-            executions.add(e);
-        }
+        List<String> executions = executions("pool", 10);
         try (Connection c = db()) {
             AtomicBoolean go = new AtomicBoolean(true);
             AtomicInteger written = new AtomicInteger();
@@ -269,14 +240,7 @@ class ReplicasIT {
     void aRelayHolderFrozenMidRoundIsTakenOverAndEveryEventArrivesInOrder() throws Exception {
         try (BrokerTap tap = new BrokerTap(EXCHANGE, "#");
                 Connection c = db()) {
-            List<String> executions = new ArrayList<>();
-            for (int i = 0; i < 4; i++) {
-                String e = "relay-" + RUN + "-" + i;
-                assertThat(a.call(TENANT, "POST", "/api/v1/executions", "{\"id\":\"" + e + "\",\"agent_id\":\"x\"}")
-                                .status())
-                        .isEqualTo(201);
-                executions.add(e);
-            }
+            List<String> executions = executions("relay", 4);
             AtomicBoolean goA = new AtomicBoolean(true);
             AtomicBoolean goB = new AtomicBoolean(true);
             AtomicInteger written = new AtomicInteger();

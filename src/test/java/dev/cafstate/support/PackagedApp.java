@@ -11,9 +11,12 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Properties;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -44,6 +47,54 @@ public class PackagedApp {
             port = probe.getLocalPort();
         }
         env.put("PORT", String.valueOf(port));
+    }
+
+    /**
+     * Points the app at this machine's services: PostgreSQL database {@code db} (pool of {@code poolSize}), RabbitMQ,
+     * the tests' S3Proxy with {@code bucket} as its primary bucket (created at start), and the test key for JWTs.
+     */
+    public PackagedApp onLocalServices(String db, int poolSize, String bucket) {
+        env.put("DB_REACTIVE_URL", "postgresql://127.0.0.1:5432/" + db);
+        env.put("DB_JDBC_URL", "jdbc:postgresql://127.0.0.1:5432/" + db);
+        env.put("DB_USER", "postgres");
+        env.put("DB_PASSWORD", "postgres");
+        env.put("DB_POOL_SIZE", String.valueOf(poolSize));
+        env.put("RABBITMQ_HOST", "127.0.0.1");
+        env.put("RABBITMQ_PORT", "5672");
+        env.put("RABBITMQ_USER", "guest");
+        env.put("RABBITMQ_PASSWORD", "guest");
+        env.put("S3_ENDPOINT", TestServices.s3Endpoint());
+        env.put("S3_PATH_STYLE", "true");
+        env.put("S3_CREDENTIALS_TYPE", "static");
+        env.put("QUARKUS_S3_AWS_CREDENTIALS_STATIC_PROVIDER_ACCESS_KEY_ID", TestServices.S3_IDENTITY);
+        env.put("QUARKUS_S3_AWS_CREDENTIALS_STATIC_PROVIDER_SECRET_ACCESS_KEY", TestServices.S3_CREDENTIAL);
+        env.put("QUARKUS_S3_CHUNKED_ENCODING", "false");
+        env.put("CAF_S3_BUCKET", bucket);
+        env.put("CAF_S3_CREATE_BUCKET", "true");
+        env.put("JWT_ISSUER", "https://caf-state.test/issuer");
+        env.put(
+                "JWT_JWKS_URL",
+                Path.of("src/test/resources/test-keys/publicKey.pem")
+                        .toAbsolutePath()
+                        .toString());
+        env.put("JWT_AUDIENCE", "caf-state");
+        return this;
+    }
+
+    /** A JDBC connection to database {@code db} of this machine's PostgreSQL. */
+    public static Connection database(String db) throws Exception {
+        Properties p = new Properties();
+        p.setProperty("user", "postgres");
+        p.setProperty("password", "postgres");
+        return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/" + db, p);
+    }
+
+    /** Drops database {@code db} (its sessions too) and creates it empty. */
+    public static void recreateDatabase(String db) throws Exception {
+        try (Connection c = database("postgres")) {
+            c.createStatement().execute("DROP DATABASE IF EXISTS " + db + " WITH (FORCE)");
+            c.createStatement().execute("CREATE DATABASE " + db);
+        }
     }
 
     /** Starts the app and waits until its readiness answers 200 (fails if it exits first). */

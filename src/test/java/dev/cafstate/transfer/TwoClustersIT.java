@@ -5,15 +5,12 @@ import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.UUID;
 
 import org.junit.jupiter.api.AfterAll;
@@ -53,33 +50,9 @@ class TwoClustersIT {
     /** One cluster: the packaged app as a process, restartable, with its environment. */
     static final class Cluster extends PackagedApp {
 
-        Cluster(String name, String s3Endpoint) throws IOException {
+        Cluster(String name) throws IOException {
             super(name, "two-clusters-it-" + name + ".log");
-            String db = "caf_state_it_" + name;
-            env.put("DB_REACTIVE_URL", "postgresql://127.0.0.1:5432/" + db);
-            env.put("DB_JDBC_URL", "jdbc:postgresql://127.0.0.1:5432/" + db);
-            env.put("DB_USER", "postgres");
-            env.put("DB_PASSWORD", "postgres");
-            env.put("DB_POOL_SIZE", "6");
-            env.put("RABBITMQ_HOST", "127.0.0.1");
-            env.put("RABBITMQ_PORT", "5672");
-            env.put("RABBITMQ_USER", "guest");
-            env.put("RABBITMQ_PASSWORD", "guest");
-            env.put("S3_ENDPOINT", s3Endpoint);
-            env.put("S3_PATH_STYLE", "true");
-            env.put("S3_CREDENTIALS_TYPE", "static");
-            env.put("QUARKUS_S3_AWS_CREDENTIALS_STATIC_PROVIDER_ACCESS_KEY_ID", TestServices.S3_IDENTITY);
-            env.put("QUARKUS_S3_AWS_CREDENTIALS_STATIC_PROVIDER_SECRET_ACCESS_KEY", TestServices.S3_CREDENTIAL);
-            env.put("QUARKUS_S3_CHUNKED_ENCODING", "false");
-            env.put("CAF_S3_BUCKET", "caf-it-" + name);
-            env.put("CAF_S3_CREATE_BUCKET", "true");
-            env.put("JWT_ISSUER", "https://caf-state.test/issuer");
-            env.put(
-                    "JWT_JWKS_URL",
-                    Path.of("src/test/resources/test-keys/publicKey.pem")
-                            .toAbsolutePath()
-                            .toString());
-            env.put("JWT_AUDIENCE", "caf-state");
+            onLocalServices("caf_state_it_" + name, 6, "caf-it-" + name);
             env.put("CAF_CLUSTER_ID", name);
             env.put("CAF_EVENTS_EXCHANGE", "caf.events.it-" + name);
             env.put("CAF_TRANSFER_NOTIFICATIONS_QUEUE", "caf.bucket-notifications.it-" + name);
@@ -156,12 +129,8 @@ class TwoClustersIT {
     @BeforeAll
     static void clusters() throws Exception {
         SERVICES.start();
-        try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/postgres", credentials())) {
-            for (String db : List.of("caf_state_it_a", "caf_state_it_b")) {
-                c.createStatement().execute("DROP DATABASE IF EXISTS " + db + " WITH (FORCE)");
-                c.createStatement().execute("CREATE DATABASE " + db);
-            }
-        }
+        PackagedApp.recreateDatabase("caf_state_it_a");
+        PackagedApp.recreateDatabase("caf_state_it_b");
         try (S3Client s3 = Storage.client()) {
             for (String bucket : List.of(TestServices.SHARED_BUCKET)) {
                 try {
@@ -171,8 +140,8 @@ class TwoClustersIT {
                 }
             }
         }
-        a = new Cluster("a", TestServices.s3Endpoint());
-        b = new Cluster("b", TestServices.s3Endpoint());
+        a = new Cluster("a");
+        b = new Cluster("b");
         a.start();
         b.start();
     }
@@ -185,13 +154,6 @@ class TwoClustersIT {
             }
         }
         SERVICES.stop();
-    }
-
-    static Properties credentials() {
-        Properties p = new Properties();
-        p.setProperty("user", "postgres");
-        p.setProperty("password", "postgres");
-        return p;
     }
 
     static String thought(String content) {
@@ -377,8 +339,7 @@ class TwoClustersIT {
         assertThat(doneBefore).as("items done before the kill stay done").isPositive();
         assertThat(b.get("/api/v1/checkpoints?execution_id=" + e + "&limit=500").get("items"))
                 .hasSize(500);
-        try (Connection c =
-                DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/caf_state_it_b", credentials())) {
+        try (Connection c = PackagedApp.database("caf_state_it_b")) {
             var rs = c.createStatement()
                     .executeQuery("SELECT count(*) FROM checkpoints WHERE tenant = '" + TENANT
                             + "' AND execution_id = '" + e + "'");
@@ -388,7 +349,7 @@ class TwoClustersIT {
     }
 
     static long countImported(String db, String job) throws Exception {
-        try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/" + db, credentials())) {
+        try (Connection c = PackagedApp.database(db)) {
             var rs = c.createStatement()
                     .executeQuery("SELECT count(*) FROM transfer_items WHERE job_id = '" + job
                             + "' AND status IN ('imported', 'skipped')");
