@@ -9,10 +9,16 @@ d AS (
   DELETE FROM runtime_memory m USING e
   WHERE m.tenant = $2 AND m.execution_id = $3 AND m.key = $5
   RETURNING 1),
+oseq AS (
+  INSERT INTO event_sequences AS es (tenant, execution_id, last)
+  SELECT $2, $3, json_array_length($6::text::json) FROM e
+  ON CONFLICT (tenant, execution_id) DO UPDATE SET last = es.last + EXCLUDED.last
+  RETURNING es.last),
 o AS (
-  INSERT INTO outbox_events (event_id, tenant, execution_id, type, payload, created_at)
-  SELECT (ev.value ->> 'id')::uuid, $2, $3, ev.value ->> 'type', ev.value, $1
-  FROM e, json_array_elements($6::text::json) WITH ORDINALITY AS ev(value, ord)
+  INSERT INTO outbox_events (event_id, tenant, execution_id, sequence, type, payload, created_at)
+  SELECT (ev.value ->> 'id')::uuid, $2, $3, s.n, ev.value ->> 'type', (left(ev.value::text, -1) || ',"sequence":"' || lpad(s.n::text, 19, '0') || '"}')::json, $1
+  FROM oseq, json_array_elements($6::text::json) WITH ORDINALITY AS ev(value, ord),
+    LATERAL (SELECT oseq.last - json_array_length($6::text::json) + ev.ord AS n) s
   ORDER BY ev.ord)
 SELECT e.version,
   CASE WHEN (SELECT count(*) FROM d) = 0 THEN caf_fail('unknown_memory') ELSE 0 END AS ok

@@ -5,9 +5,15 @@ WITH e AS (
   WHERE tenant = $3 AND id = $4 AND status IN ('pending', 'running', 'paused') AND owner_cluster IS NULL AND handoff_id IS NULL
     AND ($5::bigint[] IS NULL OR version = ANY($5))
   RETURNING version, step_count, message_count, tool_call_count),
+oseq AS (
+  INSERT INTO event_sequences AS es (tenant, execution_id, last)
+  SELECT $3, $4, json_array_length($6::text::json) FROM e
+  ON CONFLICT (tenant, execution_id) DO UPDATE SET last = es.last + EXCLUDED.last
+  RETURNING es.last),
 o AS (
-  INSERT INTO outbox_events (event_id, tenant, execution_id, type, payload, created_at)
-  SELECT (ev.value ->> 'id')::uuid, $3, $4, ev.value ->> 'type', ev.value, $1
-  FROM e, json_array_elements($6::text::json) WITH ORDINALITY AS ev(value, ord)
+  INSERT INTO outbox_events (event_id, tenant, execution_id, sequence, type, payload, created_at)
+  SELECT (ev.value ->> 'id')::uuid, $3, $4, s.n, ev.value ->> 'type', (left(ev.value::text, -1) || ',"sequence":"' || lpad(s.n::text, 19, '0') || '"}')::json, $1
+  FROM oseq, json_array_elements($6::text::json) WITH ORDINALITY AS ev(value, ord),
+    LATERAL (SELECT oseq.last - json_array_length($6::text::json) + ev.ord AS n) s
   ORDER BY ev.ord)
 SELECT e.version FROM e

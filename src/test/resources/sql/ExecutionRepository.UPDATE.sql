@@ -5,10 +5,16 @@ WITH e AS (
     updated_at = $4, version = version + 1
   WHERE tenant = $5 AND id = $6
   RETURNING *),
+oseq AS (
+  INSERT INTO event_sequences AS es (tenant, execution_id, last)
+  SELECT $5, $6, json_array_length($7::text::json) FROM e
+  ON CONFLICT (tenant, execution_id) DO UPDATE SET last = es.last + EXCLUDED.last
+  RETURNING es.last),
 o AS (
-  INSERT INTO outbox_events (event_id, tenant, execution_id, type, payload, created_at)
-  SELECT (ev.value ->> 'id')::uuid, $5, $6, ev.value ->> 'type', ev.value, $4
-  FROM e, json_array_elements($7::text::json) WITH ORDINALITY AS ev(value, ord)
+  INSERT INTO outbox_events (event_id, tenant, execution_id, sequence, type, payload, created_at)
+  SELECT (ev.value ->> 'id')::uuid, $5, $6, s.n, ev.value ->> 'type', (left(ev.value::text, -1) || ',"sequence":"' || lpad(s.n::text, 19, '0') || '"}')::json, $4
+  FROM oseq, json_array_elements($7::text::json) WITH ORDINALITY AS ev(value, ord),
+    LATERAL (SELECT oseq.last - json_array_length($7::text::json) + ev.ord AS n) s
   ORDER BY ev.ord)
 SELECT id, agent_id, agent_name, status, started_at, ended_at, current_checkpoint_id, metadata::text AS metadata,
 step_number, total_steps_estimate, iterations_completed, tokens_used, duration_ms, step_count,

@@ -16,7 +16,8 @@ import dev.cafstate.common.security.Tenant;
 /**
  * Builds the CloudEvents 1.0 JSON envelope of every event: {@code type} is the CAF name, {@code subject} the
  * execution id, {@code data} the CAF payload ({@code type}, {@code execution_id}, {@code timestamp} and the
- * event's own member).
+ * event's own member). The {@code sequence} extension is added as the outbox records the event (it numbers each
+ * execution's events).
  */
 @ApplicationScoped
 public class CloudEvents {
@@ -49,6 +50,14 @@ public class CloudEvents {
         event.put("tenant", tenant.id());
         event.set("data", data);
         return event;
+    }
+
+    /**
+     * An event's {@code sequence} (CloudEvents extension): its number among its execution's events, as 19 digits,
+     * zero-padded so that string order is number order (the outbox writes the same in SQL).
+     */
+    public static String sequence(long number) {
+        return String.format("%019d", number);
     }
 
     /** Envelopes as the JSON array the outbox insert takes. */

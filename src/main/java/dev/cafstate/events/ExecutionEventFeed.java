@@ -121,7 +121,7 @@ public class ExecutionEventFeed {
                     .with(
                             rows -> {
                                 for (StoredEvent event : rows) {
-                                    last = event.seq();
+                                    last = event.sequence();
                                     emitter.emit(event);
                                 }
                                 fetching.set(false);

@@ -127,7 +127,8 @@ public class OutboxPartitions {
 
     /**
      * Detaches (concurrently: without blocking the appends) and drops the partitions that end before the cutoff and
-     * hold no unpublished event; a detach left pending by an interrupted round is finished first.
+     * hold no unpublished event; a detach left pending by an interrupted round is finished first. Then the event
+     * counters of executions gone with all their events are forgotten.
      */
     private Uni<Void> drop(List<Partition> existing, long cutoff) {
         List<Partition> old = existing.stream().filter(p -> p.to() <= cutoff).toList();
@@ -146,6 +147,10 @@ public class OutboxPartitions {
                         }))
                 .collect()
                 .asList()
-                .replaceWithVoid();
+                .flatMap(x -> old.isEmpty()
+                        ? Uni.createFrom().voidItem()
+                        : outbox.forgetSequences()
+                                .invoke(n -> Log.debugf("forgot the event counters of %d executions", n))
+                                .replaceWithVoid());
     }
 }

@@ -22,12 +22,29 @@ import io.vertx.mutiny.sqlclient.Tuple;
 @ApplicationScoped
 public class OutboxRepository {
 
-    /** The insert of the events in JSON array {@code $3} for tenant {@code $1}, execution {@code $2}, at {@code $4}. */
+    /**
+     * The CloudEvents JSON of event number {@code n} (an SQL expression) with its {@code sequence} member added: the
+     * number as 19 digits, zero-padded so that string order is number order, as the extension asks.
+     */
+    private static final String WITH_SEQUENCE =
+            "(left(ev.value::text, -1) || ',\"sequence\":\"' || lpad(%1$s::text, 19, '0') || '\"}')::json";
+
+    /**
+     * The insert of the events in JSON array {@code $3} for tenant {@code $1}, execution {@code $2}, at {@code $4}:
+     * the execution's counter goes up by their number (its row lock keeps one execution's events committing in
+     * order), and they take the numbers it went past.
+     */
     static final String INSERT = """
-            INSERT INTO outbox_events (event_id, tenant, execution_id, type, payload, created_at)
-            SELECT (ev.value ->> 'id')::uuid, $1, $2, ev.value ->> 'type', ev.value, $4
-            FROM json_array_elements($3::text::json) WITH ORDINALITY AS ev(value, ord)
-            ORDER BY ev.ord""";
+            WITH oseq AS (
+              INSERT INTO event_sequences AS es (tenant, execution_id, last)
+              VALUES ($1, $2, json_array_length($3::text::json))
+              ON CONFLICT (tenant, execution_id) DO UPDATE SET last = es.last + EXCLUDED.last
+              RETURNING es.last)
+            INSERT INTO outbox_events (event_id, tenant, execution_id, sequence, type, payload, created_at)
+            SELECT (ev.value ->> 'id')::uuid, $1, $2, s.n, ev.value ->> 'type', %s, $4
+            FROM oseq, json_array_elements($3::text::json) WITH ORDINALITY AS ev(value, ord),
+              LATERAL (SELECT oseq.last - json_array_length($3::text::json) + ev.ord AS n) s
+            ORDER BY ev.ord""".formatted(WITH_SEQUENCE.formatted("s.n"));
 
     private final Pool pool;
 
@@ -36,17 +53,24 @@ public class OutboxRepository {
     }
 
     /**
-     * A CTE named {@code o} inserting the events of JSON array {@code :events} (see {@link EventRecorder}) for
-     * {@code :tenant} and {@code :execution}, created at {@code :now}, once per row of CTE {@code after} (the change
-     * it announces: no row, no event): the outbox part of a single-statement change.
+     * CTEs named {@code oseq} and {@code o} inserting the events of JSON array {@code :events} (see
+     * {@link EventRecorder}) for {@code :tenant} and {@code :execution}, created at {@code :now}, numbered like
+     * {@link #INSERT} does, once per row of CTE {@code after} (the change they announce, at most one row: no row, no
+     * event): the outbox part of a single-statement change.
      */
     public static String insertCte(String after) {
         return """
+                oseq AS (
+                  INSERT INTO event_sequences AS es (tenant, execution_id, last)
+                  SELECT :tenant, :execution, json_array_length(:events::text::json) FROM %s
+                  ON CONFLICT (tenant, execution_id) DO UPDATE SET last = es.last + EXCLUDED.last
+                  RETURNING es.last),
                 o AS (
-                  INSERT INTO outbox_events (event_id, tenant, execution_id, type, payload, created_at)
-                  SELECT (ev.value ->> 'id')::uuid, :tenant, :execution, ev.value ->> 'type', ev.value, :now
-                  FROM %s, json_array_elements(:events::text::json) WITH ORDINALITY AS ev(value, ord)
-                  ORDER BY ev.ord)""".formatted(after);
+                  INSERT INTO outbox_events (event_id, tenant, execution_id, sequence, type, payload, created_at)
+                  SELECT (ev.value ->> 'id')::uuid, :tenant, :execution, s.n, ev.value ->> 'type', %s, :now
+                  FROM oseq, json_array_elements(:events::text::json) WITH ORDINALITY AS ev(value, ord),
+                    LATERAL (SELECT oseq.last - json_array_length(:events::text::json) + ev.ord AS n) s
+                  ORDER BY ev.ord)""".formatted(after, WITH_SEQUENCE.formatted("s.n"));
     }
 
     /** Inserts the events (JSON array) of one change, inside the change's transaction. */
@@ -107,16 +131,16 @@ public class OutboxRepository {
 
     // ---- readers ----------------------------------------------------------------------------------------
 
-    /** An execution's events after {@code after}, in order (the SSE stream). */
+    /** An execution's events numbered above {@code after}, in order (the SSE stream). */
     public Uni<List<StoredEvent>> after(Tenant tenant, String executionId, long after, int limit) {
         return pool.preparedQuery("""
-                SELECT seq, type, payload::text FROM outbox_events
-                WHERE tenant = $1 AND execution_id = $2 AND seq > $3 ORDER BY seq LIMIT $4""")
+                SELECT sequence, type, payload::text FROM outbox_events
+                WHERE tenant = $1 AND execution_id = $2 AND sequence > $3 ORDER BY sequence LIMIT $4""")
                 .execute(Tuple.of(tenant.id(), executionId, after, limit))
                 .map(rows -> {
                     List<StoredEvent> list = new ArrayList<>(rows.size());
-                    rows.forEach(r ->
-                            list.add(new StoredEvent(r.getLong("seq"), r.getString("type"), r.getString("payload"))));
+                    rows.forEach(r -> list.add(
+                            new StoredEvent(r.getLong("sequence"), r.getString("type"), r.getString("payload"))));
                     return list;
                 });
     }
@@ -203,5 +227,20 @@ public class OutboxRepository {
                 .execute()
                 .flatMap(x -> pool.query("DROP TABLE " + partition).execute())
                 .replaceWithVoid();
+    }
+
+    /**
+     * Forgets the event counters of executions that no longer exist and have no event left in the outbox; a counter
+     * that moved since it was found (the execution made again meanwhile) is kept. The number of counters forgotten.
+     */
+    public Uni<Integer> forgetSequences() {
+        return pool.query("""
+                WITH gone AS (
+                  SELECT s.tenant, s.execution_id, s.last FROM event_sequences s
+                  WHERE NOT EXISTS (SELECT 1 FROM executions x WHERE x.tenant = s.tenant AND x.id = s.execution_id)
+                    AND NOT EXISTS (SELECT 1 FROM outbox_events o
+                                    WHERE o.tenant = s.tenant AND o.execution_id = s.execution_id))
+                DELETE FROM event_sequences s USING gone g
+                WHERE s.tenant = g.tenant AND s.execution_id = g.execution_id AND s.last = g.last""").execute().map(rows -> rows.rowCount());
     }
 }

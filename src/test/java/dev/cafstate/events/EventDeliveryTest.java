@@ -1,14 +1,23 @@
 package dev.cafstate.events;
 
 import static dev.cafstate.support.Api.as;
+import static dev.cafstate.support.Api.newExecution;
 import static dev.cafstate.support.Api.newTenant;
+import static dev.cafstate.support.Api.token;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -16,6 +25,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.cafstate.support.BrokerTap;
 import dev.cafstate.support.Metrics;
+import dev.cafstate.support.Sse;
 import dev.cafstate.support.TestServices;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -27,6 +37,9 @@ import io.restassured.RestAssured;
 class EventDeliveryTest {
 
     static final ObjectMapper MAPPER = new ObjectMapper();
+
+    @ConfigProperty(name = "quarkus.http.test-port")
+    int port;
 
     @Test
     void everyChangeEmitsExactlyOneCloudEventInOrder() throws Exception {
@@ -118,6 +131,13 @@ class EventDeliveryTest {
                         .isTrue();
             }
             assertThat(types).containsExactlyElementsOf(expected);
+            // each carries its number among the execution's events (CloudEvents sequence), from 1 with no gap
+            for (int i = 0; i < expected.size(); i++) {
+                assertThat(MAPPER.readTree(tap.received().get(i).body())
+                                .get("sequence")
+                                .asText())
+                        .isEqualTo(String.format("%019d", i + 1));
+            }
             JsonNode created = MAPPER.readTree(tap.received().get(2).body());
             assertThat(created.get("data").get("thought").get("id").asText()).isEqualTo("b");
             JsonNode started = MAPPER.readTree(tap.received().get(0).body());
@@ -189,6 +209,87 @@ class EventDeliveryTest {
             }
             assertThat(stepIds).containsExactlyElementsOf(expected);
         }
+    }
+
+    @Test
+    void concurrentWritersOnOneExecutionGetEventNumbersWithNoGapOnTheBrokerAndTheStream() throws Exception {
+        String tenant = newTenant();
+        try (BrokerTap tap = new BrokerTap("caf.events.test", tenant + ".#")) {
+            String id = newExecution(tenant);
+            String other = newExecution(tenant); // its own numbers, from 1 as well
+            int writers = 8;
+            int each = 15;
+            ExecutorService pool = Executors.newFixedThreadPool(writers);
+            try {
+                List<Future<?>> done = new ArrayList<>();
+                for (int w = 0; w < writers; w++) {
+                    int writer = w;
+                    done.add(pool.submit(() -> {
+                        for (int i = 0; i < each; i++) {
+                            String target = i % 5 == 0 ? other : id;
+                            if (i % 3 == 0) {
+                                as(tenant)
+                                        .body("{\"role\":\"user\",\"content\":\"m\"}")
+                                        .post("/api/v1/executions/{id}/context/messages", target)
+                                        .then()
+                                        .statusCode(201);
+                            } else {
+                                as(tenant)
+                                        .body("{\"id\":\"w" + writer + "-" + i
+                                                + "\",\"type\":\"planning\",\"content\":\"c\",\"confidence\":0.5}")
+                                        .post("/api/v1/executions/{id}/thoughts", target)
+                                        .then()
+                                        .statusCode(201);
+                            }
+                        }
+                    }));
+                }
+                for (Future<?> f : done) {
+                    f.get(60, TimeUnit.SECONDS);
+                }
+            } finally {
+                pool.shutdownNow();
+            }
+            int total = 2 + writers * each; // two agent.started
+            await().atMost(Duration.ofSeconds(30)).until(() -> distinctIds(tap).size() >= total);
+            Map<String, List<Long>> numbers = new HashMap<>();
+            Map<String, String> idOfNumber = new HashMap<>();
+            for (BrokerTap.Received r : tap.received()) {
+                JsonNode event = MAPPER.readTree(r.body());
+                String key = event.get("subject").asText() + "/"
+                        + event.get("sequence").asText();
+                String previous = idOfNumber.putIfAbsent(key, event.get("id").asText());
+                if (previous != null) { // a redelivery carries the same number and id
+                    assertThat(previous).isEqualTo(event.get("id").asText());
+                    continue;
+                }
+                numbers.computeIfAbsent(event.get("subject").asText(), k -> new ArrayList<>())
+                        .add(Long.parseLong(event.get("sequence").asText()));
+            }
+            // delivered in number order, from 1, with no gap, per execution
+            int onOther = 1 + writers * ((each + 4) / 5);
+            assertThat(numbers.get(other)).containsExactlyElementsOf(oneTo(onOther));
+            assertThat(numbers.get(id)).containsExactlyElementsOf(oneTo(total - onOther));
+            // the stream numbers them the same
+            List<Sse.Event> streamed = Sse.read(
+                            port, "/api/v1/executions/" + id + "/events", token(tenant), null, total - onOther)
+                    .get(30, TimeUnit.SECONDS);
+            for (Sse.Event e : streamed) {
+                assertThat(idOfNumber.get(id + "/" + e.id()))
+                        .isEqualTo(MAPPER.readTree(e.data()).get("id").asText());
+            }
+            assertThat(streamed)
+                    .extracting(e -> Long.parseLong(e.id()))
+                    .containsExactlyElementsOf(oneTo(total - onOther));
+        }
+    }
+
+    private static List<Long> oneTo(int n) {
+        List<Long> list = new ArrayList<>();
+        for (long i = 1; i <= n; i++) {
+            list.add(i);
+        }
+        return list;
     }
 
     private static List<String> distinctIds(BrokerTap tap) throws Exception {

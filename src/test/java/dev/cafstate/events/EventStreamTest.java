@@ -65,8 +65,14 @@ class EventStreamTest {
                         .get("id")
                         .asText())
                 .isEqualTo("two");
-        assertThat(Long.parseLong(events.get(1).id()))
-                .isGreaterThan(Long.parseLong(events.get(0).id()));
+        // the SSE id is the event's CloudEvents sequence: its number among the execution's events, 19 digits
+        assertThat(events)
+                .extracting(Sse.Event::id)
+                .containsExactly(
+                        "0000000000000000001", "0000000000000000002", "0000000000000000003", "0000000000000000004");
+        for (Sse.Event event : events) {
+            assertThat(mapper.readTree(event.data()).get("sequence").asText()).isEqualTo(event.id());
+        }
 
         List<Sse.Event> resumed = read(tenant, id, events.get(1).id(), 2).get(20, TimeUnit.SECONDS);
         assertThat(resumed)

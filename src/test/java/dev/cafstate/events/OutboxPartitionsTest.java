@@ -84,10 +84,11 @@ class OutboxPartitionsTest {
         TestServices.broker().cut(); // nothing gets published meanwhile
         try {
             TestServices.sql(
-                    "INSERT INTO outbox_events (event_id, tenant, execution_id, type, payload, created_at, "
-                            + "published_at) VALUES (gen_random_uuid(), 'old', 'e', 'x', '{}', 1500, 1600)",
-                    "INSERT INTO outbox_events (event_id, tenant, execution_id, type, payload, created_at) "
-                            + "VALUES (gen_random_uuid(), 'old', 'e', 'x', '{}', 2500)");
+                    "INSERT INTO outbox_events (event_id, tenant, execution_id, sequence, type, payload, created_at, "
+                            + "published_at) VALUES (gen_random_uuid(), 'old', 'e', 1, 'x', '{}', 1500, 1600)",
+                    "INSERT INTO outbox_events (event_id, tenant, execution_id, sequence, type, payload, created_at) "
+                            + "VALUES (gen_random_uuid(), 'old', 'e', 2, 'x', '{}', 2500)",
+                    "INSERT INTO event_sequences (tenant, execution_id, last) VALUES ('old', 'e', 2)");
             // a round of the replica's own schedule may hold the job's lease: maintain until a round of ours ran
             Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> {
                 partitions.maintain().await().indefinitely();
@@ -96,6 +97,9 @@ class OutboxPartitionsTest {
             assertThat(attached()).contains("outbox_events_p2000_3000");
             assertThat(column("SELECT created_at FROM outbox_events WHERE tenant = 'old' ORDER BY 1"))
                     .containsExactly("2500");
+            // the execution has events left: its counter stays
+            assertThat(column("SELECT last FROM event_sequences WHERE tenant = 'old'"))
+                    .containsExactly("2");
         } finally {
             TestServices.broker().open();
         }
@@ -110,6 +114,17 @@ class OutboxPartitionsTest {
         });
         assertThat(column("SELECT count(*) FROM outbox_events WHERE tenant = 'old'"))
                 .containsExactly("0");
+        // neither the execution nor any of its events is left: its counter goes; a living execution's stays
+        String tenant = newTenant();
+        String living = newExecution(tenant);
+        Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> {
+            partitions.maintain().await().indefinitely();
+            return column("SELECT count(*) FROM event_sequences WHERE tenant = 'old'")
+                    .equals(List.of("0"));
+        });
+        assertThat(column("SELECT last FROM event_sequences WHERE tenant = '" + tenant + "' AND execution_id = '"
+                        + living + "'"))
+                .containsExactly("1");
         as(newTenant()).get("/api/v1/executions").then().statusCode(200);
     }
 }

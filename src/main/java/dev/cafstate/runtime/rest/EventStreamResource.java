@@ -48,7 +48,7 @@ public class EventStreamResource {
 
     @GET
     @Produces(MediaType.SERVER_SENT_EVENTS)
-    @Operation(summary = "Stream this execution's events (CloudEvents JSON in data, SSE id = event sequence)")
+    @Operation(summary = "Stream this execution's events (CloudEvents JSON in data, SSE id = its sequence)")
     @APIResponse(
             responseCode = "200",
             description = "text/event-stream; every retained event after Last-Event-ID, then live ones")
@@ -64,7 +64,7 @@ public class EventStreamResource {
                 .map(event -> event == ExecutionEventFeed.KEEPALIVE
                         ? sse.newEventBuilder().comment("keepalive").build()
                         : sse.newEventBuilder()
-                                .id(String.valueOf(event.seq()))
+                                .id(event.sequenceText())
                                 .name(event.type())
                                 .mediaType(MediaType.APPLICATION_JSON_TYPE)
                                 .data(event.json())
