@@ -32,6 +32,13 @@ public class TestServices implements QuarkusTestResourceLifecycleManager {
      */
     public static final String DATABASE = System.getProperty("cafstate.test.database", "caf_state_test");
 
+    /**
+     * Whether the app's reactive pool reaches PostgreSQL through a real PgBouncer in transaction mode
+     * ({@code -Dcafstate.test.pgbouncer=true}; {@code .ci/run} runs the suite so): the proxy then sits between the
+     * app and PgBouncer.
+     */
+    public static final boolean THROUGH_PGBOUNCER = Boolean.getBoolean("cafstate.test.pgbouncer");
+
     public static final String S3_IDENTITY = "test-identity";
 
     /** The bucket the transfer locations of the test profile share. */
@@ -42,6 +49,7 @@ public class TestServices implements QuarkusTestResourceLifecycleManager {
 
     private static TcpProxy brokerProxy;
     private static TcpProxy databaseProxy;
+    private static PgBouncer pgBouncer;
     private static TcpProxy storageProxy;
     private static S3Proxy s3;
     private static String s3Endpoint;
@@ -77,14 +85,18 @@ public class TestServices implements QuarkusTestResourceLifecycleManager {
         try {
             createDatabase();
             brokerProxy = new TcpProxy("RabbitMQ", "127.0.0.1", 5672);
-            databaseProxy = new TcpProxy("PostgreSQL", "127.0.0.1", 5432);
+            if (THROUGH_PGBOUNCER) {
+                pgBouncer = PgBouncer.start(20, 10, "pgbouncer-tests.log");
+                System.out.println("the tests' reactive pool goes through PgBouncer on port " + pgBouncer.port);
+            }
+            databaseProxy = new TcpProxy("PostgreSQL", "127.0.0.1", THROUGH_PGBOUNCER ? pgBouncer.port : 5432);
             startS3();
             storageProxy =
                     new TcpProxy("S3", "127.0.0.1", URI.create(s3Endpoint).getPort());
         } catch (Exception e) {
             throw new IllegalStateException("cannot start the test services: " + e.getMessage(), e);
         }
-        return pairs(
+        Map<String, String> config = pairs(
                 "rabbitmq-port",
                 String.valueOf(brokerProxy.port()),
                 "quarkus.datasource.reactive.url",
@@ -111,6 +123,10 @@ public class TestServices implements QuarkusTestResourceLifecycleManager {
                 S3_CREDENTIAL,
                 "caf.locations.direct.access",
                 "read-write");
+        if (THROUGH_PGBOUNCER) {
+            config.put("quarkus.datasource.reactive.postgresql.use-layer7-proxy", "true"); // what DB_PGBOUNCER sets
+        }
+        return config;
     }
 
     private static Map<String, String> pairs(String... keysAndValues) {
@@ -191,6 +207,9 @@ public class TestServices implements QuarkusTestResourceLifecycleManager {
             }
             if (s3 != null) {
                 s3.stop();
+            }
+            if (pgBouncer != null) {
+                pgBouncer.close();
             }
         } catch (Exception e) {
             // best effort at the end of the run

@@ -8,6 +8,7 @@ import jakarta.inject.Singleton;
 import dev.cafstate.common.config.CafConfig;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.logging.Log;
 import io.quarkus.reactive.pg.client.PgPoolCreator;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.pgclient.PgConnectOptions;
@@ -19,9 +20,10 @@ import io.vertx.sqlclient.SqlConnectOptions;
  * Creates the application's PostgreSQL pool with bounded waits: connecting
  * ({@code caf.db.connect-timeout}), waiting for a free connection ({@code caf.db.acquire-timeout}), and every
  * statement on the client side ({@code caf.db.statement-timeout}, {@link BoundedPool}); PostgreSQL gets the same
- * {@code statement_timeout} for the statements it runs, unless {@code caf.db.server-statement-timeout} is off
- * (PgBouncer refuses unknown start-up parameters). TCP keepalives are on, so a dead peer is noticed on idle
- * connections too.
+ * {@code statement_timeout} for the statements it runs, unless {@code caf.db.server-statement-timeout} is off or the
+ * pool goes through PgBouncer ({@code DB_PGBOUNCER}: Quarkus' layer-7 proxy mode, and no statement cache), which
+ * refuses unknown start-up parameters and keeps no named prepared statement across transactions. TCP keepalives are
+ * on, so a dead peer is noticed on idle connections too.
  */
 @Singleton
 public class PoolCreator implements PgPoolCreator {
@@ -43,12 +45,26 @@ public class PoolCreator implements PgPoolCreator {
         for (PgConnectOptions options : input.pgConnectOptionsList()) {
             options.setConnectTimeout((int) db.connectTimeout().toMillis());
             options.setTcpKeepAlive(true);
-            if (db.serverStatementTimeout() && !db.statementTimeout().isZero()) {
+            if (options.getUseLayer7Proxy()) {
+                // a cached statement is a named one, kept on one server connection: PgBouncer in transaction mode
+                // runs the next transaction on any other
+                options.setCachePreparedStatements(false);
+            }
+            if (db.serverStatementTimeout()
+                    && !options.getUseLayer7Proxy()
+                    && !db.statementTimeout().isZero()) {
                 options.addProperty(
                         "statement_timeout",
                         String.valueOf(db.statementTimeout().toMillis()));
             }
         }
+        Log.infof(
+                "PostgreSQL pool: at most %d connections, closed after %d s unused%s",
+                pool.getMaxSize(),
+                pool.getIdleTimeoutUnit().toSeconds(pool.getIdleTimeout()),
+                input.pgConnectOptionsList().stream().anyMatch(PgConnectOptions::getUseLayer7Proxy)
+                        ? ", through PgBouncer (unnamed prepared statements only)"
+                        : "");
         Pool raw = PgBuilder.pool()
                 .with(pool)
                 .connectingTo(new ArrayList<SqlConnectOptions>(input.pgConnectOptionsList()))
