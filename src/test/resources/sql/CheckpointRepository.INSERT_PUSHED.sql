@@ -53,15 +53,16 @@ x AS (
   WHERE EXCLUDED.owner_cluster IS NULL
     OR (executions.owner_cluster IS NOT NULL AND NOT EXISTS (
       SELECT 1 FROM checkpoints p WHERE p.tenant = executions.tenant
-        AND p.id = executions.current_checkpoint_id AND p.ts > $8))),
+        AND p.id = executions.current_checkpoint_id AND p.ts > $8))
+  RETURNING 1),
 oseq AS (
   INSERT INTO event_sequences AS es (tenant, execution_id, last)
-  SELECT $3, $5, json_array_length($56::text::json) FROM c
+  SELECT $3, $5, json_array_length($56::text::json) FROM c, (SELECT count(*) FROM x) linked
   ON CONFLICT (tenant, execution_id) DO UPDATE SET last = es.last + EXCLUDED.last
   RETURNING es.last),
 o AS (
   INSERT INTO outbox_events (event_id, tenant, execution_id, sequence, type, payload, created_at)
-  SELECT (ev.value ->> 'id')::uuid, $3, $5, s.n, ev.value ->> 'type', (left(ev.value::text, -1) || ',"sequence":"' || lpad(s.n::text, 19, '0') || '"}')::json, $27
+  SELECT (ev.value ->> 'id')::uuid, $3, $5, s.n, ev.value ->> 'type', caf_event_with_sequence(ev.value, s.n), $27
   FROM oseq, json_array_elements($56::text::json) WITH ORDINALITY AS ev(value, ord),
     LATERAL (SELECT oseq.last - json_array_length($56::text::json) + ev.ord AS n) s
   ORDER BY ev.ord),

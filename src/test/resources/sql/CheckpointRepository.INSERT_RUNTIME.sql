@@ -47,15 +47,16 @@ k AS (
 x AS (
   UPDATE executions SET current_checkpoint_id = c.id, parent_checkpoint_id = NULL,
     parent_is_branch = false, updated_at = $27
-  FROM c WHERE executions.tenant = $3 AND executions.id = $5),
+  FROM c WHERE executions.tenant = $3 AND executions.id = $5
+  RETURNING 1),
 oseq AS (
   INSERT INTO event_sequences AS es (tenant, execution_id, last)
-  SELECT $3, $5, json_array_length($56::text::json) FROM c
+  SELECT $3, $5, json_array_length($56::text::json) FROM c, (SELECT count(*) FROM x) linked
   ON CONFLICT (tenant, execution_id) DO UPDATE SET last = es.last + EXCLUDED.last
   RETURNING es.last),
 o AS (
   INSERT INTO outbox_events (event_id, tenant, execution_id, sequence, type, payload, created_at)
-  SELECT (ev.value ->> 'id')::uuid, $3, $5, s.n, ev.value ->> 'type', (left(ev.value::text, -1) || ',"sequence":"' || lpad(s.n::text, 19, '0') || '"}')::json, $27
+  SELECT (ev.value ->> 'id')::uuid, $3, $5, s.n, ev.value ->> 'type', caf_event_with_sequence(ev.value, s.n), $27
   FROM oseq, json_array_elements($56::text::json) WITH ORDINALITY AS ev(value, ord),
     LATERAL (SELECT oseq.last - json_array_length($56::text::json) + ev.ord AS n) s
   ORDER BY ev.ord),

@@ -28,7 +28,7 @@ oseq AS (
   RETURNING es.last),
 o AS (
   INSERT INTO outbox_events (event_id, tenant, execution_id, sequence, type, payload, created_at)
-  SELECT (ev.value ->> 'id')::uuid, $1, $2, s.n, ev.value ->> 'type', (left(ev.value::text, -1) || ',"sequence":"' || lpad(s.n::text, 19, '0') || '"}')::json, $5
+  SELECT (ev.value ->> 'id')::uuid, $1, $2, s.n, ev.value ->> 'type', caf_event_with_sequence(ev.value, s.n), $5
   FROM oseq, json_array_elements($19::text::json) WITH ORDINALITY AS ev(value, ord),
     LATERAL (SELECT oseq.last - json_array_length($19::text::json) + ev.ord AS n) s
   ORDER BY ev.ord)

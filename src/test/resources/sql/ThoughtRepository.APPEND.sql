@@ -27,7 +27,7 @@ oseq AS (
   RETURNING es.last),
 o AS (
   INSERT INTO outbox_events (event_id, tenant, execution_id, sequence, type, payload, created_at)
-  SELECT (ev.value ->> 'id')::uuid, $4, $5, s.n, ev.value ->> 'type', (left(ev.value::text, -1) || ',"sequence":"' || lpad(s.n::text, 19, '0') || '"}')::json, $1
+  SELECT (ev.value ->> 'id')::uuid, $4, $5, s.n, ev.value ->> 'type', caf_event_with_sequence(ev.value, s.n), $1
   FROM oseq, json_array_elements($9::text::json) WITH ORDINALITY AS ev(value, ord),
     LATERAL (SELECT oseq.last - json_array_length($9::text::json) + ev.ord AS n) s
   ORDER BY ev.ord)

@@ -56,6 +56,16 @@ public class ExecutionEventFeed {
         });
     }
 
+    /**
+     * The same after an SSE id given before events were numbered per execution (an outbox-wide number, not 19 digits
+     * long): the stream goes on after the last of the execution's events up to it.
+     */
+    public Multi<StoredEvent> followAfterOutboxId(Tenant tenant, String executionId, long outboxSeq) {
+        return outbox.sequenceUpTo(tenant, executionId, outboxSeq)
+                .onItem()
+                .transformToMulti(after -> follow(tenant, executionId, after));
+    }
+
     /** The shutdown's delay began (readiness is down): every open stream ends now. */
     void closeStreams(@Observes ShutdownDelayInitiatedEvent event) {
         closeAll();

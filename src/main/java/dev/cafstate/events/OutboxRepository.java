@@ -22,12 +22,8 @@ import io.vertx.mutiny.sqlclient.Tuple;
 @ApplicationScoped
 public class OutboxRepository {
 
-    /**
-     * The CloudEvents JSON of event number {@code n} (an SQL expression) with its {@code sequence} member added: the
-     * number as 19 digits, zero-padded so that string order is number order, as the extension asks.
-     */
-    private static final String WITH_SEQUENCE =
-            "(left(ev.value::text, -1) || ',\"sequence\":\"' || lpad(%1$s::text, 19, '0') || '\"}')::json";
+    /** The CloudEvents JSON of event number {@code s.n} with its {@code sequence} member added (migration V14). */
+    private static final String WITH_SEQUENCE = "caf_event_with_sequence(ev.value, s.n)";
 
     /**
      * The insert of the events in JSON array {@code $3} for tenant {@code $1}, execution {@code $2}, at {@code $4}:
@@ -44,7 +40,7 @@ public class OutboxRepository {
             SELECT (ev.value ->> 'id')::uuid, $1, $2, s.n, ev.value ->> 'type', %s, $4
             FROM oseq, json_array_elements($3::text::json) WITH ORDINALITY AS ev(value, ord),
               LATERAL (SELECT oseq.last - json_array_length($3::text::json) + ev.ord AS n) s
-            ORDER BY ev.ord""".formatted(WITH_SEQUENCE.formatted("s.n"));
+            ORDER BY ev.ord""".formatted(WITH_SEQUENCE);
 
     private final Pool pool;
 
@@ -55,8 +51,10 @@ public class OutboxRepository {
     /**
      * CTEs named {@code oseq} and {@code o} inserting the events of JSON array {@code :events} (see
      * {@link EventRecorder}) for {@code :tenant} and {@code :execution}, created at {@code :now}, numbered like
-     * {@link #INSERT} does, once per row of CTE {@code after} (the change they announce, at most one row: no row, no
-     * event): the outbox part of a single-statement change.
+     * {@link #INSERT} does, once per row of {@code after} (the change they announce, at most one row: no row, no
+     * event): the outbox part of a single-statement change. The counter's row lock is taken when {@code after} has
+     * been read, so {@code after} must include every CTE that locks the execution's row (PostgreSQL runs an
+     * unreferenced CTE last): the execution's row first, then its counter, in every statement.
      */
     public static String insertCte(String after) {
         return """
@@ -70,7 +68,7 @@ public class OutboxRepository {
                   SELECT (ev.value ->> 'id')::uuid, :tenant, :execution, s.n, ev.value ->> 'type', %s, :now
                   FROM oseq, json_array_elements(:events::text::json) WITH ORDINALITY AS ev(value, ord),
                     LATERAL (SELECT oseq.last - json_array_length(:events::text::json) + ev.ord AS n) s
-                  ORDER BY ev.ord)""".formatted(after, WITH_SEQUENCE.formatted("s.n"));
+                  ORDER BY ev.ord)""".formatted(after, WITH_SEQUENCE);
     }
 
     /** Inserts the events (JSON array) of one change, inside the change's transaction. */
@@ -143,6 +141,15 @@ public class OutboxRepository {
                             new StoredEvent(r.getLong("sequence"), r.getString("type"), r.getString("payload"))));
                     return list;
                 });
+    }
+
+    /** The number of an execution's last event at or before outbox position {@code seq} (0 for none). */
+    public Uni<Long> sequenceUpTo(Tenant tenant, String executionId, long seq) {
+        return pool.preparedQuery("""
+                SELECT coalesce(max(sequence), 0) AS n FROM outbox_events
+                WHERE tenant = $1 AND execution_id = $2 AND seq <= $3""")
+                .execute(Tuple.of(tenant.id(), executionId, seq))
+                .map(rows -> rows.iterator().next().getLong("n"));
     }
 
     /** The highest sequence number so far (0 for none). */

@@ -351,15 +351,23 @@ class ScaleOutIT {
         }
     }
 
-    /** Each execution's event numbers in the order of their first delivery (redeliveries left out). */
+    /**
+     * Each execution's event numbers in the order of their first delivery (redeliveries left out: a number delivered
+     * again must carry the same event id).
+     */
     static Map<String, List<Long>> firstDeliveries(BrokerTap tap) throws Exception {
         Map<String, List<Long>> numbers = new HashMap<>();
-        Set<String> seen = new HashSet<>();
+        Map<String, String> seen = new HashMap<>();
         for (BrokerTap.Received r : tap.received()) {
             JsonNode event = JSON.readTree(r.body());
             String subject = event.get("subject").asText();
             String sequence = event.get("sequence").asText();
-            if (seen.add(subject + "/" + sequence)) {
+            String before =
+                    seen.putIfAbsent(subject + "/" + sequence, event.get("id").asText());
+            assertThat(before)
+                    .as("event id of %s/%s", subject, sequence)
+                    .isIn(null, event.get("id").asText());
+            if (before == null) {
                 numbers.computeIfAbsent(subject, k -> new ArrayList<>()).add(Long.parseLong(sequence));
             }
         }

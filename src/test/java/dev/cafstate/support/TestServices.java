@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.ResultSet;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -152,6 +153,14 @@ public class TestServices implements QuarkusTestResourceLifecycleManager {
             for (String statement : statements) {
                 c.createStatement().execute(statement);
             }
+        }
+    }
+
+    /** The first column of the first row of a query straight on the test database, as text (null for no row). */
+    public static String query(String sql) throws Exception {
+        try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/" + DATABASE, credentials());
+                ResultSet r = c.createStatement().executeQuery(sql)) {
+            return r.next() ? r.getString(1) : null;
         }
     }
 

@@ -146,12 +146,18 @@ public class CheckpointRepository {
                   AND o.id <> :id AND o.cseq >= k.from_cseq AND (k.to_cseq IS NULL OR o.cseq <= k.to_cseq)))
             SELECT object_key FROM d""");
 
+    /**
+     * The outbox part of {@link #INSERT}: once per inserted checkpoint, after CTE {@code x} has locked the execution's
+     * row (read here for that alone), so that the event counter's lock comes second as in every other write.
+     */
+    private static final String EVENTS_AFTER_LINK = OutboxRepository.insertCte("c, (SELECT count(*) FROM x) linked");
+
     /** {@link #INSERT} of a checkpoint taken from the runtime: it consumes the execution's restore or fork parent. */
     static final Statement INSERT_RUNTIME = Statement.of(INSERT.formatted(
             ObjectClaimRepository.RELEASE_CTE,
             ExecutionRepository.FENCED,
             ExecutionRepository.LINK_RUNTIME_CTE,
-            OutboxRepository.insertCte("c"),
+            EVENTS_AFTER_LINK,
             TransferQueueRepository.ENQUEUE_CTE,
             ExecutionRepository.FENCED));
 
@@ -160,7 +166,7 @@ public class CheckpointRepository {
             ObjectClaimRepository.RELEASE_CTE,
             ExecutionRepository.FENCED,
             ExecutionRepository.LINK_PUSHED_CTE,
-            OutboxRepository.insertCte("c"),
+            EVENTS_AFTER_LINK,
             TransferQueueRepository.ENQUEUE_CTE,
             ExecutionRepository.FENCED));
 

@@ -20,9 +20,10 @@ import io.vertx.core.Vertx;
  * shutdown delay (readiness down, endpoints being removed); then Quarkus waits until no request is in flight and
  * closes the server. A request that arrives after that wait ended is still carried out (Quarkus 3.33 only marks its
  * answer {@code Connection: close}) and the closing server cuts its answer: a write committed without an answer. So
- * from just before the delay ends ({@link #MARGIN}), and from the shutdown itself when there is no delay, every new
- * request is answered at once with a 503 ({@link ShuttingDown}, {@code Retry-After: 1}) and changes nothing; those
- * already running finish and are answered within the drain.
+ * from just before the delay ends ({@link #MARGIN}; at once with a delay of 0) every new request is answered at once
+ * with a 503 ({@link ShuttingDown}, {@code Retry-After: 1}) and changes nothing; those already running finish and are
+ * answered within the drain. This needs {@code quarkus.shutdown.delay-enabled} (set in application.properties): without
+ * it the only signal is the {@code ShutdownEvent}, which comes after Quarkus' drain.
  */
 @ApplicationScoped
 public class DrainGate {

@@ -124,7 +124,8 @@ public class ExecutionRepository {
             x AS (
               UPDATE executions SET current_checkpoint_id = c.id, parent_checkpoint_id = NULL,
                 parent_is_branch = false, updated_at = :now
-              FROM c WHERE executions.tenant = :tenant AND executions.id = :execution)""";
+              FROM c WHERE executions.tenant = :tenant AND executions.id = :execution
+              RETURNING 1)""";
 
     /**
      * CTE {@code x} of a pushed checkpoint (after CTE {@code c}): the execution is made when missing, and points at it.
@@ -141,7 +142,8 @@ public class ExecutionRepository {
               WHERE EXCLUDED.owner_cluster IS NULL
                 OR (executions.owner_cluster IS NOT NULL AND NOT EXISTS (
                   SELECT 1 FROM checkpoints p WHERE p.tenant = executions.tenant
-                    AND p.id = executions.current_checkpoint_id AND p.ts > :ts)))""";
+                    AND p.id = executions.current_checkpoint_id AND p.ts > :ts))
+              RETURNING 1)""";
 
     /**
      * Whether execution {@code :execution} of {@code :tenant} is another cluster's (it is kept here as history) or is

@@ -26,6 +26,7 @@ import dev.cafstate.common.http.Ids;
 import dev.cafstate.common.security.Tenant;
 import dev.cafstate.common.security.TenantContext;
 import dev.cafstate.events.ExecutionEventFeed;
+import dev.cafstate.events.StoredEvent;
 import dev.cafstate.runtime.service.ExecutionService;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
@@ -58,17 +59,21 @@ public class EventStreamResource {
         Tenant tenantId = tenant.tenant();
         String executionId = Ids.path("id", id);
         long after = lastEventId(lastEventId);
+        // an id of 19 digits is an event's sequence; a shorter one was given before events were numbered per
+        // execution (the outbox-wide number), by a replica of an earlier release
+        Multi<StoredEvent> events = lastEventId == null || lastEventId.trim().length() == 19 || after == 0
+                ? feed.follow(tenantId, executionId, after)
+                : feed.followAfterOutboxId(tenantId, executionId, after);
         // the feed's keepalive becomes a comment, which keeps a quiet stream from being closed as idle
         // (quarkus.http.idle-timeout); the stream ends when the feed ends (this replica shutting down)
-        return feed.follow(tenantId, executionId, after)
-                .map(event -> event == ExecutionEventFeed.KEEPALIVE
-                        ? sse.newEventBuilder().comment("keepalive").build()
-                        : sse.newEventBuilder()
-                                .id(event.sequenceText())
-                                .name(event.type())
-                                .mediaType(MediaType.APPLICATION_JSON_TYPE)
-                                .data(event.json())
-                                .build());
+        return events.map(event -> event == ExecutionEventFeed.KEEPALIVE
+                ? sse.newEventBuilder().comment("keepalive").build()
+                : sse.newEventBuilder()
+                        .id(event.sequenceText())
+                        .name(event.type())
+                        .mediaType(MediaType.APPLICATION_JSON_TYPE)
+                        .data(event.json())
+                        .build());
     }
 
     /**
