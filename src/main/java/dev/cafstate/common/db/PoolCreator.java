@@ -28,6 +28,14 @@ import io.vertx.sqlclient.SqlConnectOptions;
 @Singleton
 public class PoolCreator implements PgPoolCreator {
 
+    /**
+     * The longest SQL text the client keeps prepared per connection. Vert.x's default is 2,048 characters: a longer
+     * statement is parsed and planned again at every execution. Ours are constants of at most a few thousand
+     * characters (a thought append grew past 2,048 and lost half its throughput in bench/run);
+     * {@code StatementsRenderedTest} keeps every one of them under this.
+     */
+    public static final int STATEMENT_CACHE_SQL_LIMIT = 16_384;
+
     private final CafConfig config;
     private final MeterRegistry metrics;
 
@@ -45,6 +53,7 @@ public class PoolCreator implements PgPoolCreator {
         for (PgConnectOptions options : input.pgConnectOptionsList()) {
             options.setConnectTimeout((int) db.connectTimeout().toMillis());
             options.setTcpKeepAlive(true);
+            options.setPreparedStatementCacheSqlLimit(STATEMENT_CACHE_SQL_LIMIT);
             if (options.getUseLayer7Proxy()) {
                 // a cached statement is a named one, kept on one server connection: PgBouncer in transaction mode
                 // runs the next transaction on any other

@@ -60,6 +60,14 @@ class StatementsRenderedTest {
         }
     }
 
+    @Test
+    void everyStatementFitsThePreparedStatementCache() throws Exception {
+        // a longer one would be parsed and planned at every execution
+        for (Map.Entry<String, String> e : render().entrySet()) {
+            assertThat(e.getValue().length()).as(e.getKey()).isLessThan(PoolCreator.STATEMENT_CACHE_SQL_LIMIT);
+        }
+    }
+
     /** File name to content, for every statement constant of every class of the service. */
     static Map<String, String> render() throws IOException, ReflectiveOperationException {
         Map<String, String> out = new TreeMap<>();
