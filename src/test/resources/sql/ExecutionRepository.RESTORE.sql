@@ -25,12 +25,12 @@ oseq AS (
   INSERT INTO event_sequences AS es (tenant, execution_id, last)
   SELECT $1, $2, json_array_length($19::text::json) FROM e
   ON CONFLICT (tenant, execution_id) DO UPDATE SET last = es.last + EXCLUDED.last
-  RETURNING es.last),
+  RETURNING es.last - json_array_length($19::text::json) AS before),
 o AS (
   INSERT INTO outbox_events (event_id, tenant, execution_id, sequence, type, payload, created_at)
-  SELECT (ev.value ->> 'id')::uuid, $1, $2, s.n, ev.value ->> 'type', caf_event_with_sequence(ev.value, s.n), $5
-  FROM oseq, json_array_elements($19::text::json) WITH ORDINALITY AS ev(value, ord),
-    LATERAL (SELECT oseq.last - json_array_length($19::text::json) + ev.ord AS n) s
+  SELECT (ev.value ->> 'id')::uuid, $1, $2, oseq.before + ev.ord, ev.value ->> 'type',
+    caf_event_with_sequence(ev.value, oseq.before + ev.ord), $5
+  FROM oseq, json_array_elements($19::text::json) WITH ORDINALITY AS ev(value, ord)
   ORDER BY ev.ord)
 SELECT id, agent_id, agent_name, status, started_at, ended_at, current_checkpoint_id, metadata::text AS metadata,
 step_number, total_steps_estimate, iterations_completed, tokens_used, duration_ms, step_count,

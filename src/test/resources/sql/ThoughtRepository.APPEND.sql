@@ -24,12 +24,12 @@ oseq AS (
   INSERT INTO event_sequences AS es (tenant, execution_id, last)
   SELECT $4, $5, json_array_length($9::text::json) FROM e
   ON CONFLICT (tenant, execution_id) DO UPDATE SET last = es.last + EXCLUDED.last
-  RETURNING es.last),
+  RETURNING es.last - json_array_length($9::text::json) AS before),
 o AS (
   INSERT INTO outbox_events (event_id, tenant, execution_id, sequence, type, payload, created_at)
-  SELECT (ev.value ->> 'id')::uuid, $4, $5, s.n, ev.value ->> 'type', caf_event_with_sequence(ev.value, s.n), $1
-  FROM oseq, json_array_elements($9::text::json) WITH ORDINALITY AS ev(value, ord),
-    LATERAL (SELECT oseq.last - json_array_length($9::text::json) + ev.ord AS n) s
+  SELECT (ev.value ->> 'id')::uuid, $4, $5, oseq.before + ev.ord, ev.value ->> 'type',
+    caf_event_with_sequence(ev.value, oseq.before + ev.ord), $1
+  FROM oseq, json_array_elements($9::text::json) WITH ORDINALITY AS ev(value, ord)
   ORDER BY ev.ord)
 SELECT e.version,
   CASE WHEN (SELECT count(*) FROM p) <> $10 THEN caf_fail('unknown_parent')
