@@ -3,19 +3,18 @@ package dev.cafstate.checkpoint;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.TreeMap;
 
-import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.Test;
 
+import dev.cafstate.support.Migrations;
+import dev.cafstate.support.PackagedApp;
 import dev.cafstate.support.TestServices;
 
 /**
@@ -26,21 +25,6 @@ import dev.cafstate.support.TestServices;
 class CatalogMigrationTest {
 
     static final String DB = TestServices.DATABASE + "_migration";
-
-    static Connection connect(String db) throws SQLException {
-        Properties p = new Properties();
-        p.setProperty("user", "postgres");
-        p.setProperty("password", "postgres");
-        return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/" + db, p);
-    }
-
-    static Flyway flyway(String target) {
-        return Flyway.configure()
-                .dataSource("jdbc:postgresql://127.0.0.1:5432/" + DB, "postgres", "postgres")
-                .locations("classpath:db/migration")
-                .target(target)
-                .load();
-    }
 
     static void checkpoint(Statement s, String execution, String id, long createdAt) throws SQLException {
         s.execute("INSERT INTO checkpoints (tenant, id, execution_id, agent_id, ts, checkpoint_reason, step_number, "
@@ -97,13 +81,10 @@ class CatalogMigrationTest {
 
     @Test
     void rowsOfTheFirstVersionBecomeSharedRangesAndEveryCheckpointKeepsItsRows() throws Exception {
-        try (Connection admin = connect("postgres")) {
-            admin.createStatement().execute("DROP DATABASE IF EXISTS " + DB + " WITH (FORCE)");
-            admin.createStatement().execute("CREATE DATABASE " + DB);
-        }
-        flyway("12").migrate();
+        PackagedApp.recreateDatabase(DB);
+        Migrations.flyway(DB, "12").migrate();
         Map<String, List<String>> before;
-        try (Connection c = connect(DB);
+        try (Connection c = PackagedApp.database(DB);
                 Statement s = c.createStatement()) {
             // e1: a run of four checkpoints; step x changes and changes back (two islands of one content), step b
             // is revised, c comes late; a tool call finishes; e2: one checkpoint
@@ -129,8 +110,8 @@ class CatalogMigrationTest {
             before = rowsByCheckpoint(c, false);
         }
 
-        flyway("latest").migrate();
-        try (Connection c = connect(DB)) {
+        Migrations.flyway(DB, "latest").migrate();
+        try (Connection c = PackagedApp.database(DB)) {
             assertThat(rowsByCheckpoint(c, true)).isEqualTo(before);
             // 13 thought rows of e1 become 7 (a; x=v1 as two ranges and x=v2; b and b2; c), and e2 keeps its one
             assertThat(count(c, "SELECT count(*) FROM catalog_thoughts WHERE execution_id = 'e1'"))
@@ -145,7 +126,7 @@ class CatalogMigrationTest {
                     .isZero();
             assertThat(count(c, "SELECT cseq FROM checkpoints WHERE id = 'c3'")).isEqualTo(3);
         }
-        try (Connection admin = connect("postgres")) {
+        try (Connection admin = PackagedApp.database("postgres")) {
             admin.createStatement().execute("DROP DATABASE IF EXISTS " + DB + " WITH (FORCE)");
         }
     }

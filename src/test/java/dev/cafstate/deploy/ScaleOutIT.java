@@ -73,16 +73,15 @@ class ScaleOutIT {
     static final List<PackagedApp> replicas = new ArrayList<>();
 
     static PackagedApp replica(String name) throws IOException {
-        PackagedApp app = new PackagedApp(name, "scale-out-it-" + name + ".log").onLocalServices(DB, 10, BUCKET);
+        PackagedApp app = new PackagedApp(name, "scale-out-it-" + name + ".log")
+                .onLocalServices(DB, 10, BUCKET)
+                .ownBroker("scale-" + RUN);
         app.env.put("DB_REACTIVE_URL", bouncer.reactiveUrl(DB));
         app.env.put("DB_JDBC_URL", bouncer.jdbcUrl(DB));
         app.env.put("DB_PGBOUNCER", "true");
         app.env.put("DB_POOL_IDLE_TIMEOUT", "2s");
         app.env.put("SHUTDOWN_DELAY", "2s");
         app.env.put("CAF_CHECKPOINTS_KEEP_LAST", "2");
-        app.env.put("CAF_EVENTS_EXCHANGE", EXCHANGE);
-        app.env.put("CAF_TRANSFER_NOTIFICATIONS_QUEUE", "caf.bucket-notifications.it-scale-" + RUN);
-        app.env.put("CAF_TRANSFER_NOTIFICATIONS_EXCHANGE", "caf.bucket-notifications.it-scale-" + RUN);
         return app;
     }
 
@@ -113,16 +112,6 @@ class ScaleOutIT {
         return PackagedApp.database(DB);
     }
 
-    /** Backends connected to the test database, the test's own excluded. */
-    static int backends(Connection c) throws Exception {
-        try (ResultSet r = c.createStatement()
-                .executeQuery("SELECT count(*) FROM pg_stat_activity WHERE datname = '" + DB
-                        + "' AND pid <> pg_backend_pid()")) {
-            r.next();
-            return r.getInt(1);
-        }
-    }
-
     static List<String> executions(String prefix, int n) throws Exception {
         List<String> ids = new ArrayList<>();
         for (int i = 0; i < n; i++) {
@@ -141,7 +130,7 @@ class ScaleOutIT {
         Map<String, String> outcomes = new ConcurrentHashMap<>(); // "<execution>/<step>" -> status or "no answer"
         AtomicBoolean go = new AtomicBoolean(true);
         int clients = 6;
-        int peakBackends = 0;
+        long peakBackends = 0;
         try (BrokerTap tap = new BrokerTap(EXCHANGE, TENANT + ".#");
                 Connection c = db()) {
             List<String> executions = executions("roll", 12); // once the tap listens: their agent.started too
@@ -179,14 +168,14 @@ class ScaleOutIT {
                 long t0 = System.nanoTime();
                 app.stop(); // SIGTERM, then the exit
                 long stopped = System.nanoTime();
-                peakBackends = Math.max(peakBackends, backends(c));
+                peakBackends = Math.max(peakBackends, PackagedApp.sessions(c, DB));
                 app.start();
                 restarts.add("%s stopped in %d ms, ready again %d ms later"
                         .formatted(app.name, (stopped - t0) / 1_000_000, (System.nanoTime() - stopped) / 1_000_000));
-                peakBackends = Math.max(peakBackends, backends(c));
+                peakBackends = Math.max(peakBackends, PackagedApp.sessions(c, DB));
             }
             Thread.sleep(2000);
-            peakBackends = Math.max(peakBackends, backends(c));
+            peakBackends = Math.max(peakBackends, PackagedApp.sessions(c, DB));
             go.set(false);
             for (Future<?> f : done) {
                 f.get(60, TimeUnit.SECONDS);

@@ -3,17 +3,16 @@ package dev.cafstate.events;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Properties;
 
-import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.Test;
 
+import dev.cafstate.support.Migrations;
+import dev.cafstate.support.PackagedApp;
 import dev.cafstate.support.TestServices;
 
 /**
@@ -25,21 +24,6 @@ import dev.cafstate.support.TestServices;
 class EventSequenceMigrationTest {
 
     static final String DB = TestServices.DATABASE + "_sequence_migration";
-
-    static Connection connect(String db) throws SQLException {
-        Properties p = new Properties();
-        p.setProperty("user", "postgres");
-        p.setProperty("password", "postgres");
-        return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/" + db, p);
-    }
-
-    static Flyway flyway(String target) {
-        return Flyway.configure()
-                .dataSource("jdbc:postgresql://127.0.0.1:5432/" + DB, "postgres", "postgres")
-                .locations("classpath:db/migration")
-                .target(target)
-                .load();
-    }
 
     static List<String> rows(Connection c, String sql) throws SQLException {
         List<String> out = new ArrayList<>();
@@ -59,12 +43,9 @@ class EventSequenceMigrationTest {
 
     @Test
     void retainedEventsAreNumberedAndTheOldWayOfInsertingStillNumbersThem() throws Exception {
-        try (Connection admin = connect("postgres")) {
-            admin.createStatement().execute("DROP DATABASE IF EXISTS " + DB + " WITH (FORCE)");
-            admin.createStatement().execute("CREATE DATABASE " + DB);
-        }
-        flyway("13").migrate();
-        try (Connection c = connect(DB);
+        PackagedApp.recreateDatabase(DB);
+        Migrations.flyway(DB, "13").migrate();
+        try (Connection c = PackagedApp.database(DB);
                 Statement s = c.createStatement()) {
             s.execute("CREATE TABLE outbox_events_p1000_2000 (LIKE outbox_events INCLUDING DEFAULTS)");
             s.execute(
@@ -74,8 +55,8 @@ class EventSequenceMigrationTest {
             oldEvent(s, "a", " {\"id\":\"3\"}\n", 1012); // whitespace around it
             oldEvent(s, "a", "{}", 1013); // never written by the service, but valid JSON: numbered all the same
         }
-        flyway("14").migrate();
-        try (Connection c = connect(DB);
+        Migrations.flyway(DB, "14").migrate();
+        try (Connection c = PackagedApp.database(DB);
                 Statement s = c.createStatement()) {
             assertThat(rows(
                             c,
@@ -106,6 +87,6 @@ class EventSequenceMigrationTest {
             assertThat(rows(c, "SELECT count(*) FROM event_sequences WHERE execution_id = 'd'"))
                     .containsExactly("0");
         }
-        flyway("latest").migrate();
+        Migrations.flyway(DB, "latest").migrate();
     }
 }

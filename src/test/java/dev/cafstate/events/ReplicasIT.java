@@ -59,13 +59,11 @@ class ReplicasIT {
     static PackagedApp b;
 
     static PackagedApp replica(String name) throws IOException {
-        PackagedApp app =
-                new PackagedApp(name, "replicas-it-" + name + ".log").onLocalServices(DB, 10, "caf-it-replicas");
+        PackagedApp app = new PackagedApp(name, "replicas-it-" + name + ".log")
+                .onLocalServices(DB, 10, "caf-it-replicas")
+                .ownBroker("replicas-" + RUN);
         app.env.put("DB_POOL_IDLE_TIMEOUT", "2s");
-        app.env.put("CAF_EVENTS_EXCHANGE", EXCHANGE);
         app.env.put("CAF_EVENTS_PUBLISH_TIMEOUT", PUBLISH_TIMEOUT.toMillis() + "ms");
-        app.env.put("CAF_TRANSFER_NOTIFICATIONS_QUEUE", "caf.bucket-notifications.it-replicas-" + RUN);
-        app.env.put("CAF_TRANSFER_NOTIFICATIONS_EXCHANGE", "caf.bucket-notifications.it-replicas-" + RUN);
         return app;
     }
 
@@ -171,12 +169,7 @@ class ReplicasIT {
 
     /** Connections of the replicas to their database (the test's own excluded). */
     static long connections(Connection c) throws Exception {
-        try (ResultSet r = c.createStatement()
-                .executeQuery("SELECT count(*) FROM pg_stat_activity WHERE datname = '" + DB
-                        + "' AND pid <> pg_backend_pid()")) {
-            r.next();
-            return r.getLong(1);
-        }
+        return PackagedApp.sessions(c, DB);
     }
 
     /** The replicas' connections by client (application_name). */

@@ -13,6 +13,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -79,6 +81,29 @@ public class PackagedApp {
                         .toString());
         env.put("JWT_AUDIENCE", "caf-state");
         return this;
+    }
+
+    /**
+     * Gives the app exchanges and a notification queue of its own on the shared RabbitMQ ({@code caf.events.it-<name>},
+     * {@code caf.bucket-notifications.it-<name>}), so that runs and apps do not see each other's messages.
+     */
+    public PackagedApp ownBroker(String name) {
+        env.put("CAF_EVENTS_EXCHANGE", "caf.events.it-" + name);
+        env.put("CAF_TRANSFER_NOTIFICATIONS_QUEUE", "caf.bucket-notifications.it-" + name);
+        env.put("CAF_TRANSFER_NOTIFICATIONS_EXCHANGE", "caf.bucket-notifications.it-" + name);
+        return this;
+    }
+
+    /** Sessions connected to database {@code db}, the asking connection's own left out. */
+    public static long sessions(Connection c, String db) throws Exception {
+        try (PreparedStatement s = c.prepareStatement(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = ? AND pid <> pg_backend_pid()")) {
+            s.setString(1, db);
+            try (ResultSet r = s.executeQuery()) {
+                r.next();
+                return r.getLong(1);
+            }
+        }
     }
 
     /** A JDBC connection to database {@code db} of this machine's PostgreSQL. */

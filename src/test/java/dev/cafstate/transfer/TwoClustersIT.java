@@ -52,11 +52,8 @@ class TwoClustersIT {
 
         Cluster(String name) throws IOException {
             super(name, "two-clusters-it-" + name + ".log");
-            onLocalServices("caf_state_it_" + name, 6, "caf-it-" + name);
+            onLocalServices("caf_state_it_" + name, 6, "caf-it-" + name).ownBroker(name);
             env.put("CAF_CLUSTER_ID", name);
-            env.put("CAF_EVENTS_EXCHANGE", "caf.events.it-" + name);
-            env.put("CAF_TRANSFER_NOTIFICATIONS_QUEUE", "caf.bucket-notifications.it-" + name);
-            env.put("CAF_TRANSFER_NOTIFICATIONS_EXCHANGE", "caf.bucket-notifications.it-" + name);
             env.put("CAF_TRANSFER_POLL_INTERVAL", "200ms");
             env.put("CAF_TRANSFER_LEASE", "3s");
             env.put("CAF_TRANSFER_HANDOFF_TIMEOUT", "60s");
