@@ -14,6 +14,7 @@ import org.eclipse.microprofile.openapi.annotations.security.SecurityScheme;
                         title = "CAF State",
                         version = "1.0",
                         description = "Runtime state, checkpoints and transfer for CAF agents."
-                                + " Errors are application/problem+json."))
+                                + " Errors are application/problem+json. Any call may get a 503 shutting-down"
+                                + " (Retry-After: 1, nothing done) while its replica shuts down: send it again."))
 @SecurityScheme(securitySchemeName = "bearer", type = SecuritySchemeType.HTTP, scheme = "bearer", bearerFormat = "JWT")
 public class OpenApiDefinition extends Application {}

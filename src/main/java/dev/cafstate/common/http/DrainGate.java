@@ -60,11 +60,6 @@ public class DrainGate {
         }
     }
 
-    /** Whether new requests are refused. */
-    public boolean closed() {
-        return closed;
-    }
-
     @ServerRequestFilter(preMatching = true, priority = 1)
     public void refuseWhenClosed(ContainerRequestContext request) {
         if (closed) {

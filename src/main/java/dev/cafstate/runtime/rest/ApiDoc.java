@@ -11,7 +11,9 @@ final class ApiDoc {
     static final String FINISHED =
             "The execution is finished (completed/failed/cancelled), or a conflicting id/transition";
     static final String STALE = "If-Match does not match the current state version";
-    static final String UNAVAILABLE = "PostgreSQL is unavailable; nothing was changed; retry after Retry-After seconds";
+    static final String UNAVAILABLE =
+            "PostgreSQL is unavailable, or this replica is shutting down; nothing was changed; retry after Retry-After"
+                    + " seconds";
 
     private ApiDoc() {}
 }
